@@ -1,0 +1,192 @@
+// Commands (state-changing, journaled) and queries (read-only, never journaled): plain data.
+// Parsing from JSON and from the WAL happens at the edges; the engine only sees these structs.
+// Every command carries its own business time and the principal who sent it, so applying the
+// same sequence always gives the same state.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "engine/policy.h"
+#include "engine/types.h"
+
+namespace credo {
+
+// Who sent a command: name (recorded in histories), roles (bit set of Role) and level.
+struct Principal {
+  Key name;
+  uint8_t roles = 0;
+  uint8_t level = 0;
+};
+
+// Free text (names, reasons, notes, refs) is bounded; longer is BAD_REQUEST.
+constexpr std::size_t kMaxTextLen = 1024;
+constexpr std::size_t kMaxOrderLines = 1000;
+constexpr std::size_t kMaxBatchOrders = 10'000;
+
+using OrderNo = uint64_t;
+using InvoiceNo = uint64_t;
+
+// ---- master data ----------------------------------------------------------------------------
+struct UpsertCustomer {
+  Key customer;
+  std::optional<std::string> name;
+  std::optional<Grade> grade;
+  std::optional<Money> credit_limit;
+  std::optional<int32_t> terms_days;
+  std::optional<CustomerStatus> status;
+};
+struct SetCredit {
+  Key customer;
+  std::optional<Money> credit_limit;
+  std::optional<Grade> grade;
+  std::optional<int32_t> terms_days;
+  std::string reason;
+};
+struct SetCustomerStatus {
+  Key customer;
+  CustomerStatus status = CustomerStatus::active;
+  std::string reason;
+};
+struct UpsertProduct {
+  Key sku;
+  std::optional<std::string> name;
+  std::optional<Money> price;  // required when the product is new
+  std::optional<Money> floor_price;
+  std::optional<Qty> on_hand;
+};
+struct ReceiveStock {
+  Key sku;
+  Qty qty = 0;
+};
+struct AdjustStock {
+  Key sku;
+  Qty on_hand = 0;
+};
+
+// ---- orders ---------------------------------------------------------------------------------
+struct LineRequest {
+  Key sku;
+  Qty qty = 0;
+  std::optional<Money> unit_price;  // absent: list price
+};
+struct OrderRequest {
+  Key customer;
+  Key client_order_id;  // optional: empty means no idempotency key
+  PaymentTerms payment = PaymentTerms::credit;
+  std::optional<Day> ship_by;
+  std::string ref;
+  std::vector<LineRequest> lines;
+};
+struct SubmitOrder {
+  OrderRequest order;
+};
+struct SubmitOrders {
+  std::vector<OrderRequest> orders;
+};
+struct CancelOrder {
+  OrderNo order_no = 0;
+  std::string reason;
+};
+struct ReleaseOrder {
+  OrderNo order_no = 0;
+  std::string note;
+};
+struct RejectOrder {
+  OrderNo order_no = 0;
+  std::string reason;
+};
+
+// ---- fulfilment and money -------------------------------------------------------------------
+struct SkuQty {
+  Key sku;
+  Qty qty = 0;
+};
+struct Ship {
+  OrderNo order_no = 0;
+  std::vector<SkuQty> lines;  // empty: everything unshipped
+};
+struct RecordPayment {
+  Key customer;
+  Money amount = 0;
+  Key payment_ref;
+};
+struct ReturnGoods {
+  OrderNo order_no = 0;
+  std::vector<SkuQty> lines;
+  bool restock = false;
+  std::string reason;
+};
+struct WriteOff {
+  InvoiceNo invoice_no = 0;
+  std::string reason;
+};
+
+// ---- time and admin -------------------------------------------------------------------------
+// Advances business time to the command's timestamp and runs everything time triggers: held
+// orders past the hold time expire, accepted orders past order_ttl_days expire, and the
+// overdue ladder suspends and reactivates customers.
+struct Tick {};
+struct SetPolicy {
+  Policy policy;
+};
+
+using CommandBody =
+    std::variant<UpsertCustomer, SetCredit, SetCustomerStatus, UpsertProduct, ReceiveStock,
+                 AdjustStock, SubmitOrder, SubmitOrders, CancelOrder, ReleaseOrder, RejectOrder,
+                 Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy>;
+
+struct Command {
+  uint64_t seq = 0;  // journal sequence number (0 when not journaled, e.g. in tests)
+  TimeMs at = 0;     // business time, stamped when journaled
+  Principal by;
+  CommandBody body;
+};
+
+// ---- queries --------------------------------------------------------------------------------
+struct Quote {
+  OrderRequest order;
+};
+struct GetCustomer {
+  Key customer;
+};
+struct GetProduct {
+  Key sku;
+};
+struct GetOrder {
+  OrderNo order_no = 0;  // 0: look up by (customer, client_order_id)
+  Key customer;
+  Key client_order_id;
+};
+struct ListHeld {
+  std::optional<Key> customer;
+  std::optional<Reason> reason;
+  uint32_t limit = 100;
+};
+constexpr uint32_t kMaxListLimit = 10'000;
+struct AgingQuery {
+  std::optional<Key> customer;
+};
+struct StatementQuery {
+  Key customer;
+  Day from = 0;
+  Day to = 0;
+};
+constexpr std::size_t kMaxStatementEntries = 10'000;
+struct DailyReportQuery {
+  Day date = 0;
+};
+
+using QueryBody = std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery,
+                               StatementQuery, DailyReportQuery>;
+
+struct Query {
+  TimeMs at = 0;  // "now" for the read (quotes and aging depend on it)
+  Principal by;
+  QueryBody body;
+};
+
+}  // namespace credo

@@ -1,0 +1,73 @@
+// credo's engine: a deterministic state machine over customers' credit, products' stock,
+// orders, invoices and payments. No I/O, no threads, no clock, no randomness: the state changes
+// only in apply(), and the same commands in give the same state out, bit for bit (compare with
+// state_hash()).
+//
+// Threading: an Engine is not thread-safe; one thread owns it (the single writer).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/command.h"
+#include "engine/result.h"
+
+namespace credo {
+
+struct State;  // engine/state.h, private to the engine
+
+// Summary counters, for stats and tests.
+struct EngineCounts {
+  uint64_t customers = 0;
+  uint64_t products = 0;
+  uint64_t orders = 0;
+  uint64_t invoices = 0;
+  uint64_t payments = 0;
+  uint64_t commands_applied = 0;
+  uint64_t last_seq = 0;
+  TimeMs now = 0;
+};
+
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+
+  // Applies one command. On success `out.body` holds the op's result; on failure
+  // `out.error` says why and the state is unchanged (bad input changes nothing).
+  // Time: business time becomes max(now, cmd.at); it never goes backwards. A Tick whose
+  // `at` is before now is INVALID_STATE.
+  // Authority: checks the principal's roles and level for the op (FORBIDDEN otherwise).
+  void apply(const Command& cmd, Result& out);
+
+  // Answers a read (quote, get_*, reports) against the current state; changes nothing.
+  void query(const Query& q, Result& out) const;
+
+  // The policy in force (set with SetPolicy).
+  const Policy& policy() const;
+  EngineCounts counts() const;
+  TimeMs now() const;
+
+  // XXH3-64 over the canonical serialization of the whole state.
+  uint64_t state_hash() const;
+
+  // Canonical serialization of the whole state (snapshots). load() replaces the state;
+  // on a malformed image it returns false, sets *error and leaves the engine empty.
+  void save(std::string& out) const;
+  bool load(std::string_view image, std::string* error);
+
+  // Recomputes every derived quantity from first principles and compares: reserved stock,
+  // exposure components, order numbering, statement balances. Returns "" if all hold, else
+  // a description of the first violation. O(state); for tests and `credo-wal verify`.
+  std::string check_invariants() const;
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace credo

@@ -1,0 +1,159 @@
+// The engine's vocabulary: identifiers, money, time and the enums shared by the engine, the
+// wire protocol and the docs. Pure values; nothing here allocates or does I/O.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace credo {
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers: customer, sku, client_order_id, payment_ref, principal names.
+// 1 to 64 printable ASCII characters, no spaces (PROTOCOL.md "Values"). Stored inline so a
+// command carries its ids without allocating.
+struct Key {
+  static constexpr std::size_t kMaxLen = 64;
+  uint8_t len = 0;
+  char data[kMaxLen] = {};
+
+  // True iff `s` is a valid identifier: 1..64 characters in 0x21..0x7e.
+  static bool valid(std::string_view s) {
+    if (s.empty() || s.size() > kMaxLen) return false;
+    for (unsigned char c : s)
+      if (c < 0x21 || c > 0x7e) return false;
+    return true;
+  }
+  // REQUIRES: valid(s).
+  static Key of(std::string_view s) {
+    Key k;
+    k.len = static_cast<uint8_t>(s.size());
+    std::memcpy(k.data, s.data(), s.size());
+    return k;
+  }
+  std::string_view view() const { return {data, len}; }
+  bool empty() const { return len == 0; }
+  friend bool operator==(const Key& a, const Key& b) { return a.view() == b.view(); }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Money: int64 minor units (cents). Never floating point. Every sum that could overflow goes
+// through these; an overflow is an error value for the caller, never a wrap.
+using Money = int64_t;
+constexpr Money kMoneyMax = INT64_MAX;
+
+[[nodiscard]] inline bool add_overflows(int64_t a, int64_t b, int64_t* out) {
+  return __builtin_add_overflow(a, b, out);
+}
+[[nodiscard]] inline bool sub_overflows(int64_t a, int64_t b, int64_t* out) {
+  return __builtin_sub_overflow(a, b, out);
+}
+[[nodiscard]] inline bool mul_overflows(int64_t a, int64_t b, int64_t* out) {
+  return __builtin_mul_overflow(a, b, out);
+}
+
+// Quantities: positive integers up to 1e9 per line.
+using Qty = int64_t;
+constexpr Qty kQtyMax = 1'000'000'000;
+
+// ---------------------------------------------------------------------------------------------
+// Time. Business time only ever comes from a command's timestamp.
+using TimeMs = int64_t;  // milliseconds since 1970-01-01T00:00:00Z
+using Day = int32_t;     // days since 1970-01-01
+constexpr TimeMs kMsPerHour = 3'600'000;
+constexpr TimeMs kMsPerDay = 86'400'000;
+
+inline Day day_of(TimeMs t) {
+  return static_cast<Day>(t >= 0 ? t / kMsPerDay : (t - kMsPerDay + 1) / kMsPerDay);
+}
+// "YYYY-MM-DD" <-> Day. parse_date returns nullopt for anything that is not a real date.
+std::optional<Day> parse_date(std::string_view s);
+std::string format_date(Day d);
+// ISO-8601 UTC "2026-11-23T10:15:00.000Z" <-> TimeMs. parse_time accepts
+// YYYY-MM-DDTHH:MM:SS[.fff]Z (also a bare date, meaning midnight).
+std::optional<TimeMs> parse_time(std::string_view s);
+std::string format_time(TimeMs t);
+// Appends the formatted value to `out` (no allocation once `out` has capacity).
+void append_time(std::string& out, TimeMs t);
+void append_date(std::string& out, Day d);
+
+// ---------------------------------------------------------------------------------------------
+// Enums. Each has a wire name (to_string) and a parser (returns false on an unknown name).
+enum class Grade : uint8_t { A, B, C, D };
+enum class CustomerStatus : uint8_t { active, on_hold, blocked };
+enum class OrderStatus : uint8_t { accepted, held, rejected, expired, cancelled, shipped };
+enum class PaymentTerms : uint8_t { credit, prepaid };
+
+// Why an order was not simply accepted (PROTOCOL.md reason table). The first six reject the
+// order; the rest hold it.
+enum class Reason : uint8_t {
+  UNKNOWN_CUSTOMER,
+  CUSTOMER_BLOCKED,
+  UNKNOWN_SKU,
+  INSUFFICIENT_STOCK,
+  BELOW_FLOOR_PRICE,
+  PREPAYMENT_REQUIRED,
+  CUSTOMER_ON_HOLD,
+  CREDIT_GRADE,
+  CREDIT_LIMIT,
+  OVERDUE,
+  PRICE_APPROVAL,
+  AMOUNT_APPROVAL,
+};
+constexpr int kReasonCount = 12;
+inline bool rejects(Reason r) { return r <= Reason::PREPAYMENT_REQUIRED; }
+
+enum class ErrorCode : uint8_t {
+  OK,
+  BAD_JSON,
+  BAD_REQUEST,
+  UNKNOWN_OP,
+  UNAUTHENTICATED,
+  FORBIDDEN,
+  NOT_FOUND,
+  INVALID_STATE,
+  DUPLICATE,
+  LINE_TOO_LONG,
+  OVERLOADED,
+  INTERNAL,
+};
+
+// Roles are a bit set (PROTOCOL.md "Authentication and roles").
+enum Role : uint8_t {
+  kRoleOrder = 1,
+  kRoleCredit = 2,
+  kRoleWarehouse = 4,
+  kRoleFinance = 8,
+  kRoleAdmin = 16,
+};
+// Approval authority: 0 sales rep, 1 sales manager, 2 sales VP, 3 general manager.
+constexpr int kMaxLevel = 3;
+
+// What happened to an order, in its history.
+enum class EventKind : uint8_t {
+  submitted,
+  released,
+  rejected,
+  cancelled,
+  expired,
+  shipped,
+  returned,
+};
+
+const char* to_string(Grade g);
+const char* to_string(CustomerStatus s);
+const char* to_string(OrderStatus s);
+const char* to_string(PaymentTerms p);
+const char* to_string(Reason r);
+const char* to_string(ErrorCode e);
+const char* to_string(EventKind e);
+const char* role_name(Role r);
+bool parse(std::string_view s, Grade* out);
+bool parse(std::string_view s, CustomerStatus* out);
+bool parse(std::string_view s, PaymentTerms* out);
+bool parse(std::string_view s, Reason* out);
+bool parse_role(std::string_view s, Role* out);
+
+}  // namespace credo
