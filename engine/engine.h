@@ -61,10 +61,14 @@ class Engine {
   void save(std::string& out) const;
   bool load(std::string_view image, std::string* error);
 
-  // Recomputes every derived quantity from first principles and compares: reserved stock,
-  // exposure components, order numbering, statement balances. Returns "" if all hold, else
-  // a description of the first violation. O(state); for tests and `credo-wal verify`.
-  std::string check_invariants() const;
+  // Recomputes derived quantities from first principles and compares: reserved stock per
+  // product = unshipped quantity of accepted+held orders, 0 <= reserved <= on_hand, each
+  // customer's exposure components, unapplied/prepaid balances, ledger balance =
+  // receivables - unapplied - prepaid_reserved, consecutive order numbers. Returns "" if all
+  // hold, else a description of the first violation.
+  // Cost: O(customers + products + open orders + open invoices); with full=true also walks
+  // every order and every ledger entry (statement running balances), O(state).
+  std::string check_invariants(bool full = false) const;
 
  private:
   std::unique_ptr<State> s_;
