@@ -22,7 +22,7 @@ struct Error {
 
 // ---- orders ---------------------------------------------------------------------------------
 struct ReasonView {
-  Reason code;
+  Reason code = Reason::UNKNOWN_CUSTOMER;
   int32_t line = -1;            // line index for line reasons, else -1
   int32_t required_level = -1;  // PRICE_APPROVAL / AMOUNT_APPROVAL, else -1 (null)
   Qty available = -1;           // INSUFFICIENT_STOCK: what the line could have had, else -1
@@ -42,7 +42,7 @@ struct CreditView {
   Money available = 0;
 };
 struct EventView {
-  EventKind kind;
+  EventKind kind = EventKind::submitted;
   Key principal;
   TimeMs at = 0;
   uint64_t number = 0;  // invoice_no (shipped), credit_note_no (returned), else 0
@@ -185,7 +185,7 @@ struct StatementView {
   Day to = 0;
   Money opening_balance = 0;
   struct Entry {
-    EntryKind kind;
+    EntryKind kind = EntryKind::invoice;
     Day date = 0;
     uint64_t number = 0;  // invoice_no, payment number, credit_note_no, invoice_no
     Key ref;              // payment_ref for payments

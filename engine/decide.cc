@@ -1,0 +1,170 @@
+// The order decision: every rule that accepts, holds or rejects an order (docs/rules.md,
+// "Deciding an order"). Pure: reads the state, writes only the Decision scratch.
+#include <algorithm>
+
+#include "engine/internal.h"
+
+namespace credo::internal {
+namespace {
+
+// Lowest approval level whose discount authority covers `bp`.
+int8_t level_for_discount(const Policy& p, int32_t bp) {
+  for (int l = 0; l <= kMaxLevel; ++l)
+    if (p.discount_max_bp[l] >= bp) return static_cast<int8_t>(l);
+  return kMaxLevel;
+}
+
+// Lowest approval level whose amount authority covers `total`.
+int8_t level_for_total(const Policy& p, Money total) {
+  for (int l = 0; l <= kMaxLevel; ++l)
+    if (p.approve_total_max_minor[l] >= total) return static_cast<int8_t>(l);
+  return kMaxLevel;
+}
+
+// ⌈(list − unit) × 10000 / list⌉, in 128 bits so that no price can overflow it.
+int32_t discount_bp(Money list, Money unit) {
+  if (unit >= list || list <= 0) return 0;
+  const __int128 num = static_cast<__int128>(list - unit) * 10000;
+  return static_cast<int32_t>((num + list - 1) / list);
+}
+
+bool validate_key(const Key& k, bool required, Result& out, std::string field) {
+  if (k.empty() && !required) return true;
+  if (Key::valid(k.view())) return true;
+  return fail(out, ErrorCode::BAD_REQUEST,
+              field + " must be 1 to 64 printable ASCII characters without spaces",
+              std::move(field));
+}
+
+}  // namespace
+
+bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now,
+            Decision& d, Result& out, std::string_view field_prefix) {
+  const std::string prefix(field_prefix);
+  if (!validate_key(req.customer, true, out, prefix + "customer")) return false;
+  if (!validate_key(req.client_order_id, false, out, prefix + "client_order_id")) return false;
+  if (req.ref.size() > kMaxTextLen)
+    return fail(out, ErrorCode::BAD_REQUEST, "ref is longer than 1024 bytes", prefix + "ref");
+  if (req.lines.empty())
+    return fail(out, ErrorCode::BAD_REQUEST, "an order needs at least one line", prefix + "lines");
+  if (req.lines.size() > kMaxOrderLines)
+    return fail(out, ErrorCode::BAD_REQUEST, "an order has at most 1000 lines", prefix + "lines");
+
+  const Policy& policy = s.policy;
+  const int level = std::min<int>(by.level, kMaxLevel);
+  d.customer = kNone;
+  d.reasons.clear();
+  d.lines.resize(req.lines.size());
+  d.total = 0;
+
+  // Lines: validate, price, and check stock cumulatively per product (pending_qty holds what
+  // earlier lines of this order already asked for; it is all zero between decisions).
+  std::vector<Qty>& pending = s.pending_qty;
+  if (pending.size() < s.products.size()) pending.resize(s.products.size(), 0);
+  bool ok = true;
+  std::size_t i = 0;
+  for (; i < req.lines.size(); ++i) {
+    const LineRequest& lr = req.lines[i];
+    LineCalc& lc = d.lines[i];
+    lc = LineCalc{};
+    if (!Key::valid(lr.sku.view())) {
+      ok = fail(out, ErrorCode::BAD_REQUEST,
+                "sku must be 1 to 64 printable ASCII characters without spaces",
+                prefix + line_field(i, "sku"));
+      break;
+    }
+    if (lr.qty < 1 || lr.qty > kQtyMax) {
+      ok = fail(out, ErrorCode::BAD_REQUEST, "qty must be an integer from 1 to 1000000000",
+                prefix + line_field(i, "qty"));
+      break;
+    }
+    if (lr.unit_price && *lr.unit_price < 0) {
+      ok = fail(out, ErrorCode::BAD_REQUEST, "unit_price may not be negative",
+                prefix + line_field(i, "unit_price"));
+      break;
+    }
+    uint32_t p = s.skus.find(lr.sku.view());
+    if (p != kNone && !s.products[p].exists) p = kNone;
+    lc.product = p;
+    if (p == kNone) {
+      lc.unit_price = lr.unit_price.value_or(0);
+      continue;  // UNKNOWN_SKU: counts 0 in the total
+    }
+    const Product& prod = s.products[p];
+    lc.unit_price = lr.unit_price.value_or(prod.price);
+    if (mul_overflows(lr.qty, lc.unit_price, &lc.amount) ||
+        add_overflows(d.total, lc.amount, &d.total)) {
+      ok = fail(out, ErrorCode::BAD_REQUEST, "the order's amount overflows",
+                prefix + line_field(i, "unit_price"));
+      break;
+    }
+    const Qty left = prod.on_hand - prod.reserved - pending[p];
+    if (lr.qty > left) {
+      lc.short_of_stock = true;
+      lc.available = std::max<Qty>(left, 0);
+    }
+    pending[p] += lr.qty;
+    if (lc.unit_price < prod.floor_price) {
+      lc.below_floor = true;
+    } else {
+      lc.discount_bp = discount_bp(prod.price, lc.unit_price);
+      if (lc.discount_bp > policy.discount_max_bp[level])
+        lc.price_level = level_for_discount(policy, lc.discount_bp);
+    }
+  }
+  for (std::size_t j = 0; j < i && j < req.lines.size(); ++j)
+    if (d.lines[j].product != kNone) pending[d.lines[j].product] = 0;
+  if (!ok) return false;
+
+  // Customer.
+  const bool prepaid = req.payment == PaymentTerms::prepaid;
+  uint32_t c = s.customer_ids.find(req.customer.view());
+  if (c != kNone && !s.customers[c].exists) c = kNone;
+  d.customer = c;
+  if (c != kNone) {
+    const Customer& cust = s.customers[c];
+    const __int128 open = prepaid ? static_cast<__int128>(cust.prepaid_reserved)
+                                  : static_cast<__int128>(cust.open_orders) + cust.held;
+    if (open + d.total > kMoneyMax)
+      return fail(out, ErrorCode::BAD_REQUEST, "the customer's open order value would overflow",
+                  prefix + "lines");
+  }
+
+  auto add = [&](Reason code, int32_t line = -1, int8_t level_needed = -1, Qty avail = -1) {
+    d.reasons.push_back(ReasonRec{code, level_needed, line, avail});
+  };
+  if (c == kNone) add(Reason::UNKNOWN_CUSTOMER);
+  const Customer* cust = c == kNone ? nullptr : &s.customers[c];
+  if (cust && cust->status == CustomerStatus::blocked) add(Reason::CUSTOMER_BLOCKED);
+  for (std::size_t j = 0; j < d.lines.size(); ++j)
+    if (d.lines[j].product == kNone) add(Reason::UNKNOWN_SKU, static_cast<int32_t>(j));
+  for (std::size_t j = 0; j < d.lines.size(); ++j)
+    if (d.lines[j].short_of_stock)
+      add(Reason::INSUFFICIENT_STOCK, static_cast<int32_t>(j), -1, d.lines[j].available);
+  for (std::size_t j = 0; j < d.lines.size(); ++j)
+    if (d.lines[j].below_floor) add(Reason::BELOW_FLOOR_PRICE, static_cast<int32_t>(j));
+  if (cust && prepaid && cust->unapplied < d.total) add(Reason::PREPAYMENT_REQUIRED);
+  if (cust && cust->status == CustomerStatus::on_hold) add(Reason::CUSTOMER_ON_HOLD);
+  if (cust && !prepaid) {
+    if (cust->grade == Grade::D) add(Reason::CREDIT_GRADE);
+    if (exposure_total(*cust) + d.total > cust->credit_limit) add(Reason::CREDIT_LIMIT);
+    if (!cust->open_invoices.empty()) {
+      const Day oldest_due = s.invoices[cust->open_invoices.front()].due;
+      if (day_of(now) - oldest_due > policy.overdue_hold_days) add(Reason::OVERDUE);
+    }
+  }
+  for (std::size_t j = 0; j < d.lines.size(); ++j)
+    if (d.lines[j].price_level >= 0)
+      add(Reason::PRICE_APPROVAL, static_cast<int32_t>(j), d.lines[j].price_level);
+  if (d.total > policy.approve_total_max_minor[level])
+    add(Reason::AMOUNT_APPROVAL, -1, level_for_total(policy, d.total));
+
+  const bool rejected =
+      std::any_of(d.reasons.begin(), d.reasons.end(), [](const ReasonRec& r) { return rejects(r.code); });
+  d.status = rejected ? OrderStatus::rejected
+             : d.reasons.empty() ? OrderStatus::accepted
+                                 : OrderStatus::held;
+  return true;
+}
+
+}  // namespace credo::internal

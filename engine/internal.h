@@ -1,0 +1,83 @@
+// Helpers shared by the engine's .cc files: error values, authority, the order decision and
+// the bookkeeping moves that several commands make. Private to the engine.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "engine/state.h"
+
+namespace credo::internal {
+
+// Sets out.error and returns false, so handlers can `return fail(...)`.
+bool fail(Result& out, ErrorCode code, std::string message, std::string field = {});
+inline std::string line_field(std::size_t i, const char* name) {
+  return "lines[" + std::to_string(i) + "]." + name;
+}
+
+// The one place that decides authority by role: `admin` may do everything.
+inline bool has_role(const Principal& p, uint8_t role) {
+  return (p.roles & (role | kRoleAdmin)) != 0;
+}
+bool require_role(const Principal& p, uint8_t role, Result& out);
+
+// Saturating add for report counters, which must never wrap but are not worth failing a
+// command over.
+inline Money sat_add(Money a, Money b) {
+  Money r;
+  if (!add_overflows(a, b, &r)) return r;
+  return b > 0 ? kMoneyMax : INT64_MIN;
+}
+
+// ---- deciding an order ----------------------------------------------------------------------
+struct LineCalc {
+  uint32_t product = kNone;  // kNone: unknown sku
+  Money unit_price = 0;
+  int32_t discount_bp = 0;
+  Money amount = 0;
+  bool short_of_stock = false;
+  Qty available = 0;  // for INSUFFICIENT_STOCK
+  bool below_floor = false;
+  int8_t price_level = -1;  // PRICE_APPROVAL required level, -1 if none
+};
+struct Decision {
+  uint32_t customer = kNone;  // kNone: unknown (or phantom) customer
+  std::vector<LineCalc> lines;
+  std::vector<ReasonRec> reasons;
+  Money total = 0;
+  OrderStatus status = OrderStatus::accepted;
+};
+
+// Validates `req` (ids, line count, quantities, prices, text, overflow) and decides it against
+// the current state as of `now`, without changing anything. Returns false with out.error set on
+// bad input. `field_prefix` prefixes error fields (batch items: "orders[3].").
+bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now,
+            Decision& d, Result& out, std::string_view field_prefix = {});
+
+// ---- views ----------------------------------------------------------------------------------
+void fill_order_view(const State& s, uint32_t order, bool with_events, OrderView& v);
+void fill_credit(const State& s, uint32_t customer, CreditView& c);
+void fill_customer_view(const State& s, uint32_t customer, CustomerView& v);
+void fill_product_view(const State& s, uint32_t product, ProductView& v);
+AgingBuckets aging_of(const State& s, uint32_t customer);
+// Exposure total in 128 bits (components are each checked int64), clamped for display.
+__int128 exposure_total(const Customer& c);
+Money clamp_money(__int128 v);
+
+// ---- state moves ----------------------------------------------------------------------------
+void list_push(State& s, OpenList list, uint32_t order);
+void list_remove(State& s, uint32_t order);
+// Moves an order to `status`, keeping the daily report's by-status counts right.
+void set_status(State& s, uint32_t order, OrderStatus status);
+uint32_t add_event(State& s, uint32_t order, EventKind kind, const Principal* by, TimeMs at,
+                   uint64_t number, Money amount, std::string_view text);
+// Applies the customer's unapplied balance to open invoices, oldest due first; appends the
+// applications to `applied` if given.
+void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* applied);
+// Re-evaluates the overdue ladder for one customer. Returns +1 suspended, -1 reactivated, 0.
+int ladder_check(State& s, uint32_t customer);
+void remove_open_invoice(State& s, uint32_t invoice);
+uint32_t add_ledger(State& s, uint32_t customer, EntryKind kind, uint64_t number,
+                    uint32_t payment, Money amount);
+
+}  // namespace credo::internal

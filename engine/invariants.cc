@@ -1,0 +1,257 @@
+// check_invariants: recomputes what the engine keeps incrementally and compares. Used after
+// every step of the randomized test, after loading a snapshot, and by `credo-wal verify`.
+// Index ranges are checked before anything is dereferenced, so a corrupt image is reported,
+// not followed.
+#include <sstream>
+
+#include "engine/engine.h"
+#include "engine/internal.h"
+
+namespace credo {
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(const State& s) : s_(s) {}
+
+  std::string run(bool full) {
+    if (!indexes()) return msg_.str();
+    if (!open_orders()) return msg_.str();
+    if (!customers()) return msg_.str();
+    if (full && !all_orders()) return msg_.str();
+    if (full && !ledgers()) return msg_.str();
+    return {};
+  }
+
+ private:
+  template <typename... Args>
+  bool bad(const Args&... args) {
+    (msg_ << ... << args);
+    return false;
+  }
+
+  bool in(uint32_t idx, std::size_t size) const { return idx < size; }
+
+  bool indexes() {
+    const State& s = s_;
+    if (s.customers.size() != s.customer_ids.size()) return bad("customers vs ids count");
+    if (s.products.size() != s.skus.size()) return bad("products vs skus count");
+    if (s.client_order_to_order.size() != s.client_order_ids.size())
+      return bad("client_order_ids count");
+    if (s.payments.size() != s.payment_refs.size()) return bad("payments vs refs count");
+    for (uint32_t i = 0; i < s.customer_ids.size(); ++i)
+      if (!Key::valid(s.customer_ids.view(i))) return bad("customer id ", i, " is not a valid id");
+    for (uint32_t i = 0; i < s.skus.size(); ++i)
+      if (!Key::valid(s.skus.view(i))) return bad("sku ", i, " is not a valid id");
+    for (uint32_t i = 0; i < s.principals.size(); ++i)
+      if (!Key::valid(s.principals.view(i))) return bad("principal ", i, " is not a valid id");
+    for (uint32_t i = 0; i < s.payment_refs.size(); ++i)
+      if (!Key::valid(s.payment_refs.view(i))) return bad("payment_ref ", i, " is not valid");
+    for (uint32_t i = 0; i < s.client_order_ids.size(); ++i) {
+      const std::string_view k = s.client_order_ids.view(i);
+      if (k.size() < 5 || !Key::valid(k.substr(4))) return bad("client_order_id ", i);
+      if (!in(s.client_order_to_order[i], s.orders.size())) return bad("client order map ", i);
+    }
+    auto text_ok = [&](Text t) { return t.offset <= s.text.size() && t.len <= s.text.size() - t.offset; };
+    for (const Customer& c : s.customers) {
+      if (!text_ok(c.name) || !text_ok(c.status_reason)) return bad("customer text range");
+      for (uint32_t inv : c.open_invoices)
+        if (!in(inv, s.invoices.size())) return bad("open invoice index");
+      for (uint32_t e : c.ledger)
+        if (!in(e, s.ledger.size())) return bad("ledger index");
+    }
+    for (const Product& p : s.products)
+      if (!text_ok(p.name)) return bad("product text range");
+    for (std::size_t i = 0; i < s.orders.size(); ++i) {
+      const Order& o = s.orders[i];
+      if (!in(o.customer, s.customers.size()) || !in(o.submitted_by, s.principals.size()))
+        return bad("order ", i, ": customer or principal out of range");
+      if (o.client_order_id != kNone && !in(o.client_order_id, s.client_order_ids.size()))
+        return bad("order ", i, ": client_order_id out of range");
+      if (uint64_t{o.first_line} + o.line_count > s.lines.size() ||
+          uint64_t{o.first_reason} + o.reason_count > s.reasons.size())
+        return bad("order ", i, ": lines or reasons out of range");
+      if (!text_ok(o.ref)) return bad("order ", i, ": ref out of range");
+      for (uint32_t e : {o.first_event, o.last_event})
+        if (e != kNone && !in(e, s.events.size())) return bad("order ", i, ": event out of range");
+      for (uint32_t e : {o.prev, o.next})
+        if (e != kNone && !in(e, s.orders.size())) return bad("order ", i, ": list out of range");
+      for (uint32_t e : {o.first_invoice, o.last_invoice})
+        if (e != kNone && !in(e, s.invoices.size())) return bad("order ", i, ": invoice link");
+      if (static_cast<int>(o.status) > 5 || static_cast<int>(o.list) > 2)
+        return bad("order ", i, ": bad enum");
+    }
+    for (const OrderLine& l : s.lines)
+      if (!in(l.product, s.products.size())) return bad("line product out of range");
+    for (const EventRec& e : s.events) {
+      if (e.principal != kNone && !in(e.principal, s.principals.size())) return bad("event principal");
+      if (e.next != kNone && !in(e.next, s.events.size())) return bad("event link");
+      if (!text_ok(e.text)) return bad("event text range");
+    }
+    for (const Invoice& inv : s.invoices) {
+      if (!in(inv.customer, s.customers.size()) || !in(inv.order, s.orders.size()))
+        return bad("invoice customer/order out of range");
+      if (inv.next_in_order != kNone && !in(inv.next_in_order, s.invoices.size()))
+        return bad("invoice link");
+    }
+    for (const Payment& p : s.payments) {
+      if (!in(p.customer, s.customers.size())) return bad("payment customer");
+      if (uint64_t{p.first_application} + p.application_count > s.applications.size())
+        return bad("payment applications out of range");
+    }
+    for (const LedgerEntry& e : s.ledger)
+      if (e.payment != kNone && !in(e.payment, s.payments.size())) return bad("ledger payment");
+    for (uint32_t h : {s.held_list.head, s.held_list.tail, s.accepted_list.head, s.accepted_list.tail})
+      if (h != kNone && !in(h, s.orders.size())) return bad("list end out of range");
+    return true;
+  }
+
+  // Walks both open lists: reserved stock and open exposure are recomputed from them.
+  bool open_orders() {
+    const State& s = s_;
+    reserved_.assign(s.products.size(), 0);
+    open_.assign(s.customers.size(), 0);
+    held_.assign(s.customers.size(), 0);
+    prepaid_.assign(s.customers.size(), 0);
+    open_count_ = 0;
+    for (OpenList list : {OpenList::held, OpenList::accepted}) {
+      const ListEnds& ends = list == OpenList::held ? s.held_list : s.accepted_list;
+      const OrderStatus want = list == OpenList::held ? OrderStatus::held : OrderStatus::accepted;
+      uint32_t prev = kNone;
+      std::size_t steps = 0;
+      for (uint32_t i = ends.head; i != kNone; prev = i, i = s.orders[i].next) {
+        if (++steps > s.orders.size()) return bad("open list has a cycle");
+        const Order& o = s.orders[i];
+        const OrderNo no = kFirstOrderNo + i;
+        if (o.list != list || o.status != want || o.prev != prev)
+          return bad("order ", no, " is on the wrong open list or mislinked");
+        Money value = 0;
+        for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l) {
+          const OrderLine& line = s.lines[l];
+          if (line.shipped < 0 || line.shipped > line.qty || line.returned > line.shipped)
+            return bad("order ", no, " line ", l - o.first_line, ": shipped/returned out of range");
+          reserved_[line.product] += line.qty - line.shipped;
+          value += (line.qty - line.shipped) * line.unit_price;
+        }
+        if (value != o.open_value)
+          return bad("order ", no, ": open_value ", o.open_value, " != unshipped value ", value);
+        if (o.payment == PaymentTerms::prepaid) prepaid_[o.customer] += o.prepaid_remaining;
+        else if (list == OpenList::held) held_[o.customer] += o.open_value;
+        else open_[o.customer] += o.open_value;
+        ++open_count_;
+      }
+      if (prev != ends.tail) return bad("open list tail is wrong");
+    }
+    for (std::size_t p = 0; p < s.products.size(); ++p) {
+      const Product& prod = s.products[p];
+      if (prod.reserved != reserved_[p])
+        return bad("product ", s.skus.view(static_cast<uint32_t>(p)), ": reserved ", prod.reserved,
+                   " != unshipped open quantity ", reserved_[p]);
+      if (prod.reserved < 0 || prod.reserved > prod.on_hand)
+        return bad("product ", s.skus.view(static_cast<uint32_t>(p)), ": reserved ", prod.reserved,
+                   " outside 0..on_hand ", prod.on_hand);
+    }
+    return true;
+  }
+
+  bool customers() {
+    const State& s = s_;
+    for (std::size_t i = 0; i < s.customers.size(); ++i) {
+      const Customer& c = s.customers[i];
+      const std::string_view id = s.customer_ids.view(static_cast<uint32_t>(i));
+      if (c.open_orders != open_[i] || c.held != held_[i] || c.prepaid_reserved != prepaid_[i])
+        return bad("customer ", id, ": open_orders/held/prepaid_reserved ", c.open_orders, "/",
+                   c.held, "/", c.prepaid_reserved, " != recomputed ", open_[i], "/", held_[i],
+                   "/", prepaid_[i]);
+      Money receivables = 0;
+      Day prev_due = INT32_MIN;
+      for (uint32_t inv : c.open_invoices) {
+        const Invoice& invoice = s.invoices[inv];
+        if (invoice.customer != i || invoice.open <= 0 || invoice.open > invoice.amount)
+          return bad("customer ", id, ": open invoice ", inv + 1, " is not open or not theirs");
+        if (invoice.due < prev_due) return bad("customer ", id, ": open invoices not by due date");
+        prev_due = invoice.due;
+        receivables += invoice.open;
+      }
+      if (receivables != c.receivables)
+        return bad("customer ", id, ": receivables ", c.receivables, " != open invoices ",
+                   receivables);
+      if (c.unapplied < 0) return bad("customer ", id, ": negative unapplied");
+      if (c.unapplied > 0 && c.receivables > 0)
+        return bad("customer ", id, ": unapplied balance next to open receivables");
+      if (c.ledger_balance != c.receivables - c.unapplied - c.prepaid_reserved)
+        return bad("customer ", id, ": ledger balance ", c.ledger_balance,
+                   " != receivables - unapplied - prepaid_reserved");
+      const Money last = c.ledger.empty() ? 0 : s.ledger[c.ledger.back()].balance;
+      if (last != c.ledger_balance) return bad("customer ", id, ": last ledger entry balance");
+      if (!c.exists && (c.receivables || c.unapplied || !c.ledger.empty()))
+        return bad("customer ", id, ": unknown customer with money");
+    }
+    return true;
+  }
+
+  // Every order: statuses agree with the lists, final orders hold nothing, numbering is dense.
+  bool all_orders() {
+    const State& s = s_;
+    std::size_t open = 0;
+    std::vector<uint64_t> per_day_count;
+    for (std::size_t i = 0; i < s.orders.size(); ++i) {
+      const Order& o = s.orders[i];
+      const bool is_open = o.status == OrderStatus::held || o.status == OrderStatus::accepted;
+      open += is_open;
+      if (is_open != (o.list != OpenList::none))
+        return bad("order ", kFirstOrderNo + i, ": status ", to_string(o.status), " vs list");
+      if (!is_open && (o.open_value != 0 || o.prepaid_remaining != 0))
+        return bad("order ", kFirstOrderNo + i, ": closed but still holds value");
+      Money total = 0;
+      for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)
+        total += s.lines[l].amount;
+      if (total != o.total) return bad("order ", kFirstOrderNo + i, ": total != sum of lines");
+      if (o.status == OrderStatus::shipped)
+        for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)
+          if (s.lines[l].shipped != s.lines[l].qty)
+            return bad("order ", kFirstOrderNo + i, ": shipped with units left");
+    }
+    if (open != open_count_) return bad("orders held/accepted ", open, " != on lists ", open_count_);
+    uint64_t counted = 0;
+    for (const DailyAgg& d : s.daily)
+      for (uint64_t n : d.count_by_status) counted += n;
+    if (counted != s.orders.size())
+      return bad("daily report counts ", counted, " orders, there are ", s.orders.size());
+    for (std::size_t i = 0; i < s.invoices.size(); ++i) {
+      const Invoice& inv = s.invoices[i];
+      if (inv.open < 0 || inv.open > inv.amount) return bad("invoice ", i + 1, ": open out of range");
+    }
+    return true;
+  }
+
+  // Statement balances: each ledger entry's running balance = previous + amount.
+  bool ledgers() {
+    const State& s = s_;
+    for (std::size_t i = 0; i < s.customers.size(); ++i) {
+      Money balance = 0;
+      Day prev_date = INT32_MIN;
+      for (uint32_t e : s.customers[i].ledger) {
+        const LedgerEntry& entry = s.ledger[e];
+        balance += entry.amount;
+        if (entry.balance != balance || entry.date < prev_date)
+          return bad("customer ", s.customer_ids.view(static_cast<uint32_t>(i)),
+                     ": ledger running balance or date order broken at entry ", e);
+        prev_date = entry.date;
+      }
+    }
+    return true;
+  }
+
+  const State& s_;
+  std::ostringstream msg_;
+  std::vector<Qty> reserved_;
+  std::vector<Money> open_, held_, prepaid_;
+  std::size_t open_count_ = 0;
+};
+
+}  // namespace
+
+std::string Engine::check_invariants(bool full) const { return Checker(*s_).run(full); }
+
+}  // namespace credo

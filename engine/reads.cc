@@ -1,0 +1,364 @@
+// Engine::query: quotes, get_*, list_held and the reports. Read-only; never journaled.
+#include <algorithm>
+
+#include "engine/engine.h"
+#include "engine/internal.h"
+
+namespace credo {
+
+using namespace internal;
+
+const char* to_string(EntryKind k) {
+  static constexpr const char* kNames[] = {"invoice", "payment", "credit_note", "write_off"};
+  return kNames[static_cast<int>(k)];
+}
+
+namespace internal {
+
+void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& v) {
+  const Order& o = s.orders[idx];
+  v.order_no = kFirstOrderNo + idx;
+  v.customer = Key::of(s.customer_ids.view(o.customer));
+  if (o.client_order_id != kNone) {
+    std::string_view k = s.client_order_ids.view(o.client_order_id);
+    v.client_order_id = Key::of(k.substr(4));
+  } else {
+    v.client_order_id = Key{};
+  }
+  v.status = o.status;
+  v.decision = o.decision;
+  v.payment = o.payment;
+  v.reasons.clear();
+  for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {
+    const ReasonRec& rec = s.reasons[r];
+    v.reasons.push_back({rec.code, rec.line, rec.required_level, rec.available});
+  }
+  v.lines.clear();
+  for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l) {
+    const OrderLine& line = s.lines[l];
+    v.lines.push_back({Key::of(s.skus.view(line.product)), line.qty, line.unit_price,
+                       line.discount_bp, line.amount, line.shipped, line.returned});
+  }
+  v.total = o.total;
+  v.has_credit = s.customers[o.customer].exists;
+  if (v.has_credit) fill_credit(s, o.customer, v.credit);
+  else v.credit = CreditView{};
+  v.at = o.at;
+  v.ship_by = o.ship_by == kNoDay ? std::nullopt : std::optional<Day>(o.ship_by);
+  v.ref.assign(s.text_of(o.ref));
+  v.submitted_by = Key::of(s.principals.view(o.submitted_by));
+  v.quote = false;
+  v.duplicate = false;
+  v.with_events = with_events;
+  v.events.clear();
+  if (!with_events) return;
+  for (uint32_t e = o.first_event; e != kNone; e = s.events[e].next) {
+    const EventRec& rec = s.events[e];
+    EventView ev;
+    ev.kind = rec.kind;
+    ev.principal = rec.principal == kNone ? Key::of("system")
+                                          : Key::of(s.principals.view(rec.principal));
+    ev.at = rec.at;
+    ev.number = rec.number;
+    ev.amount = rec.amount;
+    ev.text.assign(s.text_of(rec.text));
+    v.events.push_back(std::move(ev));
+  }
+}
+
+void fill_customer_view(const State& s, uint32_t c, CustomerView& v) {
+  const Customer& cust = s.customers[c];
+  v.customer = Key::of(s.customer_ids.view(c));
+  v.name.assign(s.text_of(cust.name));
+  v.grade = cust.grade;
+  v.credit_limit = cust.credit_limit;
+  v.terms_days = cust.terms_days;
+  v.status = cust.status;
+  v.status_reason.assign(s.text_of(cust.status_reason));
+  v.exposure.open_orders = cust.open_orders;
+  v.exposure.held = cust.held;
+  v.exposure.receivables = cust.receivables;
+  v.exposure.unapplied = cust.unapplied;
+  const __int128 total = exposure_total(cust);
+  v.exposure.total = clamp_money(total);
+  v.available = clamp_money(static_cast<__int128>(cust.credit_limit) - total);
+  v.prepaid_reserved = cust.prepaid_reserved;
+  v.oldest_overdue_days =
+      cust.open_invoices.empty()
+          ? 0
+          : std::max<int32_t>(0, s.today() - s.invoices[cust.open_invoices.front()].due);
+}
+
+void fill_product_view(const State& s, uint32_t p, ProductView& v) {
+  const Product& prod = s.products[p];
+  v.sku = Key::of(s.skus.view(p));
+  v.name.assign(s.text_of(prod.name));
+  v.price = prod.price;
+  v.floor_price = prod.floor_price;
+  v.on_hand = prod.on_hand;
+  v.reserved = prod.reserved;
+  v.available = prod.on_hand - prod.reserved;
+}
+
+AgingBuckets aging_of(const State& s, uint32_t c) {
+  AgingBuckets b;
+  const Day today = s.today();
+  for (uint32_t inv : s.customers[c].open_invoices) {
+    const Invoice& invoice = s.invoices[inv];
+    const int32_t days = today - invoice.due;
+    Money& bucket = days <= 0    ? b.current
+                    : days <= 30 ? b.d1_30
+                    : days <= 60 ? b.d31_60
+                    : days <= 90 ? b.d61_90
+                                 : b.d90_plus;
+    bucket += invoice.open;  // <= receivables: cannot overflow
+    b.total += invoice.open;
+  }
+  return b;
+}
+
+}  // namespace internal
+
+namespace {
+
+bool find_existing_customer(const State& s, const Key& k, uint32_t* c, Result& out) {
+  *c = Key::valid(k.view()) ? s.customer_ids.find(k.view()) : kNone;
+  if (*c != kNone && s.customers[*c].exists) return true;
+  return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'",
+              "customer");
+}
+
+Money add_buckets(AgingBuckets& into, const AgingBuckets& b) {
+  into.current = sat_add(into.current, b.current);
+  into.d1_30 = sat_add(into.d1_30, b.d1_30);
+  into.d31_60 = sat_add(into.d31_60, b.d31_60);
+  into.d61_90 = sat_add(into.d61_90, b.d61_90);
+  into.d90_plus = sat_add(into.d90_plus, b.d90_plus);
+  into.total = sat_add(into.total, b.total);
+  return b.total - b.current;
+}
+
+void quote(const State& s, const Query& q, const Quote& body, Result& out) {
+  if (!has_role(q.by, kRoleOrder)) {
+    require_role(q.by, kRoleOrder, out);
+    return;
+  }
+  static thread_local Decision d;
+  const TimeMs now = std::max(s.now, q.at);
+  if (!decide(s, body.order, q.by, now, d, out)) return;
+  OrderView& v = out.emplace<OrderView>();
+  v.order_no = 0;
+  v.customer = body.order.customer;
+  v.client_order_id = body.order.client_order_id;
+  v.status = v.decision = d.status;
+  v.payment = body.order.payment;
+  v.reasons.clear();
+  for (const ReasonRec& r : d.reasons) v.reasons.push_back({r.code, r.line, r.required_level, r.available});
+  v.lines.clear();
+  for (std::size_t i = 0; i < d.lines.size(); ++i) {
+    const LineCalc& lc = d.lines[i];
+    v.lines.push_back({body.order.lines[i].sku, body.order.lines[i].qty, lc.unit_price,
+                       lc.discount_bp, lc.amount, 0, 0});
+  }
+  v.total = d.total;
+  v.has_credit = d.customer != kNone;
+  if (v.has_credit) fill_credit(s, d.customer, v.credit);
+  v.at = now;
+  v.ship_by = body.order.ship_by;
+  v.ref = body.order.ref;
+  v.submitted_by = q.by.name;
+  v.quote = true;
+  v.duplicate = false;
+  v.with_events = false;
+  v.events.clear();
+}
+
+void get_order(const State& s, const GetOrder& body, Result& out) {
+  uint32_t idx = kNone;
+  if (body.order_no != 0) {
+    if (body.order_no >= kFirstOrderNo && body.order_no - kFirstOrderNo < s.orders.size())
+      idx = static_cast<uint32_t>(body.order_no - kFirstOrderNo);
+    if (idx == kNone) {
+      fail(out, ErrorCode::NOT_FOUND, "no order " + std::to_string(body.order_no), "order_no");
+      return;
+    }
+  } else {
+    if (!Key::valid(body.customer.view()) || !Key::valid(body.client_order_id.view())) {
+      fail(out, ErrorCode::BAD_REQUEST,
+           "get_order needs order_no, or customer and client_order_id", "order_no");
+      return;
+    }
+    const uint32_t c = s.customer_ids.find(body.customer.view());
+    if (c != kNone) {
+      char buf[4 + Key::kMaxLen];
+      std::memcpy(buf, &c, 4);
+      std::memcpy(buf + 4, body.client_order_id.data, body.client_order_id.len);
+      const uint32_t id = s.client_order_ids.find({buf, 4u + body.client_order_id.len});
+      if (id != kNone) idx = s.client_order_to_order[id];
+    }
+    if (idx == kNone) {
+      fail(out, ErrorCode::NOT_FOUND,
+           "no order '" + std::string(body.client_order_id.view()) + "' for customer '" +
+               std::string(body.customer.view()) + "'",
+           "client_order_id");
+      return;
+    }
+  }
+  fill_order_view(s, idx, true, out.emplace<OrderView>());
+}
+
+void list_held(const State& s, const ListHeld& body, Result& out) {
+  if (body.limit < 1 || body.limit > kMaxListLimit) {
+    fail(out, ErrorCode::BAD_REQUEST, "limit must be 1 to 10000", "limit");
+    return;
+  }
+  uint32_t c = kNone;
+  if (body.customer && !find_existing_customer(s, *body.customer, &c, out)) return;
+  HeldList& list = out.emplace<HeldList>();
+  std::size_t n = 0;
+  for (uint32_t idx = s.held_list.head; idx != kNone && n < body.limit; idx = s.orders[idx].next) {
+    const Order& o = s.orders[idx];
+    if (c != kNone && o.customer != c) continue;
+    if (body.reason) {
+      bool has = false;
+      for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r)
+        has |= s.reasons[r].code == *body.reason;
+      if (!has) continue;
+    }
+    if (list.orders.size() <= n) list.orders.emplace_back();
+    fill_order_view(s, idx, false, list.orders[n++]);
+  }
+  list.orders.resize(n);
+}
+
+void aging(const State& s, const AgingQuery& body, Result& out) {
+  if (body.customer) {
+    uint32_t c;
+    if (!find_existing_customer(s, *body.customer, &c, out)) return;
+    AgingView& v = out.emplace<AgingView>();
+    v = AgingView{};
+    v.per_customer = true;
+    v.customer = *body.customer;
+    v.buckets = aging_of(s, c);
+    v.customers_with_receivables = v.buckets.total > 0;
+    return;
+  }
+  AgingView& v = out.emplace<AgingView>();
+  v = AgingView{};
+  for (uint32_t c = 0; c < s.customers.size(); ++c) {
+    if (s.customers[c].open_invoices.empty()) continue;
+    const AgingBuckets b = aging_of(s, c);
+    const Money overdue = add_buckets(v.buckets, b);
+    ++v.customers_with_receivables;
+    if (overdue > 0) v.top.push_back({Key::of(s.customer_ids.view(c)), b, overdue});
+  }
+  constexpr std::size_t kTop = 100;
+  auto by_overdue = [](const AgingView::Row& a, const AgingView::Row& b) {
+    return a.overdue != b.overdue ? a.overdue > b.overdue : a.customer.view() < b.customer.view();
+  };
+  if (v.top.size() > kTop) {
+    std::partial_sort(v.top.begin(), v.top.begin() + kTop, v.top.end(), by_overdue);
+    v.top.resize(kTop);
+  } else {
+    std::sort(v.top.begin(), v.top.end(), by_overdue);
+  }
+}
+
+void statement(const State& s, const StatementQuery& body, Result& out) {
+  uint32_t c;
+  if (!find_existing_customer(s, body.customer, &c, out)) return;
+  if (body.from > body.to) {
+    fail(out, ErrorCode::BAD_REQUEST, "from must not be after to", "from");
+    return;
+  }
+  const std::vector<uint32_t>& ledger = s.customers[c].ledger;
+  auto date_of = [&](uint32_t e) { return s.ledger[e].date; };
+  auto first = std::lower_bound(ledger.begin(), ledger.end(), body.from,
+                                [&](uint32_t e, Day d) { return date_of(e) < d; });
+  auto last = std::upper_bound(ledger.begin(), ledger.end(), body.to,
+                               [&](Day d, uint32_t e) { return d < date_of(e); });
+  StatementView& v = out.emplace<StatementView>();
+  v.customer = body.customer;
+  v.from = body.from;
+  v.to = body.to;
+  v.opening_balance = first == ledger.begin() ? 0 : s.ledger[*(first - 1)].balance;
+  v.closing_balance = last == ledger.begin() ? 0 : s.ledger[*(last - 1)].balance;
+  v.entries.clear();
+  v.truncated = false;
+  for (auto it = first; it != last; ++it) {
+    if (v.entries.size() == kMaxStatementEntries) {
+      v.truncated = true;
+      break;
+    }
+    const LedgerEntry& e = s.ledger[*it];
+    StatementView::Entry entry;
+    entry.kind = e.kind;
+    entry.date = e.date;
+    entry.number = e.number;
+    entry.ref = e.payment == kNone ? Key{} : Key::of(s.payment_refs.view(e.payment));
+    entry.amount = e.amount;
+    entry.balance = e.balance;
+    v.entries.push_back(entry);
+  }
+  v.aging = aging_of(s, c);
+}
+
+void daily_report(const State& s, const DailyReportQuery& body, Result& out) {
+  DailyReportView& v = out.emplace<DailyReportView>();
+  v = DailyReportView{};
+  v.date = body.date;
+  if (s.daily.empty() || body.date < s.daily_base ||
+      static_cast<std::size_t>(body.date - s.daily_base) >= s.daily.size())
+    return;
+  const DailyAgg& d = s.daily[static_cast<std::size_t>(body.date - s.daily_base)];
+  for (int i = 0; i < 6; ++i) v.by_status[i] = {d.count_by_status[i], d.value_by_status[i]};
+  std::copy(std::begin(d.holds_by_reason), std::end(d.holds_by_reason), v.holds_by_reason);
+  v.shipments = d.shipments;
+  v.shipped_value = d.shipped_value;
+  v.payments = d.payments;
+  v.payments_received = d.payments_received;
+  v.returns = d.returns;
+  v.returns_value = d.returns_value;
+  v.write_offs = d.write_offs;
+  v.written_off = d.written_off;
+}
+
+}  // namespace
+
+void Engine::query(const Query& q, Result& out) const {
+  out.error.code = ErrorCode::OK;
+  out.error.message.clear();
+  out.error.field.clear();
+  const State& s = *s_;
+  std::visit(
+      [&](const auto& body) {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, Quote>) {
+          quote(s, q, body, out);
+        } else if constexpr (std::is_same_v<T, GetCustomer>) {
+          uint32_t c;
+          if (find_existing_customer(s, body.customer, &c, out))
+            fill_customer_view(s, c, out.emplace<CustomerView>());
+        } else if constexpr (std::is_same_v<T, GetProduct>) {
+          const uint32_t p = Key::valid(body.sku.view()) ? s.skus.find(body.sku.view()) : kNone;
+          if (p == kNone || !s.products[p].exists)
+            fail(out, ErrorCode::NOT_FOUND, "no product '" + std::string(body.sku.view()) + "'",
+                 "sku");
+          else
+            fill_product_view(s, p, out.emplace<ProductView>());
+        } else if constexpr (std::is_same_v<T, GetOrder>) {
+          get_order(s, body, out);
+        } else if constexpr (std::is_same_v<T, ListHeld>) {
+          list_held(s, body, out);
+        } else if constexpr (std::is_same_v<T, AgingQuery>) {
+          aging(s, body, out);
+        } else if constexpr (std::is_same_v<T, StatementQuery>) {
+          statement(s, body, out);
+        } else {
+          daily_report(s, body, out);
+        }
+      },
+      q.body);
+}
+
+}  // namespace credo

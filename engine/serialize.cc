@@ -1,0 +1,308 @@
+// The canonical serialization of the whole state: snapshots and state_hash() both use it.
+// Format: "CREDOST1", then every field of the state in a fixed order, little-endian fixed-width
+// integers, vectors as a u64 count followed by the elements, interners as their strings in id
+// order (ids are rebuilt by interning them again in the same order). One field list per struct
+// (`fields`) drives both writing and reading, so the two can never disagree.
+#include <cstring>
+
+#include "engine/engine.h"
+#include "engine/internal.h"
+
+namespace credo {
+namespace {
+
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
+
+struct Writer {
+  std::string& out;
+  template <typename T>
+  void pod(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+};
+
+struct Reader {
+  std::string_view in;
+  std::size_t pos = 0;
+  bool ok = true;
+  template <typename T>
+  void pod(T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    if (!ok || in.size() - pos < sizeof v) {
+      ok = false;
+      v = T{};
+      return;
+    }
+    std::memcpy(&v, in.data() + pos, sizeof v);
+    pos += sizeof v;
+  }
+  std::size_t left() const { return in.size() - pos; }
+};
+
+// ---- one field list per struct ------------------------------------------------------------
+template <typename IO, typename T>
+void io(IO& f, T& v);
+
+template <typename IO>
+void io_enum(IO& f, auto& e) {
+  uint8_t v = static_cast<uint8_t>(e);
+  f.pod(v);
+  e = static_cast<std::remove_reference_t<decltype(e)>>(v);
+}
+
+template <typename IO, typename T>
+void io_vec(IO& f, std::vector<T>& v) {
+  uint64_t n = v.size();
+  f.pod(n);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (!f.ok || n > f.left()) {  // every element takes at least one byte
+      f.ok = false;
+      return;
+    }
+    v.resize(n);
+  }
+  for (T& x : v) io(f, x);
+}
+
+template <typename IO>
+void io_string(IO& f, std::string& s) {
+  uint64_t n = s.size();
+  f.pod(n);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (!f.ok || n > f.left()) {
+      f.ok = false;
+      return;
+    }
+    s.assign(f.in.data() + f.pos, n);
+    f.pos += n;
+  } else {
+    f.out.append(s);
+  }
+}
+
+template <typename IO>
+void io_interner(IO& f, Interner& in) {
+  uint64_t n = in.size();
+  f.pod(n);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (!f.ok || n > f.left()) {
+      f.ok = false;
+      return;
+    }
+    std::string s;
+    for (uint64_t i = 0; i < n && f.ok; ++i) {
+      io_string(f, s);
+      if (f.ok && in.intern(s) != i) f.ok = false;  // duplicate key: not a valid image
+    }
+  } else {
+    for (uint32_t i = 0; i < n; ++i) {
+      std::string s(in.view(i));
+      io_string(f, s);
+    }
+  }
+}
+
+template <typename IO>
+void io_text(IO& f, Text& t) {
+  f.pod(t.offset);
+  f.pod(t.len);
+}
+
+template <typename IO, typename T>
+void io(IO& f, T& v) {
+  if constexpr (std::is_arithmetic_v<T>) {
+    f.pod(v);
+  } else if constexpr (std::is_enum_v<T>) {
+    io_enum(f, v);
+  } else if constexpr (std::is_same_v<T, Customer>) {
+    f.pod(v.exists);
+    io_enum(f, v.grade);
+    io_enum(f, v.status);
+    f.pod(v.suspended_by_ladder);
+    f.pod(v.ladder_override);
+    f.pod(v.terms_days);
+    f.pod(v.credit_limit);
+    f.pod(v.open_orders);
+    f.pod(v.held);
+    f.pod(v.receivables);
+    f.pod(v.unapplied);
+    f.pod(v.prepaid_reserved);
+    f.pod(v.ledger_balance);
+    io_text(f, v.name);
+    io_text(f, v.status_reason);
+    io_vec(f, v.open_invoices);
+    io_vec(f, v.ledger);
+  } else if constexpr (std::is_same_v<T, Product>) {
+    f.pod(v.exists);
+    f.pod(v.price);
+    f.pod(v.floor_price);
+    f.pod(v.on_hand);
+    f.pod(v.reserved);
+    io_text(f, v.name);
+  } else if constexpr (std::is_same_v<T, OrderLine>) {
+    f.pod(v.product);
+    f.pod(v.qty);
+    f.pod(v.unit_price);
+    f.pod(v.discount_bp);
+    f.pod(v.amount);
+    f.pod(v.shipped);
+    f.pod(v.returned);
+  } else if constexpr (std::is_same_v<T, ReasonRec>) {
+    io_enum(f, v.code);
+    f.pod(v.required_level);
+    f.pod(v.line);
+    f.pod(v.available);
+  } else if constexpr (std::is_same_v<T, EventRec>) {
+    io_enum(f, v.kind);
+    f.pod(v.principal);
+    f.pod(v.at);
+    f.pod(v.number);
+    f.pod(v.amount);
+    io_text(f, v.text);
+    f.pod(v.next);
+  } else if constexpr (std::is_same_v<T, Order>) {
+    f.pod(v.customer);
+    f.pod(v.submitted_by);
+    f.pod(v.client_order_id);
+    io_enum(f, v.status);
+    io_enum(f, v.decision);
+    io_enum(f, v.payment);
+    io_enum(f, v.list);
+    f.pod(v.first_line);
+    f.pod(v.line_count);
+    f.pod(v.first_reason);
+    f.pod(v.reason_count);
+    f.pod(v.total);
+    f.pod(v.open_value);
+    f.pod(v.prepaid_remaining);
+    f.pod(v.at);
+    f.pod(v.accepted_at);
+    f.pod(v.ship_by);
+    f.pod(v.day);
+    io_text(f, v.ref);
+    f.pod(v.first_event);
+    f.pod(v.last_event);
+    f.pod(v.first_invoice);
+    f.pod(v.last_invoice);
+    f.pod(v.prev);
+    f.pod(v.next);
+  } else if constexpr (std::is_same_v<T, Invoice>) {
+    f.pod(v.customer);
+    f.pod(v.order);
+    f.pod(v.amount);
+    f.pod(v.open);
+    f.pod(v.issued);
+    f.pod(v.due);
+    f.pod(v.next_in_order);
+  } else if constexpr (std::is_same_v<T, Payment>) {
+    f.pod(v.customer);
+    f.pod(v.amount);
+    f.pod(v.at);
+    f.pod(v.first_application);
+    f.pod(v.application_count);
+  } else if constexpr (std::is_same_v<T, Application>) {
+    f.pod(v.invoice_no);
+    f.pod(v.amount);
+  } else if constexpr (std::is_same_v<T, LedgerEntry>) {
+    io_enum(f, v.kind);
+    f.pod(v.date);
+    f.pod(v.number);
+    f.pod(v.payment);
+    f.pod(v.amount);
+    f.pod(v.balance);
+  } else if constexpr (std::is_same_v<T, CreditNote>) {
+    f.pod(v.order);
+    f.pod(v.amount);
+    f.pod(v.at);
+  } else if constexpr (std::is_same_v<T, DailyAgg>) {
+    for (auto& x : v.count_by_status) f.pod(x);
+    for (auto& x : v.value_by_status) f.pod(x);
+    for (auto& x : v.holds_by_reason) f.pod(x);
+    f.pod(v.shipments);
+    f.pod(v.shipped_value);
+    f.pod(v.payments);
+    f.pod(v.payments_received);
+    f.pod(v.returns);
+    f.pod(v.returns_value);
+    f.pod(v.write_offs);
+    f.pod(v.written_off);
+  } else {
+    static_assert(sizeof(T) == 0, "no field list for this type");
+  }
+}
+
+template <typename IO>
+void io_state(IO& f, State& s) {
+  Policy& p = s.policy;
+  for (auto& x : p.approve_total_max_minor) f.pod(x);
+  for (auto& x : p.discount_max_bp) f.pod(x);
+  f.pod(p.hold_ttl_hours);
+  f.pod(p.order_ttl_days);
+  f.pod(p.overdue_hold_days);
+  f.pod(p.suspend_after_days);
+  f.pod(s.now);
+  f.pod(s.ladder_day);
+  f.pod(s.last_seq);
+  f.pod(s.commands_applied);
+  io_interner(f, s.customer_ids);
+  io_interner(f, s.skus);
+  io_interner(f, s.principals);
+  io_interner(f, s.client_order_ids);
+  io_interner(f, s.payment_refs);
+  io_vec(f, s.client_order_to_order);
+  io_vec(f, s.customers);
+  io_vec(f, s.products);
+  io_vec(f, s.orders);
+  io_vec(f, s.lines);
+  io_vec(f, s.reasons);
+  io_vec(f, s.events);
+  io_vec(f, s.invoices);
+  io_vec(f, s.payments);
+  io_vec(f, s.applications);
+  io_vec(f, s.credit_notes);
+  io_vec(f, s.ledger);
+  io_string(f, s.text);
+  f.pod(s.held_list.head);
+  f.pod(s.held_list.tail);
+  f.pod(s.accepted_list.head);
+  f.pod(s.accepted_list.tail);
+  f.pod(s.daily_base);
+  io_vec(f, s.daily);
+}
+
+}  // namespace
+
+void Engine::save(std::string& out) const {
+  out.clear();
+  out.append(kMagic, sizeof kMagic);
+  Writer w{out};
+  io_state(w, const_cast<State&>(*s_));  // io_state only reads when writing
+}
+
+bool Engine::load(std::string_view image, std::string* error) {
+  auto fresh = std::make_unique<State>();
+  if (image.size() < sizeof kMagic || std::memcmp(image.data(), kMagic, sizeof kMagic) != 0) {
+    if (error) *error = "not a credo state image (bad magic)";
+    s_ = std::make_unique<State>();
+    return false;
+  }
+  Reader r{image, sizeof kMagic};
+  io_state(r, *fresh);
+  std::string why;
+  if (!r.ok) why = "truncated or malformed state image at byte " + std::to_string(r.pos);
+  else if (r.pos != image.size()) why = "trailing bytes after the state image";
+  if (why.empty()) {
+    std::swap(s_, fresh);
+    why = check_invariants(true);  // also checks that every index is in range
+    if (!why.empty()) why = "state image fails its invariants: " + why;
+  }
+  if (!why.empty()) {
+    if (error) *error = why;
+    s_ = std::make_unique<State>();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace credo

@@ -1,0 +1,221 @@
+// The engine's state: flat arrays indexed by dense ids, private to the engine.
+//
+// Everything is a value in a vector, addressed by index, so the state has no pointers, iterates
+// in a deterministic order and serializes field by field (serialize.cc). Customers and
+// products that were only ever named in a rejected order exist as "phantoms" (exists == false):
+// they give the order a place to point to and are invisible to every read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/command.h"
+#include "engine/interner.h"
+#include "engine/policy.h"
+#include "engine/result.h"
+#include "engine/types.h"
+
+namespace credo {
+
+constexpr uint32_t kNone = Interner::kNone;
+constexpr Day kNoDay = INT32_MAX;
+constexpr OrderNo kFirstOrderNo = 100001;
+
+// Free text (names, reasons, notes, refs) lives in one append-only arena.
+struct Text {
+  uint64_t offset = 0;
+  uint32_t len = 0;
+};
+
+struct Customer {
+  bool exists = false;
+  Grade grade = Grade::D;
+  CustomerStatus status = CustomerStatus::active;
+  bool suspended_by_ladder = false;  // on_hold put there by the overdue ladder
+  bool ladder_override = false;      // a person set `active` while overdue
+  int32_t terms_days = 30;
+  Money credit_limit = 0;
+  Money open_orders = 0;  // accepted, unshipped, credit
+  Money held = 0;         // held, unshipped, credit
+  Money receivables = 0;  // open invoice amounts
+  Money unapplied = 0;
+  Money prepaid_reserved = 0;
+  Money ledger_balance = 0;  // invoices - payments - credit notes - write-offs
+  Text name;
+  Text status_reason;
+  std::vector<uint32_t> open_invoices;  // sorted by (due date, invoice index)
+  std::vector<uint32_t> ledger;         // indices into State::ledger, chronological
+};
+
+struct Product {
+  bool exists = false;
+  Money price = 0;
+  Money floor_price = 0;
+  Qty on_hand = 0;
+  Qty reserved = 0;
+  Text name;
+};
+
+struct OrderLine {
+  uint32_t product = kNone;
+  Qty qty = 0;
+  Money unit_price = 0;
+  int32_t discount_bp = 0;
+  Money amount = 0;
+  Qty shipped = 0;
+  Qty returned = 0;
+};
+
+struct ReasonRec {
+  Reason code = Reason::UNKNOWN_CUSTOMER;
+  int8_t required_level = -1;
+  int32_t line = -1;
+  Qty available = -1;
+};
+
+struct EventRec {
+  EventKind kind = EventKind::submitted;
+  uint32_t principal = kNone;
+  TimeMs at = 0;
+  uint64_t number = 0;
+  Money amount = 0;
+  Text text;
+  uint32_t next = kNone;  // next event of the same order
+};
+
+// Which intrusive list an order is on: open (held or accepted with something unshipped) orders
+// are kept in decision order so that expiry pops from the front.
+enum class OpenList : uint8_t { none, held, accepted };
+
+struct Order {
+  uint32_t customer = kNone;
+  uint32_t submitted_by = kNone;  // principal id
+  uint32_t client_order_id = kNone;  // id in State::client_order_ids, or kNone
+  OrderStatus status = OrderStatus::rejected;
+  OrderStatus decision = OrderStatus::rejected;
+  PaymentTerms payment = PaymentTerms::credit;
+  OpenList list = OpenList::none;
+  uint32_t first_line = 0;
+  uint32_t line_count = 0;
+  uint32_t first_reason = 0;
+  uint32_t reason_count = 0;
+  Money total = 0;
+  Money open_value = 0;         // value of the unshipped rest while held/accepted, else 0
+  Money prepaid_remaining = 0;  // prepaid orders: reservation not yet used by shipments
+  TimeMs at = 0;                // decided
+  TimeMs accepted_at = 0;       // became accepted (expiry clock for accepted orders)
+  Day ship_by = kNoDay;
+  Day day = 0;  // day decided (daily report bucket)
+  Text ref;
+  uint32_t first_event = kNone;
+  uint32_t last_event = kNone;
+  uint32_t first_invoice = kNone;  // invoices of this order, linked by Invoice::next_in_order
+  uint32_t last_invoice = kNone;
+  uint32_t prev = kNone;  // neighbours on the open list
+  uint32_t next = kNone;
+};
+
+struct Invoice {
+  uint32_t customer = kNone;
+  uint32_t order = kNone;
+  Money amount = 0;
+  Money open = 0;
+  Day issued = 0;
+  Day due = 0;
+  uint32_t next_in_order = kNone;
+};
+
+struct Payment {
+  uint32_t customer = kNone;
+  Money amount = 0;
+  TimeMs at = 0;
+  uint32_t first_application = 0;
+  uint32_t application_count = 0;
+};
+
+struct LedgerEntry {
+  EntryKind kind = EntryKind::invoice;
+  Day date = 0;
+  uint64_t number = 0;
+  uint32_t payment = kNone;  // payments: index, for the ref
+  Money amount = 0;          // signed
+  Money balance = 0;         // running balance after
+};
+
+struct CreditNote {
+  uint32_t order = kNone;
+  Money amount = 0;
+  TimeMs at = 0;
+};
+
+// Incremental per-day aggregates, so daily_report is O(1).
+struct DailyAgg {
+  uint64_t count_by_status[6] = {};
+  Money value_by_status[6] = {};
+  uint64_t holds_by_reason[kReasonCount] = {};
+  uint64_t shipments = 0;
+  Money shipped_value = 0;
+  uint64_t payments = 0;
+  Money payments_received = 0;
+  uint64_t returns = 0;
+  Money returns_value = 0;
+  uint64_t write_offs = 0;
+  Money written_off = 0;
+};
+
+struct ListEnds {
+  uint32_t head = kNone;
+  uint32_t tail = kNone;
+};
+
+struct State {
+  Policy policy;
+  TimeMs now = 0;
+  Day ladder_day = INT32_MIN;  // last day the overdue ladder scanned every customer
+  uint64_t last_seq = 0;
+  uint64_t commands_applied = 0;
+
+  Interner customer_ids;
+  Interner skus;
+  Interner principals;
+  Interner client_order_ids;  // key: 4-byte customer index + client_order_id
+  Interner payment_refs;      // id == payment index
+  std::vector<uint32_t> client_order_to_order;  // by client_order_ids id
+
+  std::vector<Customer> customers;
+  std::vector<Product> products;
+  std::vector<Order> orders;  // order_no = kFirstOrderNo + index
+  std::vector<OrderLine> lines;
+  std::vector<ReasonRec> reasons;
+  std::vector<EventRec> events;
+  std::vector<Invoice> invoices;  // invoice_no = index + 1
+  std::vector<Payment> payments;  // payment number = index + 1
+  std::vector<Application> applications;
+  std::vector<CreditNote> credit_notes;  // credit_note_no = index + 1
+  std::vector<LedgerEntry> ledger;
+  std::string text;  // the Text arena
+
+  ListEnds held_list;
+  ListEnds accepted_list;
+
+  Day daily_base = 0;  // day of daily[0]
+  std::vector<DailyAgg> daily;
+
+  // Scratch for deciding an order (not state; not serialized): quantity already asked for by
+  // earlier lines of the order being decided, per product.
+  mutable std::vector<Qty> pending_qty;
+
+  // ---- small helpers shared by the .cc files ------------------------------------------------
+  std::string_view text_of(Text t) const { return {text.data() + t.offset, t.len}; }
+  Text add_text(std::string_view s) {
+    Text t{text.size(), static_cast<uint32_t>(s.size())};
+    text.append(s);
+    return t;
+  }
+  Day today() const { return day_of(now); }
+  DailyAgg& daily_at(Day d);
+};
+
+}  // namespace credo
