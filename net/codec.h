@@ -22,10 +22,10 @@ struct Request {
   std::string id_json;  // the raw JSON text of "id" (string or integer) to echo; empty if absent
   std::string op;       // the op name as sent
   RequestKind kind = RequestKind::ping;
-  std::string key;      // hello
-  CommandBody command;  // kind == command (timestamp, seq and principal are set by the server)
-  QueryBody query;      // kind == query
-  TimeMs clock_now = 0; // set_clock: the requested time
+  std::string key;       // hello
+  CommandBody command;   // kind == command (timestamp, seq and principal are set by the server)
+  QueryBody query;       // kind == query
+  TimeMs clock_now = 0;  // set_clock: the requested time
 };
 
 // Sizes the codec needs around the input for simdjson: the caller guarantees that
@@ -60,8 +60,7 @@ class RequestParser {
 // Appends one response line (ending in '\n') to `out`.
 // `op` tells which op produced the result (the same Result type answers several ops).
 // If !r.ok(), writes the error envelope (same as write_error).
-void write_result(std::string& out, std::string_view id_json, std::string_view op,
-                  const Result& r);
+void write_result(std::string& out, std::string_view id_json, std::string_view op, const Result& r);
 // {"id":..,"ok":false,"error":{"code":..,"message":..,"field"?:..}}\n
 void write_error(std::string& out, std::string_view id_json, const Error& e);
 // Minimal success envelope for ops the server answers itself: {"id":..,"ok":true}\n
