@@ -1,0 +1,174 @@
+// The journal: durability for the engine. Recovers the engine from the data directory, then
+// takes every successfully applied command from the engine thread and makes it durable in the
+// write-ahead log with group commit; takes snapshots and prunes what they make redundant.
+//
+//   engine thread                        journal thread                   snapshot thread
+//   apply(cmd) ok -> append(cmd) ──▶ [bounded buffer] ─▶ write batch,
+//                                                       fdatasync once,
+//                                                       durable_seq = last, on_durable(last)
+//   snapshot(engine): save() ──────────────────────────────────────────▶ sync WAL to seq,
+//                                                                        write .tmp, fsync,
+//                                                                        rename, prune
+//
+// Threading: open, append, snapshot and close are called by one thread (the engine thread,
+// which owns the Engine). last_seq, durable_seq, failed and wait_durable may be called from
+// any thread.
+//
+// Failure: a write or fsync error is sticky: failed() turns true, durable_seq stops advancing
+// and append() returns false from then on. The server must stop accepting state changes; the
+// commands applied but not durable are not answered, and recovery after a restart decides
+// what survived (after a failed fsync, nothing written since the last good one is trusted).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "engine/engine.h"
+#include "persistence/file_system.h"
+#include "persistence/recovery.h"
+
+namespace credo {
+
+namespace wal {
+class Writer;
+}
+
+enum class Durability : uint8_t {
+  fsync,  // (default) a command is durable when the fdatasync of its batch returns
+  batch,  // durable when written (survives a process crash); fdatasync at most every
+          // batch_interval_ms (a power loss may lose that window)
+  none,   // durable at append; nothing waits for the disk (benchmarks only)
+};
+const char* to_string(Durability d);
+bool parse(std::string_view s, Durability* out);
+
+struct JournalOptions {
+  std::string dir;  // the data directory; created if missing
+  Durability durability = Durability::fsync;
+  uint32_t batch_interval_ms = 10;          // batch mode: at most one fdatasync per interval
+  uint64_t segment_bytes = 64ull << 20;     // start a new segment past this (at a batch boundary)
+  uint64_t buffer_bytes = 16ull << 20;      // pending records not yet written; append waits when full
+  uint64_t snapshot_every_commands = 0;     // 0: only when asked
+  uint32_t snapshots_to_keep = 2;           // >= 1
+  bool repair = false;                      // cut corruption at open instead of refusing to start
+  FileSystem* fs = nullptr;                 // nullptr: POSIX
+  // Called on the journal thread (the engine thread in mode none) whenever durable_seq
+  // advances, with the new value. Must not block for long: it delays the next batch.
+  std::function<void(uint64_t durable_seq)> on_durable;
+  // Log lines (recovery messages, snapshot results). nullptr: silent.
+  std::function<void(const std::string&)> log;
+};
+
+struct SnapshotInfo {
+  uint64_t seq = 0;
+  std::string file;            // "snap-....snap"
+  uint64_t bytes = 0;          // body size
+  double pause_ms = 0;         // engine thread: save() + state_hash()
+  double write_seconds = 0;    // background: WAL sync, write, fsync, rename
+  uint32_t snapshots_removed = 0;
+  uint32_t segments_removed = 0;
+};
+using SnapshotCallback =
+    std::function<void(bool ok, const SnapshotInfo& info, const std::string& error)>;
+
+class Journal {
+ public:
+  Journal();
+  ~Journal();  // close() if still open
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Recovers `engine` from options.dir (see recovery.h), cuts a torn tail, refuses
+  // corruption unless options.repair, starts a new segment and the journal thread.
+  // `engine` must outlive the journal (automatic snapshots read it from append()).
+  // Returns false and sets *error if recovery fails or the directory is unusable.
+  bool open(const JournalOptions& options, Engine& engine, RecoveryReport* report,
+            std::string* error);
+
+  // Journals a command that the engine has just applied successfully.
+  // REQUIRES: open; cmd.seq == last_seq() + 1.
+  // Copies the encoded record into the buffer and returns; blocks only while the buffer is
+  // full. Returns false if the journal has failed (sticky) or the command cannot be encoded
+  // (which also fails the journal: the engine's state now holds a change the log cannot).
+  bool append(const Command& cmd);
+
+  uint64_t last_seq() const { return last_seq_.load(std::memory_order_acquire); }
+  uint64_t durable_seq() const { return durable_seq_.load(std::memory_order_acquire); }
+  // True after a write, fsync or encode failure; *why says which.
+  bool failed(std::string* why = nullptr) const;
+  // Blocks until durable_seq() >= seq; false if the journal fails first.
+  bool wait_durable(uint64_t seq);
+
+  // Snapshot of `engine` at last_seq(): save() on this thread (the pause), the rest on the
+  // snapshot thread. Waits for a snapshot already in flight, then for this one to be durable.
+  // REQUIRES: engine has applied exactly the commands up to last_seq().
+  bool snapshot(const Engine& engine, SnapshotInfo* info, std::string* error);
+  // Same, without waiting for the disk: `done` is called on the snapshot thread. Returns
+  // false (and does not call `done`) if a snapshot is already in flight or the journal failed.
+  bool snapshot_async(const Engine& engine, SnapshotCallback done);
+
+  // Writes and fsyncs everything pending, waits for a snapshot in flight, stops the threads.
+  // Returns false if the journal had failed or the final sync fails.
+  bool close(std::string* error = nullptr);
+
+  struct Stats {
+    uint64_t batches = 0;       // group commits (writes of a batch)
+    uint64_t syncs = 0;         // fdatasyncs of the WAL
+    uint64_t records = 0;       // appended since open
+    uint64_t bytes = 0;         // appended since open
+    uint64_t append_waits = 0;  // times append found the buffer full
+    uint64_t snapshots = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct SnapshotJob;
+  void journal_loop();
+  void snapshot_loop();
+  void fail(const std::string& why);  // REQUIRES: mu_ held
+  bool sync_wal_through(uint64_t seq, std::string* error);
+  bool start_snapshot(const Engine& engine, SnapshotCallback done, bool wait_if_busy);
+  void log(const std::string& line) const;
+
+  JournalOptions options_;
+  FileSystem* fs_ = nullptr;
+  Engine* engine_ = nullptr;
+  bool open_ = false;
+
+  std::atomic<uint64_t> last_seq_{0};
+  std::atomic<uint64_t> durable_seq_{0};
+  std::string scratch_;  // engine thread: the record being encoded
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;     // journal thread: something to do
+  std::condition_variable space_cv_;    // append: buffer has room
+  std::condition_variable durable_cv_;  // wait_durable, sync_wal_through
+  std::string pending_;                 // framed records not yet handed to the writer
+  uint64_t pending_first_seq_ = 0;      // seq of the first record in pending_ (0: empty)
+  uint64_t pending_last_seq_ = 0;
+  uint64_t written_seq_ = 0;            // written to the file (maybe not synced)
+  uint64_t synced_seq_ = 0;             // fdatasynced
+  uint64_t sync_request_seq_ = 0;       // someone waits for synced_seq_ >= this
+  bool stop_ = false;
+  bool failed_ = false;
+  std::string failure_;
+  Stats stats_;
+
+  // Snapshot thread state (guarded by mu_).
+  std::condition_variable snap_cv_;
+  std::unique_ptr<SnapshotJob> snap_job_;  // queued or running; null when idle
+  bool snap_stop_ = false;
+  uint64_t last_snapshot_seq_ = 0;  // engine thread: for snapshot_every_commands
+
+  std::thread journal_thread_;
+  std::thread snapshot_thread_;
+  std::unique_ptr<wal::Writer> writer_;  // used by the journal thread only (after open)
+};
+
+}  // namespace credo

@@ -1,0 +1,233 @@
+#include "persistence/recovery.h"
+
+#include <chrono>
+
+#include "persistence/command_codec.h"
+#include "persistence/snapshot.h"
+#include "persistence/wal_format.h"
+#include "persistence/wal_reader.h"
+
+namespace credo {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Moves bytes [offset, end) of `name` into `name.cut-<offset>` and truncates `name` to
+// `offset` (removing it when nothing is left but a header or less).
+Status cut_segment(FileSystem* fs, const std::string& dir, const std::string& name,
+                   uint64_t offset, uint64_t* cut_bytes) {
+  const std::string path = join_path(dir, name);
+  std::string data;
+  Status s = fs->read_file(path, &data);
+  if (!s.ok()) return s;
+  *cut_bytes = data.size() > offset ? data.size() - offset : 0;
+  s = fs->write_file(path + ".cut-" + std::to_string(offset),
+                     std::string_view(data).substr(std::min<uint64_t>(offset, data.size())));
+  if (!s.ok()) return s;
+  s = fs->truncate(path, offset);
+  if (!s.ok()) return s;
+  return fs->sync_dir(dir);
+}
+
+// Picks the newest snapshot that reads, checksums and loads; reports the ones that do not.
+bool load_newest_snapshot(FileSystem* fs, const std::string& dir, Engine& engine,
+                          RecoveryReport* report, std::string* error) {
+  std::vector<uint64_t> seqs;
+  Status s = snapshot::list(fs, dir, &seqs);
+  if (!s.ok()) {
+    *error = s.message;
+    return false;
+  }
+  for (uint64_t seq : seqs) {
+    const std::string name = wal::snapshot_name(seq);
+    snapshot::Header h;
+    std::string body;
+    s = snapshot::read(fs, join_path(dir, name), &h, &body);
+    if (!s.ok()) {
+      report->messages.push_back("skipping snapshot: " + s.message);
+      continue;
+    }
+    if (h.seq != seq) {
+      report->messages.push_back("skipping snapshot " + name + ": header says seq " +
+                                 std::to_string(h.seq));
+      continue;
+    }
+    std::string load_error;
+    if (!engine.load(body, &load_error)) {
+      report->messages.push_back("skipping snapshot " + name + ": " + load_error);
+      continue;
+    }
+    if (engine.state_hash() != h.state_hash) {
+      report->messages.push_back("skipping snapshot " + name + ": state hash mismatch");
+      continue;
+    }
+    report->snapshot_seq = seq;
+    report->snapshot_file = name;
+    report->messages.push_back("loaded snapshot " + name);
+    return true;
+  }
+  // No usable snapshot: start empty (a fresh engine).
+  engine = Engine();
+  return true;
+}
+
+}  // namespace
+
+bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& options,
+             Engine& engine, RecoveryReport* report, std::string* error) {
+  const Clock::time_point t0 = Clock::now();
+  *report = RecoveryReport{};
+  std::string err;
+
+  if (options.modify) {
+    // Stray snapshot temporaries are from a crash mid-snapshot: never complete, never needed.
+    std::vector<std::string> names;
+    Status s = fs->list(dir, &names);
+    if (!s.ok()) {
+      *error = s.message;
+      return false;
+    }
+    for (const std::string& n : names)
+      if (n.starts_with("snap-") && n.ends_with(".tmp")) fs->remove(join_path(dir, n));
+  }
+  if (!load_newest_snapshot(fs, dir, engine, report, &err)) {
+    *error = err;
+    return false;
+  }
+  const uint64_t snap_seq = report->snapshot_seq;
+
+  wal::Reader reader(fs, dir);
+  Status s = reader.open();
+  if (!s.ok()) {
+    *error = s.message;
+    return false;
+  }
+  uint64_t total_bytes = 0;
+  for (const auto& seg : reader.segments()) total_bytes += seg.size_bytes;
+
+  const Clock::time_point replay_t0 = Clock::now();
+  uint64_t last_seq = snap_seq;
+  bool first = true;
+  wal::Record rec;
+  Command cmd;
+  Result result;
+  // A decoding or apply failure is reported like corruption at that record.
+  wal::ReadEnd bad;
+  bool stopped_at_bad_record = false;
+  while (reader.next(&rec)) {
+    if (first) {
+      first = false;
+      if (rec.seq > snap_seq + 1) {
+        *error = reader.segments()[rec.segment].name + ": log starts at seq " +
+                 std::to_string(rec.seq) + " but the newest snapshot is at " +
+                 std::to_string(snap_seq) + " (records missing)";
+        return false;
+      }
+    }
+    if (rec.seq <= snap_seq) continue;  // already in the snapshot; CRC-checked by the reader
+    if (!decode_command(rec.body, &cmd, &err)) {
+      bad = {wal::ReadEnd::corruption, reader.segments()[rec.segment].name, rec.offset, 0,
+             reader.segments()[rec.segment].name + " at byte " + std::to_string(rec.offset) +
+                 ": undecodable record: " + err};
+      stopped_at_bad_record = true;
+      break;
+    }
+    engine.apply(cmd, result);
+    if (!result.ok()) {
+      bad = {wal::ReadEnd::corruption, reader.segments()[rec.segment].name, rec.offset, 0,
+             reader.segments()[rec.segment].name + " at byte " + std::to_string(rec.offset) +
+                 ": replaying seq " + std::to_string(rec.seq) + " (" +
+                 kind_name(static_cast<uint8_t>(kind_of(cmd.body))) + ") failed: " +
+                 to_string(result.error.code) + " " + result.error.message};
+      stopped_at_bad_record = true;
+      break;
+    }
+    last_seq = rec.seq;
+    ++report->records_replayed;
+    if (options.progress && (report->records_replayed & 0xffff) == 0)
+      options.progress(reader.bytes_read(), total_bytes);
+  }
+  report->replay_seconds = seconds_since(replay_t0);
+  const wal::ReadEnd end = stopped_at_bad_record ? bad : reader.end();
+
+  // The segment after which nothing is kept, when cutting.
+  auto drop_later_segments = [&](const std::string& from_name) -> bool {
+    bool after = false;
+    for (const auto& seg : reader.segments()) {
+      if (after) {
+        uint64_t cut = 0;
+        Status cs = cut_segment(fs, dir, seg.name, 0, &cut);
+        if (cs.ok()) cs = fs->remove(join_path(dir, seg.name));
+        if (!cs.ok()) {
+          *error = cs.message;
+          return false;
+        }
+        report->repaired_bytes += cut;
+        report->messages.push_back("repair: moved later segment " + seg.name + " to " +
+                                   seg.name + ".cut-0");
+      }
+      if (seg.name == from_name) after = true;
+    }
+    return true;
+  };
+
+  switch (end.kind) {
+    case wal::ReadEnd::clean:
+      break;
+    case wal::ReadEnd::torn_tail: {
+      report->torn_tail_bytes = end.cut_bytes;
+      if (!options.modify) {
+        report->messages.push_back("torn tail (not cut, read-only): " + end.message + ", " +
+                                   std::to_string(end.cut_bytes) + " bytes");
+        break;
+      }
+      const std::string path = join_path(dir, end.file);
+      // A segment left with no record (only its header, or less) is removed: the writer
+      // starts a fresh segment at last_seq + 1 anyway.
+      Status ts = end.offset <= wal::kSegmentHeaderBytes ? fs->remove(path)
+                                                          : fs->truncate(path, end.offset);
+      if (ts.ok()) ts = fs->sync_dir(dir);
+      if (!ts.ok()) {
+        *error = ts.message;
+        return false;
+      }
+      report->messages.push_back("cut torn tail: " + end.message + ", " +
+                                 std::to_string(end.cut_bytes) + " bytes");
+      break;
+    }
+    case wal::ReadEnd::io_error:
+      *error = end.message;
+      return false;
+    case wal::ReadEnd::corruption:
+    case wal::ReadEnd::gap: {
+      if (!options.repair || !options.modify) {
+        *error = std::string(end.kind == wal::ReadEnd::gap ? "sequence gap: " : "corruption: ") +
+                 end.message + (options.modify ? " (start with --repair to cut the log here)" : "");
+        return false;
+      }
+      uint64_t cut = 0;
+      Status cs = cut_segment(fs, dir, end.file, end.offset, &cut);
+      if (cs.ok() && end.offset <= wal::kSegmentHeaderBytes) cs = fs->remove(join_path(dir, end.file));
+      if (!cs.ok()) {
+        *error = cs.message;
+        return false;
+      }
+      report->repaired_bytes += cut;
+      report->messages.push_back("repair: " + end.message + "; cut " + std::to_string(cut) +
+                                 " bytes into " + end.file + ".cut-" + std::to_string(end.offset));
+      if (!drop_later_segments(end.file)) return false;
+      break;
+    }
+  }
+
+  report->last_seq = last_seq;
+  report->state_hash = engine.state_hash();
+  report->seconds = seconds_since(t0);
+  return true;
+}
+
+}  // namespace credo
