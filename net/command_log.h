@@ -1,0 +1,74 @@
+// The durability seam between the engine thread and the write-ahead log.
+//
+// The engine thread applies a command, and if it succeeded, appends it here. The answer to that
+// command is released to its client only once durable_seq() >= the command's seq (PROTOCOL.md
+// "Durability": a state-changing request is answered only after it is durable). The server does
+// not know how durability is achieved: persistence::Journal (group commit + fdatasync on its own
+// thread) implements this interface through an adapter; MemoryLog below is the stand-in used
+// when there is no --data directory.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "engine/command.h"
+#include "engine/engine.h"
+
+namespace credo::net {
+
+class CommandLog {
+ public:
+  virtual ~CommandLog() = default;
+
+  // Records a command the engine applied successfully. Called on the engine thread only, in
+  // seq order (each seq is the previous one + 1). May buffer; durability is reported through
+  // durable_seq() / the on_durable callback.
+  virtual void append(const Command& cmd) = 0;
+
+  // Called on the engine thread after each drained batch of requests, so a group-committing
+  // journal can hand the whole batch to its writer at once (one fdatasync per batch).
+  // Default: nothing to do.
+  virtual void end_batch() {}
+
+  // The highest seq that is durable (every seq <= it survives a crash). Thread-safe.
+  virtual uint64_t durable_seq() const = 0;
+
+  // `cb(durable_seq)` is called (from any thread, e.g. the journal's) whenever durable_seq
+  // advances. Set once, before the first append. A log that is durable synchronously inside
+  // append() may call it from append().
+  virtual void set_on_durable(std::function<void(uint64_t)> cb) = 0;
+
+  // True when the log can no longer make commands durable (disk full, I/O error): the server
+  // then stops accepting state changes and answers them with an error carrying `*why`.
+  // Thread-safe.
+  virtual bool failed(std::string* why) const = 0;
+
+  // Writes a snapshot of `e` (engine thread, so `e` is consistent). On success returns true with
+  // the snapshot's seq and file name, once the snapshot is durable; else false with `*error`.
+  virtual bool snapshot(const Engine& e, uint64_t* seq, std::string* file, std::string* error) = 0;
+};
+
+// Keeps nothing: every appended command is "durable" at once. Used when the server runs
+// without --data (state lives in memory only and is lost on exit; the server says so at start).
+class MemoryLog final : public CommandLog {
+ public:
+  void append(const Command& cmd) override {
+    durable_seq_.store(cmd.seq, std::memory_order_release);
+    if (on_durable_) on_durable_(cmd.seq);
+  }
+  uint64_t durable_seq() const override { return durable_seq_.load(std::memory_order_acquire); }
+  void set_on_durable(std::function<void(uint64_t)> cb) override { on_durable_ = std::move(cb); }
+  bool failed(std::string*) const override { return false; }
+  bool snapshot(const Engine&, uint64_t*, std::string*, std::string* error) override {
+    *error = "no --data directory: the server keeps state in memory only";
+    return false;
+  }
+
+ private:
+  std::atomic<uint64_t> durable_seq_{0};
+  std::function<void(uint64_t)> on_durable_;
+};
+
+}  // namespace credo::net

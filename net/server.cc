@@ -1,0 +1,188 @@
+// Server: wires the acceptor, the sessions, the engine thread and the command log together,
+// and runs the graceful shutdown (stop accepting, answer what was read, close, join).
+#include "net/server.h"
+
+#include <csignal>
+#include <cstdio>
+
+#include "net/server_internal.h"
+
+namespace credo::net {
+
+struct Server::Core {
+  Core(ServerOptions o, Engine e, std::unique_ptr<CommandLog> l, KeyStore k)
+      : options(std::move(o)),
+        engine(std::move(e)),
+        log(std::move(l)),
+        keys(std::move(k)),
+        clock(options.clock_mode, options.clock_start_ms),
+        io(1),  // one I/O thread: Asio may skip its internal locking
+        loop(options, engine, *log, clock, io, counters),
+        shared{options, io, keys, loop, *log,  counters, std::chrono::steady_clock::now(),
+               {},      {}, {},   {},   false, {}},
+        acceptor(io),
+        signals(io),
+        shutdown_timer(io) {}
+
+  void accept();
+  void on_accept(const boost::system::error_code& ec, tcp::socket socket);
+  void begin_shutdown();
+  void check_drained();
+  void finish_shutdown();
+
+  ServerOptions options;
+  Engine engine;
+  std::unique_ptr<CommandLog> log;
+  KeyStore keys;
+  Clock clock;
+  SharedCounters counters;
+  asio::io_context io;
+  EngineLoop loop;
+  IoShared shared;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::steady_timer shutdown_timer;
+  bool shutting_down = false;
+  bool finished = false;
+};
+
+Server::Server(ServerOptions options, Engine engine, std::unique_ptr<CommandLog> log, KeyStore keys)
+    : core_(std::make_unique<Core>(std::move(options), std::move(engine), std::move(log),
+                                   std::move(keys))) {}
+
+Server::~Server() = default;
+
+void Server::apply_startup(Command cmd, Result& out) {
+  core_->loop.apply_now(cmd, out);
+}
+
+const Engine& Server::engine() const {
+  return core_->engine;
+}
+
+bool Server::listen(std::string* error) {
+  Core& c = *core_;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(c.options.bind_address, ec);
+  if (ec) {
+    *error = "bad --bind address '" + c.options.bind_address + "': " + ec.message();
+    return false;
+  }
+  tcp::endpoint endpoint(address, c.options.port);
+  c.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) c.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) c.acceptor.bind(endpoint, ec);
+  if (!ec) c.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    *error = "cannot listen on " + c.options.bind_address + ":" + std::to_string(c.options.port) +
+             ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+uint16_t Server::port() const {
+  boost::system::error_code ec;
+  return core_->acceptor.local_endpoint(ec).port();
+}
+
+void Server::run() {
+  Core& c = *core_;
+  c.shared.on_session_closed = [&c] {
+    if (c.shutting_down) c.check_drained();
+  };
+  if (c.options.handle_signals) {
+    c.signals.add(SIGINT);
+    c.signals.add(SIGTERM);
+    c.signals.async_wait([&c](const boost::system::error_code& ec, int) {
+      if (!ec) c.begin_shutdown();
+    });
+  }
+  c.loop.start();
+  c.accept();
+  c.io.run();
+  // io.run() returns only after finish_shutdown(): the engine thread is joined there.
+}
+
+void Server::stop() {
+  Core* c = core_.get();
+  asio::post(c->io, [c] { c->begin_shutdown(); });
+}
+
+void Server::Core::accept() {
+  acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void Server::Core::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
+  if (shutting_down) return;
+  if (ec) {
+    // EMFILE and friends: the listening socket stays; try again (briefly later would be nicer,
+    // but a failed accept leaves the pending connection in the backlog anyway).
+    if (ec != asio::error::operation_aborted) accept();
+    return;
+  }
+  if (counters.connections.load() >= options.max_connections) {
+    // Over the bound: say so, so the client knows to retry, rather than a silent reset.
+    auto sock = std::make_shared<tcp::socket>(std::move(socket));
+    auto line = std::make_shared<std::string>();
+    write_error(*line, "", Error{ErrorCode::OVERLOADED, "too many connections; retry later", ""});
+    counters.overloaded.fetch_add(1);
+    asio::async_write(*sock, asio::buffer(*line),
+                      [sock, line](const boost::system::error_code&, std::size_t) {
+                        boost::system::error_code ignored;
+                        sock->shutdown(tcp::socket::shutdown_both, ignored);
+                        sock->close(ignored);
+                      });
+    accept();
+    return;
+  }
+  counters.connections.fetch_add(1);
+  counters.connections_total.fetch_add(1);
+  auto session = std::make_shared<Session>(shared, std::move(socket));
+  // Prune closed sessions now and then so the list stays proportional to live connections.
+  if (shared.sessions.size() >= 2 * options.max_connections) {
+    std::erase_if(shared.sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+  }
+  shared.sessions.push_back(session);
+  session->start();
+  accept();
+}
+
+void Server::Core::begin_shutdown() {
+  if (shutting_down) return;
+  shutting_down = true;
+  shared.draining = true;
+  boost::system::error_code ec;
+  acceptor.close(ec);
+  signals.cancel(ec);
+  for (auto& w : shared.sessions)
+    if (auto s = w.lock()) s->drain();
+  shutdown_timer.expires_after(std::chrono::milliseconds(options.shutdown_grace_ms));
+  shutdown_timer.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    std::fprintf(stderr, "credo-server: shutdown grace period over; closing %llu connections\n",
+                 static_cast<unsigned long long>(counters.connections.load()));
+    finish_shutdown();
+  });
+  check_drained();
+}
+
+void Server::Core::check_drained() {
+  if (counters.connections.load() == 0) {
+    // Post, so a session closing inside its own handler finishes unwinding first.
+    asio::post(io, [this] { finish_shutdown(); });
+  }
+}
+
+void Server::Core::finish_shutdown() {
+  if (finished) return;
+  finished = true;
+  shutdown_timer.cancel();
+  loop.stop();  // the engine thread finishes what is queued, then exits
+  // Any answers it posted have no one left to wait for them once io stops.
+  io.stop();
+}
+
+}  // namespace credo::net

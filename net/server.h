@@ -1,0 +1,97 @@
+// credo-server's core: TCP sessions on an Asio I/O thread, one engine thread that owns the
+// Engine, and the command log that makes answers durable (DESIGN.md "Architecture").
+//
+//   I/O thread: accept, read, split lines, parse (RequestParser), answer hello/ping/stats and
+//     errors itself, queue commands and queries  ──▶  engine thread: stamp time and seq, apply or
+//     query, append to the CommandLog, format the answer  ──▶  once durable: back to the I/O
+//     thread, which writes answers in request order, many answers per write.
+//
+// Everything is bounded (ServerOptions); past a bound the server either stops reading a
+// connection (flow control) or answers OVERLOADED, never grows without end.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/engine.h"
+#include "net/clock.h"
+#include "net/command_log.h"
+#include "net/keys.h"
+
+namespace credo::net {
+
+struct ServerOptions {
+  std::string bind_address = "127.0.0.1";
+  uint16_t port = 7400;  // 0: pick a free port (see Server::port())
+
+  // A request line longer than this is LINE_TOO_LONG and closes the connection.
+  std::size_t max_line_bytes = 4u << 20;
+  // Connections beyond this are accepted, answered OVERLOADED and closed.
+  std::size_t max_connections = 1024;
+  // Requests read but not yet answered on one connection; at the bound the server stops reading
+  // that socket until answers drain (TCP flow control, not refusal).
+  std::size_t max_inflight_per_connection = 1024;
+  // Answers waiting to be written to one connection; past it the server stops reading it.
+  std::size_t max_output_bytes_per_connection = 16u << 20;
+  // Requests queued for the engine thread across all connections; past it: OVERLOADED.
+  std::size_t max_engine_queue = 64 * 1024;
+  // A connection that has not said hello (or, without keys, sent anything) by then is closed.
+  int hello_timeout_ms = 10'000;
+  // A connection whose answers make no write progress for this long is closed (a client that
+  // never reads must not pin memory forever).
+  int write_stall_timeout_ms = 30'000;
+  // Engine thread: spin this long on an empty queue before parking on the semaphore.
+  int engine_spin_us = 50;
+  // On SIGTERM/stop(): how long to wait for in-flight answers before closing anyway.
+  int shutdown_grace_ms = 5'000;
+  // run() stops gracefully on SIGINT/SIGTERM.
+  bool handle_signals = true;
+  // With the system clock, time-triggered work (a journaled Tick) runs at least this often.
+  int tick_interval_ms = 1'000;
+
+  Clock::Mode clock_mode = Clock::Mode::system;
+  TimeMs clock_start_ms = 0;  // manual clock's start
+};
+
+class Server {
+ public:
+  // `keys` empty: no authentication (every connection acts as the admin principal "local");
+  // only sensible on loopback, which tools/server enforces.
+  Server(ServerOptions options, Engine engine, std::unique_ptr<CommandLog> log, KeyStore keys);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Applies a command before the server runs (demo data, the config's policy), with the next
+  // seq and the clock's time if cmd.at == 0, and appends it to the log on success.
+  // REQUIRES: run() has not started.
+  void apply_startup(Command cmd, Result& out);
+
+  // Access to the engine before run() (counts for the startup line). REQUIRES: not running.
+  const Engine& engine() const;
+
+  // Binds and listens. Returns false with `*error` if the address cannot be used.
+  bool listen(std::string* error);
+  // The bound port (after listen()).
+  uint16_t port() const;
+
+  // Serves until stop(): the calling thread becomes the I/O thread; the engine thread is started
+  // and joined inside. Returns after a graceful shutdown.
+  void run();
+
+  // Thread-safe: stop accepting, answer the requests already read, close connections, return
+  // from run().
+  void stop();
+
+ private:
+  struct Core;
+  std::unique_ptr<Core> core_;
+};
+
+// The admin principal the server itself uses for time ticks and startup commands.
+Principal system_principal();
+
+}  // namespace credo::net

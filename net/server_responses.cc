@@ -1,0 +1,80 @@
+#include "net/server_responses.h"
+
+#include "net/json_writer.h"
+#include "net/keys.h"
+#include "net/server_internal.h"
+
+namespace credo::net {
+
+namespace {
+void begin(JsonWriter& w, std::string_view id_json) {
+  w.begin_object();
+  if (!id_json.empty()) w.field_raw("id", id_json);
+  w.field("ok", true);
+}
+void finish(JsonWriter& w, std::string& out) {
+  w.end_object();
+  out.push_back('\n');
+}
+// Microseconds, rounded up so that a nonzero latency never shows as 0.
+uint64_t us_of(uint64_t ns) {
+  return (ns + 999) / 1000;
+}
+}  // namespace
+
+void write_hello_ok(std::string& out, std::string_view id_json, const Principal& p) {
+  JsonWriter w(out);
+  begin(w, id_json);
+  w.field("principal", p.name.view());
+  w.key("roles");
+  w.begin_array();
+  for (std::string_view r : role_names(p.roles)) w.value(r);
+  w.end_array();
+  w.field("level", int64_t{p.level});
+  w.field("protocol", int64_t{kProtocolVersion});
+  finish(w, out);
+}
+
+void write_snapshot_ok(std::string& out, std::string_view id_json, uint64_t seq,
+                       std::string_view file) {
+  JsonWriter w(out);
+  begin(w, id_json);
+  w.field("seq", seq);
+  w.field("file", file);
+  finish(w, out);
+}
+
+void write_stats(std::string& out, std::string_view id_json, const IoShared& shared) {
+  JsonWriter w(out);
+  begin(w, id_json);
+  auto uptime = std::chrono::steady_clock::now() - shared.started;
+  w.field("uptime_ms", static_cast<int64_t>(
+                           std::chrono::duration_cast<std::chrono::milliseconds>(uptime).count()));
+  const SharedCounters& c = shared.counters;
+  w.field("commands_applied", c.commands_applied.load(std::memory_order_relaxed));
+  w.field("last_journaled_seq", c.last_journaled_seq.load(std::memory_order_relaxed));
+  w.field("last_durable_seq", shared.log.durable_seq());
+  w.field("connections", c.connections.load(std::memory_order_relaxed));
+  w.field("connections_total", c.connections_total.load(std::memory_order_relaxed));
+  w.field("engine_queue", static_cast<uint64_t>(shared.engine.queued()));
+  w.field("overloaded", c.overloaded.load(std::memory_order_relaxed));
+  w.key("ops");
+  w.begin_object();
+  for (std::size_t i = 0; i < kOpNames.size(); i++) {
+    const LatencyHistogram& h = shared.latency[i];
+    if (h.count() == 0) continue;
+    w.key(kOpNames[i]);
+    w.begin_object();
+    w.field("count", h.count());
+    w.field("p50_us", us_of(h.percentile_ns(0.50)));
+    w.field("p90_us", us_of(h.percentile_ns(0.90)));
+    w.field("p99_us", us_of(h.percentile_ns(0.99)));
+    w.field("p999_us", us_of(h.percentile_ns(0.999)));
+    w.field("max_us", us_of(h.max_ns()));
+    w.end_object();
+  }
+  w.end_object();
+  finish(w, out);
+}
+
+}  // namespace credo::net

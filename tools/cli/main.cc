@@ -1,0 +1,297 @@
+// credo-cli: a small client for credo-server (PROTOCOL.md).
+//
+//   credo-cli [--host H] [--port P] [--key K] '<json>'   one request, prints the answer
+//   credo-cli -f requests.ndjson [--quiet]                a whole file, pipelined
+//   credo-cli                                             interactive: one request per line
+//
+// The key comes from --key or the CREDO_KEY environment variable; with one, the CLI says hello
+// first. Exit status: 0 if every answer was ok:true, 1 if any was ok:false, 2 on I/O trouble.
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace {
+
+// A blocking line-oriented TCP connection.
+class Connection {
+ public:
+  ~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool open(const std::string& host, const std::string& port, std::string* error) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    if (int rc = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &res); rc != 0) {
+      *error = std::string("cannot resolve ") + host + ": " + gai_strerror(rc);
+      return false;
+    }
+    for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
+      fd_ = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+      if (fd_ < 0) continue;
+      if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) break;
+      ::close(fd_);
+      fd_ = -1;
+    }
+    ::freeaddrinfo(res);
+    if (fd_ < 0) {
+      *error = "cannot connect to " + host + ":" + port + ": " + std::strerror(errno);
+      return false;
+    }
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return true;
+  }
+  bool send_all(std::string_view data) {
+    while (!data.empty()) {
+      ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+  // Reads one line (without '\n'). False at EOF or on error.
+  bool read_line(std::string* line) {
+    while (true) {
+      if (auto nl = buf_.find('\n', pos_); nl != std::string::npos) {
+        line->assign(buf_, pos_, nl - pos_);
+        pos_ = nl + 1;
+        if (pos_ > (1u << 16)) {
+          buf_.erase(0, pos_);
+          pos_ = 0;
+        }
+        return true;
+      }
+      char chunk[1 << 16];
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      buf_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  std::string buf_;
+  std::size_t pos_ = 0;
+};
+
+bool is_ok(std::string_view answer) {
+  return answer.find("\"ok\":true") != std::string::npos;
+}
+
+// Indents a JSON line for people. Small arrays and objects (up to 80 characters, no nesting)
+// stay on one line so order lines and reasons read like a table.
+std::string pretty(std::string_view json) {
+  std::string out;
+  int depth = 0;
+  auto newline = [&] {
+    out.push_back('\n');
+    out.append(static_cast<std::size_t>(depth) * 2, ' ');
+  };
+  // Length of the flat container starting at json[i] ('{' or '['), or npos if it nests.
+  auto flat_len = [&](std::size_t i) -> std::size_t {
+    bool in_str = false;
+    for (std::size_t j = i + 1; j < json.size(); j++) {
+      char c = json[j];
+      if (in_str) {
+        if (c == '\\')
+          j++;
+        else if (c == '"')
+          in_str = false;
+      } else if (c == '"') {
+        in_str = true;
+      } else if (c == '{' || c == '[') {
+        return std::string_view::npos;
+      } else if (c == '}' || c == ']') {
+        return j - i + 1;
+      }
+    }
+    return std::string_view::npos;
+  };
+  for (std::size_t i = 0; i < json.size(); i++) {
+    char c = json[i];
+    if (c == '"') {
+      std::size_t j = i + 1;
+      while (j < json.size() && json[j] != '"') j += json[j] == '\\' ? 2 : 1;
+      out.append(json.substr(i, j - i + 1));
+      i = j;
+    } else if (c == '{' || c == '[') {
+      std::size_t n = flat_len(i);
+      if (n != std::string_view::npos && n <= 80) {
+        out.append(json.substr(i, n));
+        i += n - 1;
+        continue;
+      }
+      out.push_back(c);
+      depth++;
+      newline();
+    } else if (c == '}' || c == ']') {
+      depth--;
+      newline();
+      out.push_back(c);
+    } else if (c == ',') {
+      out.push_back(c);
+      newline();
+    } else if (c == ':') {
+      out.append(": ");
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+int run_file(Connection& conn, const std::string& path, bool quiet) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "credo-cli: cannot read %s\n", path.c_str());
+    return 2;
+  }
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!data.empty() && data.back() != '\n') data.push_back('\n');
+  std::size_t requests = 0;
+  for (std::size_t p = 0; p < data.size();) {
+    std::size_t nl = data.find('\n', p);
+    bool blank = data.find_first_not_of(" \t\r", p) >= nl;
+    if (!blank) requests++;
+    p = nl + 1;
+  }
+  // Send on one thread and read on this one: the server stops reading a connection whose
+  // answers are not read, so a writer that waited for the whole file to go out first would
+  // deadlock with a large file.
+  std::atomic<bool> send_failed{false};
+  std::thread writer([&] {
+    std::string_view rest = data;
+    while (!rest.empty()) {
+      std::size_t n = std::min<std::size_t>(rest.size(), 1 << 20);
+      if (!conn.send_all(rest.substr(0, n))) {
+        send_failed = true;
+        break;
+      }
+      rest.remove_prefix(n);
+    }
+    conn.shutdown_send();
+  });
+  std::size_t answers = 0, ok = 0;
+  auto started = std::chrono::steady_clock::now();
+  auto last_progress = started;
+  std::string line;
+  while (conn.read_line(&line)) {
+    answers++;
+    if (is_ok(line)) ok++;
+    if (!quiet) std::fwrite((line + "\n").data(), 1, line.size() + 1, stdout);
+    auto now = std::chrono::steady_clock::now();
+    if (requests >= 10'000 && now - last_progress > std::chrono::seconds(1)) {
+      last_progress = now;
+      std::fprintf(stderr, "credo-cli: %zu / %zu answers\n", answers, requests);
+    }
+  }
+  writer.join();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::fprintf(stderr,
+               "credo-cli: %zu requests, %zu answers, %zu ok, %zu errors, %.3f s (%.0f/s)\n",
+               requests, answers, ok, answers - ok, seconds,
+               seconds > 0 ? static_cast<double>(answers) / seconds : 0.0);
+  if (send_failed || answers < requests) {
+    std::fprintf(stderr, "credo-cli: the server closed the connection before answering all\n");
+    return 2;
+  }
+  return ok == answers ? 0 : 1;
+}
+
+int run_interactive(Connection& conn) {
+  bool tty = ::isatty(0);
+  std::string line, answer;
+  if (tty) std::fprintf(stderr, "credo> one JSON request per line; Ctrl-D to quit\n");
+  int status = 0;
+  while (true) {
+    if (tty) std::fprintf(stderr, "credo> ");
+    if (!std::getline(std::cin, line)) break;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (!conn.send_all(line + "\n") || !conn.read_line(&answer)) {
+      std::fprintf(stderr, "credo-cli: connection closed by the server\n");
+      return 2;
+    }
+    if (!is_ok(answer)) status = 1;
+    std::printf("%s\n", pretty(answer).c_str());
+    std::fflush(stdout);
+  }
+  return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"credo-cli: talk to a credo-server (NDJSON over TCP)"};
+  std::string host = "127.0.0.1", key, file, request;
+  int port = 7400;
+  bool quiet = false, pretty_output = false;
+  app.add_option("--host", host, "server address")->default_val("127.0.0.1");
+  app.add_option("--port", port, "server port")->default_val(7400);
+  app.add_option("--key", key, "API key (default: $CREDO_KEY); sends hello first");
+  app.add_option("-f,--file", file, "send every line of this NDJSON file, pipelined");
+  app.add_flag("-q,--quiet", quiet, "with -f: print only the summary");
+  app.add_flag("-p,--pretty", pretty_output, "indent the answer to a single request");
+  app.add_option("request", request, "one JSON request; none and no -f: interactive mode");
+  CLI11_PARSE(app, argc, argv);
+  if (key.empty())
+    if (const char* env = std::getenv("CREDO_KEY")) key = env;
+
+  Connection conn;
+  std::string error;
+  if (!conn.open(host, std::to_string(port), &error)) {
+    std::fprintf(stderr, "credo-cli: %s\n", error.c_str());
+    return 2;
+  }
+  if (!key.empty()) {
+    // The key goes inside a JSON string: refuse characters that would need escaping rather
+    // than send a request the server would read differently.
+    for (char c : key)
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+        std::fprintf(stderr, "credo-cli: the key contains a character that needs escaping\n");
+        return 2;
+      }
+    std::string answer;
+    if (!conn.send_all("{\"op\":\"hello\",\"key\":\"" + key + "\"}\n") ||
+        !conn.read_line(&answer)) {
+      std::fprintf(stderr, "credo-cli: connection closed during hello\n");
+      return 2;
+    }
+    if (!is_ok(answer)) {
+      std::fprintf(stderr, "credo-cli: hello refused: %s\n", answer.c_str());
+      return 1;
+    }
+  }
+  if (!file.empty()) return run_file(conn, file, quiet);
+  if (request.empty()) return run_interactive(conn);
+
+  std::string answer;
+  if (!conn.send_all(request + "\n") || !conn.read_line(&answer)) {
+    std::fprintf(stderr, "credo-cli: connection closed by the server\n");
+    return 2;
+  }
+  std::printf("%s\n", pretty_output ? pretty(answer).c_str() : answer.c_str());
+  return is_ok(answer) ? 0 : 1;
+}

@@ -1,0 +1,233 @@
+// credo-server: loads keys and policy, optionally the demo world, and serves PROTOCOL.md on TCP.
+// Everything interesting lives in net/; this file turns flags into a Server and prints what it
+// is about to do.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "engine/engine.h"
+#include "net/command_log.h"
+#include "net/keys.h"
+#include "net/policy_config.h"
+#include "net/server.h"
+#if CREDO_HAVE_DEMO
+#include "tools/demo/demo_data.h"
+#endif
+
+namespace {
+
+using credo::Principal;
+
+bool is_loopback(const std::string& address) {
+  return address == "127.0.0.1" || address == "::1" || address == "localhost" ||
+         address.rfind("127.", 0) == 0;
+}
+
+#if CREDO_HAVE_DEMO
+// The demo keys, one per role. Fixed strings on purpose: the demo is for trying credo on one's
+// own machine (loopback only), and fixed keys let the docs show real sessions.
+struct DemoKey {
+  const char* key;
+  Principal (*principal)();
+};
+constexpr DemoKey kDemoKeys[] = {
+    {"demo-order", credo::demo::demo_rep},
+    {"demo-credit", credo::demo::demo_credit_manager},
+    {"demo-warehouse", credo::demo::demo_warehouse},
+    {"demo-finance", credo::demo::demo_finance},
+    {"demo-admin", credo::demo::demo_admin},
+};
+#endif
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"credo-server: in-memory order and credit-check engine, NDJSON over TCP"};
+  credo::net::ServerOptions options;
+  std::string data_dir, keys_file, config_file, clock_name = "system", start_time,
+                                                durability = "fsync";
+  bool demo = false;
+  app.add_option("--port", options.port, "TCP port (0: any free port)")->default_val(7400);
+  app.add_option("--bind", options.bind_address,
+                 "address to listen on; anything but loopback requires --keys")
+      ->default_val("127.0.0.1");
+  app.add_option("--data", data_dir, "data directory for the journal and snapshots");
+  app.add_option("--durability", durability,
+                 "fsync: answer after fdatasync (default); batch: fsync every few ms; none")
+      ->check(CLI::IsMember({"fsync", "batch", "none"}));
+  app.add_option("--keys", keys_file, "API key file (JSON, must be chmod 600)");
+  app.add_option("--config", config_file, "policy file (JSON), applied at start");
+  app.add_option("--clock", clock_name, "system: wall clock; manual: moves only by set_clock")
+      ->check(CLI::IsMember({"system", "manual"}));
+  app.add_option("--start", start_time,
+                 "manual clock's start, ISO-8601 (default 2026-01-01T00:00:00Z)");
+  app.add_option("--max-line", options.max_line_bytes, "longest request line in bytes")
+      ->default_val(options.max_line_bytes);
+  app.add_option("--max-connections", options.max_connections, "connections served at once")
+      ->default_val(options.max_connections);
+  app.add_option("--max-inflight", options.max_inflight_per_connection,
+                 "unanswered requests per connection before the server stops reading it")
+      ->default_val(options.max_inflight_per_connection);
+  app.add_option("--max-output", options.max_output_bytes_per_connection,
+                 "unwritten answer bytes per connection before the server stops reading it")
+      ->default_val(options.max_output_bytes_per_connection);
+  app.add_option("--max-queue", options.max_engine_queue,
+                 "requests queued for the engine thread before OVERLOADED")
+      ->default_val(options.max_engine_queue);
+  app.add_option("--hello-timeout-ms", options.hello_timeout_ms,
+                 "close connections that have not said hello by then")
+      ->default_val(options.hello_timeout_ms);
+  app.add_option("--write-timeout-ms", options.write_stall_timeout_ms,
+                 "close connections whose answers make no write progress for this long")
+      ->default_val(options.write_stall_timeout_ms);
+  app.add_option("--engine-spin-us", options.engine_spin_us,
+                 "engine thread spins this long on an empty queue before parking")
+      ->default_val(options.engine_spin_us);
+  app.add_flag("--demo", demo, "load the demo world and create demo keys (one per role)");
+  CLI11_PARSE(app, argc, argv);
+
+  // ---- keys ----
+  credo::net::KeyStore keys;
+  std::string error;
+  if (!keys_file.empty() && !keys.load_file(keys_file, &error)) {
+    std::fprintf(stderr, "credo-server: %s\n", error.c_str());
+    return 2;
+  }
+  if (keys_file.empty() && !is_loopback(options.bind_address)) {
+    std::fprintf(stderr,
+                 "credo-server: refusing to listen on %s without --keys: anyone who can reach "
+                 "it could change every credit limit. Use --keys FILE or --bind 127.0.0.1\n",
+                 options.bind_address.c_str());
+    return 2;
+  }
+  if (demo) {
+#if CREDO_HAVE_DEMO
+    for (const DemoKey& k : kDemoKeys) {
+      Principal existing;
+      if (!keys.lookup(k.key, &existing)) keys.add(k.key, k.principal());
+    }
+#else
+    std::fprintf(stderr, "credo-server: --demo: this build has no demo dataset (tools/demo)\n");
+    return 2;
+#endif
+  }
+
+  // ---- clock ----
+  options.clock_mode =
+      clock_name == "manual" ? credo::net::Clock::Mode::manual : credo::net::Clock::Mode::system;
+  if (options.clock_mode == credo::net::Clock::Mode::manual) {
+    auto t = credo::parse_time(start_time.empty() ? "2026-01-01T00:00:00.000Z" : start_time);
+    if (!t) {
+      std::fprintf(stderr, "credo-server: --start '%s' is not an ISO-8601 time\n",
+                   start_time.c_str());
+      return 2;
+    }
+    options.clock_start_ms = *t;
+  } else if (!start_time.empty()) {
+    std::fprintf(stderr, "credo-server: --start needs --clock manual\n");
+    return 2;
+  }
+
+  // ---- durability ----
+  // The journal (persistence/) is wired in here once it exists; until then state lives in
+  // memory only, whatever --data says, and the server says so loudly.
+  std::unique_ptr<credo::net::CommandLog> log = std::make_unique<credo::net::MemoryLog>();
+  std::fprintf(stderr,
+               "credo-server: WARNING: no journal in this build: state is kept in memory only "
+               "and is lost on exit%s\n",
+               data_dir.empty() ? "" : " (--data is accepted but not used yet)");
+
+  credo::net::Server server(options, credo::Engine{}, std::move(log), std::move(keys));
+  credo::Result result;
+
+  // ---- policy ----
+  if (!config_file.empty()) {
+    credo::Policy policy = server.engine().policy();
+    if (!credo::net::load_policy_file(config_file, &policy, &error)) {
+      std::fprintf(stderr, "credo-server: %s\n", error.c_str());
+      return 2;
+    }
+    if (!(policy == server.engine().policy())) {
+      credo::Command cmd;
+      cmd.by = credo::net::system_principal();
+      cmd.body = credo::SetPolicy{policy};
+      server.apply_startup(std::move(cmd), result);
+      if (!result.ok()) {
+        std::fprintf(stderr, "credo-server: config %s refused: %s\n", config_file.c_str(),
+                     result.error.message.c_str());
+        return 2;
+      }
+    }
+  }
+
+  // ---- demo ----
+#if CREDO_HAVE_DEMO
+  if (demo) {
+    if (server.engine().counts().commands_applied != 0) {
+      std::fprintf(stderr, "credo-server: --demo needs an empty engine; not loading it\n");
+    } else {
+      // The demo's history ends at "now": the manual clock's start, or the wall clock.
+      credo::TimeMs start = options.clock_mode == credo::net::Clock::Mode::manual
+                                ? options.clock_start_ms
+                                : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+      for (credo::Command& cmd : credo::demo::demo_dataset(start)) {
+        server.apply_startup(std::move(cmd), result);
+        if (!result.ok()) {
+          std::fprintf(stderr, "credo-server: demo command failed: %s\n",
+                       result.error.message.c_str());
+          return 1;
+        }
+      }
+    }
+  }
+
+#endif
+
+  if (!server.listen(&error)) {
+    std::fprintf(stderr, "credo-server: %s\n", error.c_str());
+    return 1;
+  }
+  credo::EngineCounts counts = server.engine().counts();
+  std::printf(
+      "credo-server listening on %s:%u  data: %s  durability: %s  clock: %s  customers: %llu  "
+      "products: %llu  keys: %s\n",
+      options.bind_address.c_str(), static_cast<unsigned>(server.port()),
+      data_dir.empty() ? "(memory only)" : data_dir.c_str(),
+      data_dir.empty() ? "none (memory only)" : durability.c_str(),
+      options.clock_mode == credo::net::Clock::Mode::manual
+          ? ("manual at " + credo::format_time(server.engine().now() > options.clock_start_ms
+                                                   ? server.engine().now()
+                                                   : options.clock_start_ms))
+                .c_str()
+          : "system",
+      static_cast<unsigned long long>(counts.customers),
+      static_cast<unsigned long long>(counts.products),
+      keys_file.empty() && !demo ? "none (every connection is admin)" : "required");
+#if CREDO_HAVE_DEMO
+  if (demo) {
+    std::printf("demo keys (principal, roles, level):\n");
+    for (const DemoKey& k : kDemoKeys) {
+      Principal p = k.principal();
+      std::string roles;
+      for (auto r : credo::net::role_names(p.roles))
+        roles += (roles.empty() ? "" : ",") + std::string(r);
+      std::printf("  %-16s %-14s %-10s level %d\n", k.key, std::string(p.name.view()).c_str(),
+                  roles.c_str(), p.level);
+    }
+    std::printf(
+        "try: credo-cli --port %u --key demo-credit "
+        "'{\"op\":\"get_customer\",\"customer\":\"C1001\"}'\n",
+        static_cast<unsigned>(server.port()));
+  }
+#endif
+  std::fflush(stdout);
+  server.run();
+  std::fprintf(stderr, "credo-server: stopped\n");
+  return 0;
+}
