@@ -12,22 +12,38 @@ using coding::Cursor;
 // ---- kinds ----------------------------------------------------------------------------------
 template <typename T>
 constexpr CommandKind kind_for() {
-  if constexpr (std::is_same_v<T, UpsertCustomer>) return CommandKind::upsert_customer;
-  else if constexpr (std::is_same_v<T, SetCredit>) return CommandKind::set_credit;
-  else if constexpr (std::is_same_v<T, SetCustomerStatus>) return CommandKind::set_customer_status;
-  else if constexpr (std::is_same_v<T, UpsertProduct>) return CommandKind::upsert_product;
-  else if constexpr (std::is_same_v<T, ReceiveStock>) return CommandKind::receive_stock;
-  else if constexpr (std::is_same_v<T, AdjustStock>) return CommandKind::adjust_stock;
-  else if constexpr (std::is_same_v<T, SubmitOrder>) return CommandKind::submit_order;
-  else if constexpr (std::is_same_v<T, SubmitOrders>) return CommandKind::submit_orders;
-  else if constexpr (std::is_same_v<T, CancelOrder>) return CommandKind::cancel_order;
-  else if constexpr (std::is_same_v<T, ReleaseOrder>) return CommandKind::release_order;
-  else if constexpr (std::is_same_v<T, RejectOrder>) return CommandKind::reject_order;
-  else if constexpr (std::is_same_v<T, Ship>) return CommandKind::ship;
-  else if constexpr (std::is_same_v<T, RecordPayment>) return CommandKind::record_payment;
-  else if constexpr (std::is_same_v<T, ReturnGoods>) return CommandKind::return_goods;
-  else if constexpr (std::is_same_v<T, WriteOff>) return CommandKind::write_off;
-  else if constexpr (std::is_same_v<T, Tick>) return CommandKind::tick;
+  if constexpr (std::is_same_v<T, UpsertCustomer>)
+    return CommandKind::upsert_customer;
+  else if constexpr (std::is_same_v<T, SetCredit>)
+    return CommandKind::set_credit;
+  else if constexpr (std::is_same_v<T, SetCustomerStatus>)
+    return CommandKind::set_customer_status;
+  else if constexpr (std::is_same_v<T, UpsertProduct>)
+    return CommandKind::upsert_product;
+  else if constexpr (std::is_same_v<T, ReceiveStock>)
+    return CommandKind::receive_stock;
+  else if constexpr (std::is_same_v<T, AdjustStock>)
+    return CommandKind::adjust_stock;
+  else if constexpr (std::is_same_v<T, SubmitOrder>)
+    return CommandKind::submit_order;
+  else if constexpr (std::is_same_v<T, SubmitOrders>)
+    return CommandKind::submit_orders;
+  else if constexpr (std::is_same_v<T, CancelOrder>)
+    return CommandKind::cancel_order;
+  else if constexpr (std::is_same_v<T, ReleaseOrder>)
+    return CommandKind::release_order;
+  else if constexpr (std::is_same_v<T, RejectOrder>)
+    return CommandKind::reject_order;
+  else if constexpr (std::is_same_v<T, Ship>)
+    return CommandKind::ship;
+  else if constexpr (std::is_same_v<T, RecordPayment>)
+    return CommandKind::record_payment;
+  else if constexpr (std::is_same_v<T, ReturnGoods>)
+    return CommandKind::return_goods;
+  else if constexpr (std::is_same_v<T, WriteOff>)
+    return CommandKind::write_off;
+  else if constexpr (std::is_same_v<T, Tick>)
+    return CommandKind::tick;
   else {
     // A new CommandBody alternative must get a kind number here (and in docs/wal_format.md).
     static_assert(std::is_same_v<T, SetPolicy>, "command without a WAL kind");
@@ -36,10 +52,11 @@ constexpr CommandKind kind_for() {
 }
 
 constexpr const char* kKindNames[kCommandKindMax + 1] = {
-    "unknown",       "upsert_customer", "set_credit",    "set_customer_status", "upsert_product",
-    "receive_stock", "adjust_stock",    "submit_order",  "submit_orders",       "cancel_order",
-    "release_order", "reject_order",    "ship",          "record_payment",      "return_goods",
-    "write_off",     "tick",            "set_policy"};
+    "unknown",        "upsert_customer", "set_credit",    "set_customer_status",
+    "upsert_product", "receive_stock",   "adjust_stock",  "submit_order",
+    "submit_orders",  "cancel_order",    "release_order", "reject_order",
+    "ship",           "record_payment",  "return_goods",  "write_off",
+    "tick",           "set_policy"};
 
 // ---- encoding -------------------------------------------------------------------------------
 class Encoder {
@@ -79,7 +96,9 @@ class Encoder {
   std::string error_;
 };
 
-uint8_t flag(bool present, int bit) { return present ? static_cast<uint8_t>(1u << bit) : 0; }
+uint8_t flag(bool present, int bit) {
+  return present ? static_cast<uint8_t>(1u << bit) : 0;
+}
 
 void encode_order(Encoder& e, const OrderRequest& o) {
   e.u8(flag(o.ship_by.has_value(), 0));
@@ -147,7 +166,9 @@ void encode_body(Encoder& e, const AdjustStock& c) {
   e.key(c.sku, "sku");
   e.vari(c.on_hand);
 }
-void encode_body(Encoder& e, const SubmitOrder& c) { encode_order(e, c.order); }
+void encode_body(Encoder& e, const SubmitOrder& c) {
+  encode_order(e, c.order);
+}
 void encode_body(Encoder& e, const SubmitOrders& c) {
   e.count(c.orders.size(), kMaxBatchOrders, "orders");
   for (const OrderRequest& o : c.orders) encode_order(e, o);
@@ -364,8 +385,7 @@ bool decode_body(Decoder& d, UpsertProduct* c) {
     c->name.emplace();
     if (!d.text(&*c->name, "name")) return false;
   }
-  return d.opt_vari(f, 1, &c->price, "price") &&
-         d.opt_vari(f, 2, &c->floor_price, "floor_price") &&
+  return d.opt_vari(f, 1, &c->price, "price") && d.opt_vari(f, 2, &c->floor_price, "floor_price") &&
          d.opt_vari(f, 3, &c->on_hand, "on_hand");
 }
 bool decode_body(Decoder& d, ReceiveStock* c) {
@@ -374,7 +394,9 @@ bool decode_body(Decoder& d, ReceiveStock* c) {
 bool decode_body(Decoder& d, AdjustStock* c) {
   return d.key(&c->sku, "sku") && d.vari(&c->on_hand, "on_hand");
 }
-bool decode_body(Decoder& d, SubmitOrder* c) { return decode_order(d, &c->order); }
+bool decode_body(Decoder& d, SubmitOrder* c) {
+  return decode_order(d, &c->order);
+}
 bool decode_body(Decoder& d, SubmitOrders* c) {
   std::size_t n = 0;
   if (!d.count(&n, kMaxBatchOrders, kMinOrderBytes, "orders")) return false;
@@ -411,7 +433,9 @@ bool decode_body(Decoder& d, ReturnGoods* c) {
 bool decode_body(Decoder& d, WriteOff* c) {
   return d.varu(&c->invoice_no, "invoice_no") && d.text(&c->reason, "reason");
 }
-bool decode_body(Decoder&, Tick*) { return true; }
+bool decode_body(Decoder&, Tick*) {
+  return true;
+}
 bool decode_body(Decoder& d, SetPolicy* c) {
   for (Money& m : c->policy.approve_total_max_minor)
     if (!d.vari(&m, "approve_total_max_minor")) return false;
@@ -477,8 +501,8 @@ bool decode_command_header(std::string_view body, CommandHeader* out, std::strin
     if (error) *error = d.error();
     return false;
   }
-  if (out->by.name.empty() || out->by.roles > 31 || out->by.level > kMaxLevel ||
-      out->kind == 0 || out->kind > kCommandKindMax) {
+  if (out->by.name.empty() || out->by.roles > 31 || out->by.level > kMaxLevel || out->kind == 0 ||
+      out->kind > kCommandKindMax) {
     if (error) *error = "bad principal or command kind";
     return false;
   }
@@ -495,23 +519,57 @@ bool decode_command(std::string_view body, Command* out, std::string* error) {
   Decoder d(h.payload);
   bool ok = false;
   switch (static_cast<CommandKind>(h.kind)) {
-    case CommandKind::upsert_customer: ok = decode_as<UpsertCustomer>(d, &out->body); break;
-    case CommandKind::set_credit: ok = decode_as<SetCredit>(d, &out->body); break;
-    case CommandKind::set_customer_status: ok = decode_as<SetCustomerStatus>(d, &out->body); break;
-    case CommandKind::upsert_product: ok = decode_as<UpsertProduct>(d, &out->body); break;
-    case CommandKind::receive_stock: ok = decode_as<ReceiveStock>(d, &out->body); break;
-    case CommandKind::adjust_stock: ok = decode_as<AdjustStock>(d, &out->body); break;
-    case CommandKind::submit_order: ok = decode_as<SubmitOrder>(d, &out->body); break;
-    case CommandKind::submit_orders: ok = decode_as<SubmitOrders>(d, &out->body); break;
-    case CommandKind::cancel_order: ok = decode_as<CancelOrder>(d, &out->body); break;
-    case CommandKind::release_order: ok = decode_as<ReleaseOrder>(d, &out->body); break;
-    case CommandKind::reject_order: ok = decode_as<RejectOrder>(d, &out->body); break;
-    case CommandKind::ship: ok = decode_as<Ship>(d, &out->body); break;
-    case CommandKind::record_payment: ok = decode_as<RecordPayment>(d, &out->body); break;
-    case CommandKind::return_goods: ok = decode_as<ReturnGoods>(d, &out->body); break;
-    case CommandKind::write_off: ok = decode_as<WriteOff>(d, &out->body); break;
-    case CommandKind::tick: ok = decode_as<Tick>(d, &out->body); break;
-    case CommandKind::set_policy: ok = decode_as<SetPolicy>(d, &out->body); break;
+    case CommandKind::upsert_customer:
+      ok = decode_as<UpsertCustomer>(d, &out->body);
+      break;
+    case CommandKind::set_credit:
+      ok = decode_as<SetCredit>(d, &out->body);
+      break;
+    case CommandKind::set_customer_status:
+      ok = decode_as<SetCustomerStatus>(d, &out->body);
+      break;
+    case CommandKind::upsert_product:
+      ok = decode_as<UpsertProduct>(d, &out->body);
+      break;
+    case CommandKind::receive_stock:
+      ok = decode_as<ReceiveStock>(d, &out->body);
+      break;
+    case CommandKind::adjust_stock:
+      ok = decode_as<AdjustStock>(d, &out->body);
+      break;
+    case CommandKind::submit_order:
+      ok = decode_as<SubmitOrder>(d, &out->body);
+      break;
+    case CommandKind::submit_orders:
+      ok = decode_as<SubmitOrders>(d, &out->body);
+      break;
+    case CommandKind::cancel_order:
+      ok = decode_as<CancelOrder>(d, &out->body);
+      break;
+    case CommandKind::release_order:
+      ok = decode_as<ReleaseOrder>(d, &out->body);
+      break;
+    case CommandKind::reject_order:
+      ok = decode_as<RejectOrder>(d, &out->body);
+      break;
+    case CommandKind::ship:
+      ok = decode_as<Ship>(d, &out->body);
+      break;
+    case CommandKind::record_payment:
+      ok = decode_as<RecordPayment>(d, &out->body);
+      break;
+    case CommandKind::return_goods:
+      ok = decode_as<ReturnGoods>(d, &out->body);
+      break;
+    case CommandKind::write_off:
+      ok = decode_as<WriteOff>(d, &out->body);
+      break;
+    case CommandKind::tick:
+      ok = decode_as<Tick>(d, &out->body);
+      break;
+    case CommandKind::set_policy:
+      ok = decode_as<SetPolicy>(d, &out->body);
+      break;
   }
   if (ok && !d.at_end()) ok = d.fail(kind_name(h.kind), "bytes left after the last field");
   if (!ok) {

@@ -53,7 +53,9 @@ bool cpu_has_sse42() {
   return __builtin_cpu_supports("sse4.2");
 }
 #else
-bool cpu_has_sse42() { return false; }
+bool cpu_has_sse42() {
+  return false;
+}
 #endif
 
 using ExtendFn = uint32_t (*)(uint32_t, const uint8_t*, std::size_t);
@@ -75,7 +77,9 @@ uint32_t extend(uint32_t crc, const void* data, std::size_t n) {
   return g_extend(crc, static_cast<const uint8_t*>(data), n);
 }
 
-bool hardware_accelerated() { return g_extend != extend_table; }
+bool hardware_accelerated() {
+  return g_extend != extend_table;
+}
 
 // Test hook, declared in tests: the table implementation regardless of the CPU.
 uint32_t extend_portable_for_test(uint32_t crc, const void* data, std::size_t n) {

@@ -13,8 +13,12 @@ namespace credo::crc32c {
 // (0 for none): extend(extend(0, a), b) == value(a + b).
 uint32_t extend(uint32_t crc, const void* data, std::size_t n);
 
-inline uint32_t value(const void* data, std::size_t n) { return extend(0, data, n); }
-inline uint32_t value(std::string_view s) { return extend(0, s.data(), s.size()); }
+inline uint32_t value(const void* data, std::size_t n) {
+  return extend(0, data, n);
+}
+inline uint32_t value(std::string_view s) {
+  return extend(0, s.data(), s.size());
+}
 
 // True iff extend() uses the hardware instruction (for benchmarks and logs).
 bool hardware_accelerated();

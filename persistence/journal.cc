@@ -20,18 +20,25 @@ double ms_since(Clock::time_point t0) {
 
 const char* to_string(Durability d) {
   switch (d) {
-    case Durability::fsync: return "fsync";
-    case Durability::batch: return "batch";
-    case Durability::none: return "none";
+    case Durability::fsync:
+      return "fsync";
+    case Durability::batch:
+      return "batch";
+    case Durability::none:
+      return "none";
   }
   return "?";
 }
 
 bool parse(std::string_view s, Durability* out) {
-  if (s == "fsync") *out = Durability::fsync;
-  else if (s == "batch") *out = Durability::batch;
-  else if (s == "none") *out = Durability::none;
-  else return false;
+  if (s == "fsync")
+    *out = Durability::fsync;
+  else if (s == "batch")
+    *out = Durability::batch;
+  else if (s == "none")
+    *out = Durability::none;
+  else
+    return false;
   return true;
 }
 
@@ -205,11 +212,15 @@ void Journal::journal_loop() {
     if (!batch.empty()) s = writer_->append(batch, first);
     bool do_sync = false;
     switch (options_.durability) {
-      case Durability::fsync: do_sync = true; break;
+      case Durability::fsync:
+        do_sync = true;
+        break;
       case Durability::batch:
         do_sync = sync_requested || stopping || Clock::now() - last_sync >= interval;
         break;
-      case Durability::none: do_sync = sync_requested || stopping; break;
+      case Durability::none:
+        do_sync = sync_requested || stopping;
+        break;
     }
     if (s.ok() && do_sync && last > synced_seq_) {
       s = writer_->sync();

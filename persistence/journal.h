@@ -51,13 +51,13 @@ bool parse(std::string_view s, Durability* out);
 struct JournalOptions {
   std::string dir;  // the data directory; created if missing
   Durability durability = Durability::fsync;
-  uint32_t batch_interval_ms = 10;          // batch mode: at most one fdatasync per interval
-  uint64_t segment_bytes = 64ull << 20;     // start a new segment past this (at a batch boundary)
-  uint64_t buffer_bytes = 16ull << 20;      // pending records not yet written; append waits when full
-  uint64_t snapshot_every_commands = 0;     // 0: only when asked
-  uint32_t snapshots_to_keep = 2;           // >= 1
-  bool repair = false;                      // cut corruption at open instead of refusing to start
-  FileSystem* fs = nullptr;                 // nullptr: POSIX
+  uint32_t batch_interval_ms = 10;       // batch mode: at most one fdatasync per interval
+  uint64_t segment_bytes = 64ull << 20;  // start a new segment past this (at a batch boundary)
+  uint64_t buffer_bytes = 16ull << 20;   // pending records not yet written; append waits when full
+  uint64_t snapshot_every_commands = 0;  // 0: only when asked
+  uint32_t snapshots_to_keep = 2;        // >= 1
+  bool repair = false;                   // cut corruption at open instead of refusing to start
+  FileSystem* fs = nullptr;              // nullptr: POSIX
   // Called on the journal thread (the engine thread in mode none) whenever durable_seq
   // advances, with the new value. Must not block for long: it delays the next batch.
   std::function<void(uint64_t durable_seq)> on_durable;
@@ -67,10 +67,10 @@ struct JournalOptions {
 
 struct SnapshotInfo {
   uint64_t seq = 0;
-  std::string file;            // "snap-....snap"
-  uint64_t bytes = 0;          // body size
-  double pause_ms = 0;         // engine thread: save() + state_hash()
-  double write_seconds = 0;    // background: WAL sync, write, fsync, rename
+  std::string file;          // "snap-....snap"
+  uint64_t bytes = 0;        // body size
+  double pause_ms = 0;       // engine thread: save() + state_hash()
+  double write_seconds = 0;  // background: WAL sync, write, fsync, rename
   uint32_t snapshots_removed = 0;
   uint32_t segments_removed = 0;
 };
@@ -152,9 +152,9 @@ class Journal {
   std::string pending_;                 // framed records not yet handed to the writer
   uint64_t pending_first_seq_ = 0;      // seq of the first record in pending_ (0: empty)
   uint64_t pending_last_seq_ = 0;
-  uint64_t written_seq_ = 0;            // written to the file (maybe not synced)
-  uint64_t synced_seq_ = 0;             // fdatasynced
-  uint64_t sync_request_seq_ = 0;       // someone waits for synced_seq_ >= this
+  uint64_t written_seq_ = 0;       // written to the file (maybe not synced)
+  uint64_t synced_seq_ = 0;        // fdatasynced
+  uint64_t sync_request_seq_ = 0;  // someone waits for synced_seq_ >= this
   bool stop_ = false;
   bool failed_ = false;
   std::string failure_;

@@ -18,8 +18,8 @@ double seconds_since(Clock::time_point t0) {
 
 // Moves bytes [offset, end) of `name` into `name.cut-<offset>` and truncates `name` to
 // `offset` (removing it when nothing is left but a header or less).
-Status cut_segment(FileSystem* fs, const std::string& dir, const std::string& name,
-                   uint64_t offset, uint64_t* cut_bytes) {
+Status cut_segment(FileSystem* fs, const std::string& dir, const std::string& name, uint64_t offset,
+                   uint64_t* cut_bytes) {
   const std::string path = join_path(dir, name);
   std::string data;
   Status s = fs->read_file(path, &data);
@@ -77,8 +77,8 @@ bool load_newest_snapshot(FileSystem* fs, const std::string& dir, Engine& engine
 
 }  // namespace
 
-bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& options,
-             Engine& engine, RecoveryReport* report, std::string* error) {
+bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& options, Engine& engine,
+             RecoveryReport* report, std::string* error) {
   const Clock::time_point t0 = Clock::now();
   *report = RecoveryReport{};
   std::string err;
@@ -141,8 +141,8 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
       bad = {wal::ReadEnd::corruption, reader.segments()[rec.segment].name, rec.offset, 0,
              reader.segments()[rec.segment].name + " at byte " + std::to_string(rec.offset) +
                  ": replaying seq " + std::to_string(rec.seq) + " (" +
-                 kind_name(static_cast<uint8_t>(kind_of(cmd.body))) + ") failed: " +
-                 to_string(result.error.code) + " " + result.error.message};
+                 kind_name(static_cast<uint8_t>(kind_of(cmd.body))) +
+                 ") failed: " + to_string(result.error.code) + " " + result.error.message};
       stopped_at_bad_record = true;
       break;
     }
@@ -167,8 +167,8 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
           return false;
         }
         report->repaired_bytes += cut;
-        report->messages.push_back("repair: moved later segment " + seg.name + " to " +
-                                   seg.name + ".cut-0");
+        report->messages.push_back("repair: moved later segment " + seg.name + " to " + seg.name +
+                                   ".cut-0");
       }
       if (seg.name == from_name) after = true;
     }
@@ -189,7 +189,7 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
       // A segment left with no record (only its header, or less) is removed: the writer
       // starts a fresh segment at last_seq + 1 anyway.
       Status ts = end.offset <= wal::kSegmentHeaderBytes ? fs->remove(path)
-                                                          : fs->truncate(path, end.offset);
+                                                         : fs->truncate(path, end.offset);
       if (ts.ok()) ts = fs->sync_dir(dir);
       if (!ts.ok()) {
         *error = ts.message;
@@ -211,7 +211,8 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
       }
       uint64_t cut = 0;
       Status cs = cut_segment(fs, dir, end.file, end.offset, &cut);
-      if (cs.ok() && end.offset <= wal::kSegmentHeaderBytes) cs = fs->remove(join_path(dir, end.file));
+      if (cs.ok() && end.offset <= wal::kSegmentHeaderBytes)
+        cs = fs->remove(join_path(dir, end.file));
       if (!cs.ok()) {
         *error = cs.message;
         return false;

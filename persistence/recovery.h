@@ -40,7 +40,7 @@ struct RecoveryOptions {
 // Replaces `engine`'s state with the recovered one. Returns false and sets *error (naming the
 // file and byte offset) on corruption without repair, a sequence gap, a replayed command that
 // fails, or an I/O error. On false the engine's state is unspecified.
-bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& options,
-             Engine& engine, RecoveryReport* report, std::string* error);
+bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& options, Engine& engine,
+             RecoveryReport* report, std::string* error);
 
 }  // namespace credo

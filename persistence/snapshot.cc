@@ -10,7 +10,9 @@
 
 namespace credo::snapshot {
 
-uint64_t checksum(std::string_view body) { return XXH3_64bits(body.data(), body.size()); }
+uint64_t checksum(std::string_view body) {
+  return XXH3_64bits(body.data(), body.size());
+}
 
 Status write(FileSystem* fs, const std::string& dir, const Header& header, std::string_view body,
              std::string* name) {
@@ -75,7 +77,8 @@ Status read(FileSystem* fs, const std::string& path, Header* header, std::string
                          std::to_string(data.size() - wal::kSnapshotHeaderBytes) +
                          " bytes, header says " + std::to_string(header->body_len));
   std::string_view b = std::string_view(data).substr(wal::kSnapshotHeaderBytes);
-  if (checksum(b) != header->body_xxh3) return Status::Error(path + ": snapshot body checksum mismatch");
+  if (checksum(b) != header->body_xxh3)
+    return Status::Error(path + ": snapshot body checksum mismatch");
   // Move the body out without a second copy of a possibly large image.
   data.erase(0, wal::kSnapshotHeaderBytes);
   *body = std::move(data);

@@ -11,8 +11,7 @@ namespace {
 
 std::string numbered(const char* prefix, uint64_t n, const char* suffix) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%020llu%s", prefix, static_cast<unsigned long long>(n),
-                suffix);
+  std::snprintf(buf, sizeof buf, "%s%020llu%s", prefix, static_cast<unsigned long long>(n), suffix);
   return buf;
 }
 
@@ -34,9 +33,15 @@ bool parse_numbered(std::string_view name, std::string_view prefix, std::string_
 
 }  // namespace
 
-std::string segment_name(uint64_t first_seq) { return numbered("wal-", first_seq, ".log"); }
-std::string snapshot_name(uint64_t seq) { return numbered("snap-", seq, ".snap"); }
-std::string snapshot_tmp_name(uint64_t seq) { return numbered("snap-", seq, ".tmp"); }
+std::string segment_name(uint64_t first_seq) {
+  return numbered("wal-", first_seq, ".log");
+}
+std::string snapshot_name(uint64_t seq) {
+  return numbered("snap-", seq, ".snap");
+}
+std::string snapshot_tmp_name(uint64_t seq) {
+  return numbered("snap-", seq, ".tmp");
+}
 
 bool parse_segment_name(std::string_view name, uint64_t* first_seq) {
   return parse_numbered(name, "wal-", ".log", first_seq);

@@ -17,11 +17,16 @@ bool all_zero(std::string_view s) {
 
 const char* to_string(ReadEnd::Kind k) {
   switch (k) {
-    case ReadEnd::clean: return "clean";
-    case ReadEnd::torn_tail: return "torn_tail";
-    case ReadEnd::corruption: return "corruption";
-    case ReadEnd::gap: return "gap";
-    case ReadEnd::io_error: return "io_error";
+    case ReadEnd::clean:
+      return "clean";
+    case ReadEnd::torn_tail:
+      return "torn_tail";
+    case ReadEnd::corruption:
+      return "corruption";
+    case ReadEnd::gap:
+      return "gap";
+    case ReadEnd::io_error:
+      return "io_error";
   }
   return "?";
 }
@@ -61,8 +66,8 @@ bool Reader::stop(ReadEnd::Kind kind, uint64_t offset, std::string what) {
     end_.file = segments_[current_].name;
     end_.cut_bytes = data_.size() > offset ? data_.size() - offset : 0;
   }
-  end_.message = end_.file.empty() ? what
-                                   : end_.file + " at byte " + std::to_string(offset) + ": " + what;
+  end_.message =
+      end_.file.empty() ? what : end_.file + " at byte " + std::to_string(offset) + ": " + what;
   return false;
 }
 
@@ -86,8 +91,8 @@ bool Reader::load_segment(std::size_t i) {
   pos_ = kSegmentHeaderBytes;
   if (expected_seq_ != 0 && segments_[i].first_seq != expected_seq_)
     return stop(ReadEnd::gap, 0,
-                "segment starts at seq " + std::to_string(segments_[i].first_seq) +
-                    ", expected " + std::to_string(expected_seq_));
+                "segment starts at seq " + std::to_string(segments_[i].first_seq) + ", expected " +
+                    std::to_string(expected_seq_));
   return true;
 }
 

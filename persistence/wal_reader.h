@@ -25,10 +25,10 @@ struct SegmentInfo {
 // How reading ended.
 struct ReadEnd {
   enum Kind { clean, torn_tail, corruption, gap, io_error } kind = clean;
-  std::string file;         // segment name ("" for clean)
-  uint64_t offset = 0;      // byte offset of the bad or torn record in `file`
-  uint64_t cut_bytes = 0;   // torn_tail: bytes from `offset` to the end of the file
-  std::string message;      // human text, naming file and offset
+  std::string file;        // segment name ("" for clean)
+  uint64_t offset = 0;     // byte offset of the bad or torn record in `file`
+  uint64_t cut_bytes = 0;  // torn_tail: bytes from `offset` to the end of the file
+  std::string message;     // human text, naming file and offset
 };
 const char* to_string(ReadEnd::Kind k);
 
