@@ -364,5 +364,44 @@ TEST_F(DecideTest, SameClientOrderIdOfAnotherCustomerIsANewOrder) {
   EXPECT_EQ(o.order_no, 100002u);
 }
 
+TEST_F(DecideTest, ReceivablesCountTowardTheCreditLimit) {
+  w.customer("C1").grade(Grade::B).limit(10'000);
+  w.ship(w.submit("C1", {{"BOLT", 8}}).order_no);
+  EXPECT_TRUE(has_reason(w.submit("C1", {{"BOLT", 3}}), Reason::CREDIT_LIMIT));
+}
+
+TEST_F(DecideTest, UnappliedBalanceRaisesAvailableCredit) {
+  w.customer("C1").grade(Grade::B).limit(10'000);
+  w.pay("C1", 5000, "P1");
+  EXPECT_EQ(w.submit("C1", {{"BOLT", 15}}).status, OrderStatus::accepted);
+}
+
+TEST_F(DecideTest, PrepaidOrdersDoNotUseCredit) {
+  w.customer("C1").grade(Grade::B).limit(10'000);
+  w.pay("C1", 20'000, "P1");
+  w.submit("C1", {{"BOLT", 20}}, {.payment = PaymentTerms::prepaid});
+  // 20,000 prepaid is set aside, not exposure; 10,000 of credit remains.
+  EXPECT_EQ(w.submit("C1", {{"BOLT", 10}}).status, OrderStatus::accepted);
+}
+
+TEST_F(DecideTest, SameClientOrderIdTwiceInOneBatchIsDecidedOnce) {
+  w.good_customer("C1");
+  SubmitOrders batch;
+  batch.orders = {order_request("C1", {{"BOLT", 1}}, {.client_order_id = "PO-1"}),
+                  order_request("C1", {{"BOLT", 1}}, {.client_order_id = "PO-1"})};
+  BatchView b = body<BatchView>(w.apply(batch, rep(0)));
+  ASSERT_EQ(b.results.size(), 2u);
+  EXPECT_FALSE(b.results[0].order.duplicate);
+  EXPECT_TRUE(b.results[1].order.duplicate);
+  EXPECT_EQ(b.results[1].order.order_no, b.results[0].order.order_no);
+  EXPECT_EQ(w.get_product("BOLT").reserved, 1);
+}
+
+TEST_F(DecideTest, QuoteNeedsOrderRole) {
+  w.good_customer("C1");
+  EXPECT_EQ(w.query(Quote{order_request("C1", {{"BOLT", 1}})}, warehouse()).error.code,
+            ErrorCode::FORBIDDEN);
+}
+
 }  // namespace
 }  // namespace credo::test

@@ -179,5 +179,18 @@ TEST_F(LifecycleTest, ShipNeedsWarehouseRole) {
   EXPECT_EQ(w.apply(Ship{n, {}}, rep(3)).error.code, ErrorCode::FORBIDDEN);
 }
 
+TEST_F(LifecycleTest, CancelNeedsOrderOrAdminRole) {
+  OrderNo n = accepted_order();
+  EXPECT_EQ(w.try_cancel(n, credit_officer(3)).error.code, ErrorCode::FORBIDDEN);
+  EXPECT_EQ(w.try_cancel(n, warehouse()).error.code, ErrorCode::FORBIDDEN);
+}
+
+TEST_F(LifecycleTest, InvoiceNumbersAreConsecutiveAcrossCustomers) {
+  w.customer("C2").grade(Grade::A).limit(1'000'000);
+  EXPECT_EQ(w.ship(accepted_order(1)).invoice_no, 1u);
+  EXPECT_EQ(w.ship(w.submit("C2", {{"BOLT", 1}}).order_no).invoice_no, 2u);
+  EXPECT_EQ(w.ship(accepted_order(1)).invoice_no, 3u);
+}
+
 }  // namespace
 }  // namespace credo::test

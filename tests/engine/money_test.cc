@@ -220,5 +220,18 @@ TEST_F(MoneyTest, WriteOffOfUnknownInvoiceIsNotFound) {
   EXPECT_EQ(w.try_write_off(42).error.code, ErrorCode::NOT_FOUND);
 }
 
+TEST_F(MoneyTest, ReturnNeedsFinanceRole) {
+  OrderNo n = shipped_order(5);
+  ReturnGoods r{n, sku_qty({{"BOLT", 1}}), true, "x"};
+  EXPECT_EQ(w.apply(r, warehouse()).error.code, ErrorCode::FORBIDDEN);
+  EXPECT_EQ(w.apply(r, rep(3)).error.code, ErrorCode::FORBIDDEN);
+}
+
+TEST_F(MoneyTest, CreditNoteNumbersAreConsecutive) {
+  OrderNo n = shipped_order(5);
+  EXPECT_EQ(w.return_goods(n, {{"BOLT", 1}}, true).credit_note_no, 1u);
+  EXPECT_EQ(w.return_goods(n, {{"BOLT", 1}}, false).credit_note_no, 2u);
+}
+
 }  // namespace
 }  // namespace credo::test

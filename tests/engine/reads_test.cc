@@ -293,5 +293,48 @@ TEST_F(ReadsTest, DailyReportCountsTheDaysBusiness) {
   EXPECT_EQ(r.returns_value, 1000);
 }
 
+TEST_F(ReadsTest, DailyReportGroupsTheDaysOrdersByTheirStatusNow) {
+  w.customer("D1").limit(100'000);  // grade D
+  Day d0 = w.today();
+  OrderNo n = w.submit("D1", {{"BOLT", 2}}).order_no;  // held today
+  w.advance_days(1);
+  w.release(n);
+  DailyReportView r = body<DailyReportView>(w.query(DailyReportQuery{d0}));
+  EXPECT_EQ(r.by_status[static_cast<int>(OrderStatus::accepted)].count, 1u);
+  EXPECT_EQ(r.by_status[static_cast<int>(OrderStatus::held)].count, 0u);
+  EXPECT_EQ(r.holds_by_reason[static_cast<int>(Reason::CREDIT_GRADE)], 1u);
+  DailyReportView next = body<DailyReportView>(w.query(DailyReportQuery{d0 + 1}));
+  EXPECT_EQ(next.by_status[static_cast<int>(OrderStatus::accepted)].count, 0u);
+}
+
+TEST_F(ReadsTest, DailyReportCountsWriteOffs) {
+  ship_bolts("C1", 5);
+  ASSERT_TRUE(w.try_write_off(1).ok());
+  DailyReportView r = body<DailyReportView>(w.query(DailyReportQuery{w.today()}));
+  EXPECT_EQ(r.write_offs, 1u);
+  EXPECT_EQ(r.written_off, 5000);
+}
+
+TEST_F(ReadsTest, StatementIsTruncatedBeyondItsBound) {
+  w.customer("C1").grade(Grade::A).limit(1'000'000'000);
+  for (std::size_t i = 0; i <= kMaxStatementEntries; ++i) w.pay("C1", 1, std::to_string(i));
+  StatementView s =
+      body<StatementView>(w.query(StatementQuery{Key::of("C1"), w.today(), w.today()}));
+  EXPECT_TRUE(s.truncated);
+  EXPECT_EQ(s.entries.size(), kMaxStatementEntries);
+}
+
+TEST_F(ReadsTest, StatementNumbersPaymentsFromOne) {
+  w.pay("C1", 100, "P-A");
+  w.pay("C1", 100, "P-B");
+  StatementView s =
+      body<StatementView>(w.query(StatementQuery{Key::of("C1"), w.today(), w.today()}));
+  ASSERT_EQ(s.entries.size(), 2u);
+  EXPECT_EQ(s.entries[0].number, 1u);
+  EXPECT_EQ(s.entries[1].number, 2u);
+  EXPECT_EQ(s.entries[1].ref, Key::of("P-B"));
+  EXPECT_EQ(s.closing_balance, -200);
+}
+
 }  // namespace
 }  // namespace credo::test

@@ -99,5 +99,20 @@ TEST(StateTest, OrderNumbersStayConsecutive) {
   EXPECT_EQ(w.submit("C1", {{"NUT", 1}}).order_no, 100006u);
 }
 
+TEST(StateTest, DuplicatesAreRecognizedAfterALoad) {
+  World w;
+  busy_day(w);
+  std::string image;
+  w.engine.save(image);
+  World restarted;
+  std::string error;
+  ASSERT_TRUE(restarted.engine.load(image, &error)) << error;
+  restarted.now = w.now;
+  OrderView o = restarted.submit("C1", {{"BOLT", 1}}, {.client_order_id = "PO-1"});
+  EXPECT_TRUE(o.duplicate);
+  EXPECT_EQ(o.order_no, 100001u);
+  EXPECT_TRUE(restarted.pay("C1", 1500, "PAY-1").duplicate);
+}
+
 }  // namespace
 }  // namespace credo::test

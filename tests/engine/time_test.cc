@@ -205,5 +205,21 @@ TEST_F(TimeTest, SetPolicyNeedsAdmin) {
   EXPECT_EQ(w.engine.policy().hold_ttl_hours, 72);
 }
 
+TEST_F(TimeTest, WritingOffTheOverdueInvoiceReactivatesTheCustomer) {
+  ship_invoice();
+  w.advance_days(91);
+  w.tick();
+  ASSERT_EQ(w.get_customer("C1").status, CustomerStatus::on_hold);
+  ASSERT_TRUE(w.try_write_off(1).ok());
+  EXPECT_EQ(w.get_customer("C1").status, CustomerStatus::active);
+}
+
+TEST_F(TimeTest, CustomerUpsertedOnHoldStaysOnHoldWhenClear) {
+  w.customer("H1").grade(Grade::A).limit(1'000'000).status(CustomerStatus::on_hold);
+  w.advance_days(1);
+  w.tick();
+  EXPECT_EQ(w.get_customer("H1").status, CustomerStatus::on_hold);
+}
+
 }  // namespace
 }  // namespace credo::test
