@@ -1,0 +1,138 @@
+// Every error code of PROTOCOL.md "Errors" through a real server; after each, the connection
+// keeps serving.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "tests/net/server_harness.h"
+
+namespace credo::test {
+namespace {
+
+class ServerErrors : public ::testing::Test {
+ protected:
+  ServerProcess server;
+  Client admin{server.port()};
+
+  void SetUp() override {
+    ASSERT_TRUE(server.running());
+    ASSERT_TRUE(admin.hello(kAdminKey));
+    ASSERT_TRUE(
+        Json(admin.call(R"({"op":"upsert_product","sku":"BOLT","price":1000,"on_hand":100})"))
+            .ok());
+    ASSERT_TRUE(
+        Json(admin.call(
+                 R"({"op":"upsert_customer","customer":"C1","grade":"A","credit_limit":1000000})"))
+            .ok());
+  }
+  void expect_error(const std::string& line, const char* code, const char* field = nullptr) {
+    Json j(admin.call(line));
+    EXPECT_EQ(j.code(), code) << line << " -> " << j.text();
+    if (field != nullptr) {
+      EXPECT_EQ(j.field(), field) << line << " -> " << j.text();
+    }
+    EXPECT_FALSE(j.ok());
+  }
+};
+
+TEST_F(ServerErrors, BadJson) {
+  expect_error("{not json", "BAD_JSON");
+  expect_error("[1,2,3]", "BAD_JSON");
+  expect_error(R"({"op":"ping"} trailing)", "BAD_JSON");
+  EXPECT_TRUE(Json(admin.call(R"({"op":"ping"})")).ok());
+}
+
+TEST_F(ServerErrors, BadRequest) {
+  expect_error(R"({"op":"record_payment","customer":"C1","amount":10.5,"payment_ref":"P1"})",
+               "BAD_REQUEST", "amount");
+  expect_error(R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":0}]})",
+               "BAD_REQUEST", "lines[0].qty");
+  expect_error(R"({"op":"get_customer","customer":")" + std::string(65, 'C') + R"("})",
+               "BAD_REQUEST", "customer");
+  expect_error(R"({"op":"get_customer","customer":"C1","colour":"red"})", "BAD_REQUEST", "colour");
+  expect_error(R"({"op":"ping","id":[1]})", "BAD_REQUEST", "id");
+}
+
+TEST_F(ServerErrors, UnknownOp) {
+  expect_error(R"({"op":"launch_rockets"})", "UNKNOWN_OP");
+}
+
+TEST_F(ServerErrors, NotFound) {
+  expect_error(R"({"op":"get_customer","customer":"NOBODY"})", "NOT_FOUND");
+  expect_error(R"({"op":"get_product","sku":"NOTHING"})", "NOT_FOUND");
+  expect_error(R"({"op":"get_order","order_no":999999})", "NOT_FOUND");
+  expect_error(R"({"op":"write_off","invoice_no":424242,"reason":"x"})", "NOT_FOUND");
+}
+
+TEST_F(ServerErrors, InvalidState) {
+  Json o(admin.call(R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":1}]})"));
+  ASSERT_TRUE(o.ok()) << o.text();
+  std::string no = std::to_string(o.num("/order_no"));
+  EXPECT_TRUE(Json(admin.call(R"({"op":"cancel_order","order_no":)" + no + "}")).ok());
+  expect_error(R"({"op":"cancel_order","order_no":)" + no + "}", "INVALID_STATE");
+  expect_error(R"({"op":"release_order","order_no":)" + no + "}", "INVALID_STATE");
+  // The manual clock may not go backwards.
+  EXPECT_TRUE(Json(admin.call(R"({"op":"set_clock","now":"2026-02-01T00:00:00Z"})")).ok());
+  expect_error(R"({"op":"set_clock","now":"2026-01-15T00:00:00Z"})", "INVALID_STATE");
+}
+
+TEST_F(ServerErrors, DuplicatePaymentRefWithADifferentAmount) {
+  Json p(
+      admin.call(R"({"op":"record_payment","customer":"C1","amount":500,"payment_ref":"PAY-9"})"));
+  ASSERT_TRUE(p.ok()) << p.text();
+  Json same(
+      admin.call(R"({"op":"record_payment","customer":"C1","amount":500,"payment_ref":"PAY-9"})"));
+  EXPECT_TRUE(same.ok()) << same.text();
+  EXPECT_TRUE(same.has("/duplicate"));
+  expect_error(R"({"op":"record_payment","customer":"C1","amount":700,"payment_ref":"PAY-9"})",
+               "DUPLICATE");
+}
+
+TEST_F(ServerErrors, WriteOffNeedsLevelTwo) {
+  Client f1(server.port());
+  ASSERT_TRUE(f1.hello(kFinance1Key));
+  Json j(f1.call(R"({"op":"write_off","invoice_no":1,"reason":"x"})"));
+  EXPECT_EQ(j.code(), "FORBIDDEN") << j.text();
+}
+
+TEST_F(ServerErrors, MoreThanAThousandLinesIsBadRequest) {
+  std::string line = R"({"op":"submit_order","customer":"C1","lines":[)";
+  for (int i = 0; i < 1001; i++) line += std::string(i ? "," : "") + R"({"sku":"BOLT","qty":1})";
+  line += "]}";
+  expect_error(line, "BAD_REQUEST", "lines");
+  Json p(admin.call(R"({"op":"get_product","sku":"BOLT"})"));
+  EXPECT_EQ(p.num("/reserved"), 0) << "nothing of the refused order is applied";
+}
+
+TEST_F(ServerErrors, RandomBinaryBytesAreAnsweredAndChangeNothing) {
+  std::mt19937 rng(42);
+  std::string junk;
+  int lines = 0;
+  for (int i = 0; i < 20'000; i++) {
+    char c = static_cast<char>(rng());
+    if (c == '\n') lines++;
+    junk.push_back(c);
+  }
+  junk.push_back('\n');
+  lines++;
+  Client c(server.port());
+  ASSERT_TRUE(c.hello(kAdminKey));
+  ASSERT_TRUE(c.send(junk));
+  ASSERT_TRUE(c.send("{\"op\":\"ping\",\"id\":\"after\"}\n"));
+  std::string answer;
+  int answers = 0;
+  while (c.read_line(&answer)) {
+    Json j(answer);
+    ASSERT_TRUE(j.valid()) << answer;
+    if (j.str("/id") == "after") break;
+    EXPECT_FALSE(j.ok()) << answer;
+    answers++;
+  }
+  EXPECT_EQ(Json(answer).str("/id"), "after");
+  EXPECT_LE(answers, lines);
+  Json p(admin.call(R"({"op":"get_product","sku":"BOLT"})"));
+  EXPECT_EQ(p.num("/on_hand"), 100);
+}
+
+}  // namespace
+}  // namespace credo::test
