@@ -47,12 +47,21 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
       }
       continue;
     }
-    int32_t* field = key == "hold_ttl_hours"       ? &p.hold_ttl_hours
-                     : key == "order_ttl_days"     ? &p.order_ttl_days
-                     : key == "overdue_hold_days"  ? &p.overdue_hold_days
-                     : key == "suspend_after_days" ? &p.suspend_after_days
-                                                   : nullptr;
-    if (field == nullptr) {
+    // Same ranges as the set_policy op (net/codec.cc), so a config never says what the
+    // protocol would refuse.
+    struct Member {
+      std::string_view name;
+      int32_t* field;
+      int64_t lo, hi;
+    };
+    const Member members[] = {{"hold_ttl_hours", &p.hold_ttl_hours, 1, 24 * 3650},
+                              {"order_ttl_days", &p.order_ttl_days, 1, 3650},
+                              {"overdue_hold_days", &p.overdue_hold_days, 0, 3650},
+                              {"suspend_after_days", &p.suspend_after_days, 0, 3650}};
+    const Member* m = nullptr;
+    for (const Member& candidate : members)
+      if (candidate.name == key) m = &candidate;
+    if (m == nullptr) {
       *error = fmt::format(
           "config {}: unknown member \"{}\" (known: approve_total_max_minor, discount_max_bp, "
           "hold_ttl_hours, order_ttl_days, overdue_hold_days, suspend_after_days)",
@@ -60,7 +69,9 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
       return false;
     }
     int64_t v = 0;
-    if (!read_int(value, 0, 100'000, &v)) return bad("an integer 0..100000");
+    if (!read_int(value, m->lo, m->hi, &v))
+      return bad(fmt::format("an integer {}..{}", m->lo, m->hi));
+    int32_t* field = m->field;
     *field = static_cast<int32_t>(v);
   }
   *policy = p;
