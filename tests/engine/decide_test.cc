@@ -403,5 +403,10 @@ TEST_F(DecideTest, QuoteNeedsOrderRole) {
             ErrorCode::FORBIDDEN);
 }
 
+TEST_F(DecideTest, UnknownCustomerStillListsLineReasons) {
+  OrderView o = w.submit("NOPE", {{"BOLT", 1}, {"GONE", 1}});
+  EXPECT_EQ(reason_codes(o), (Reasons{{Reason::UNKNOWN_CUSTOMER, -1}, {Reason::UNKNOWN_SKU, 1}}));
+}
+
 }  // namespace
 }  // namespace credo::test

@@ -192,5 +192,13 @@ TEST_F(LifecycleTest, InvoiceNumbersAreConsecutiveAcrossCustomers) {
   EXPECT_EQ(w.ship(accepted_order(1)).invoice_no, 3u);
 }
 
+TEST_F(LifecycleTest, ReturnsToCancelledOrdersAreAllowedForWhatShipped) {
+  OrderNo n = w.submit("C1", {{"BOLT", 10}}).order_no;
+  w.ship(n, {{"BOLT", 4}});
+  w.cancel(n);
+  EXPECT_EQ(w.return_goods(n, {{"BOLT", 4}}, true).amount, 4000);
+  EXPECT_EQ(w.get_order(n).status, OrderStatus::cancelled);
+}
+
 }  // namespace
 }  // namespace credo::test
