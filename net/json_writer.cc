@@ -3,6 +3,7 @@
 #include <cassert>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 
 namespace credo::net {
 
@@ -69,14 +70,44 @@ void append_uint(std::string& out, uint64_t v) {
   out.append(buf, r.ptr);
 }
 
-void JsonWriter::key(std::string_view k) {
+std::size_t JsonWriter::key_into(char* buf, std::string_view k) {
   // A key is an element of its object as far as commas go.
   assert(!after_key_);
-  separate();
-  out_.push_back('"');
-  out_.append(k);
-  out_.append("\":");
+  // Why abort: keys are our own short literals; a long one is a bug, never input.
+  if (k.size() > 64) std::abort();
+  std::size_t n = 0;
+  if (depth_ > 0) {
+    if (!first_[depth_]) buf[n++] = ',';
+    first_[depth_] = false;
+  }
+  buf[n++] = '"';
+  std::memcpy(buf + n, k.data(), k.size());
+  n += k.size();
+  buf[n++] = '"';
+  buf[n++] = ':';
+  return n;
+}
+
+// Why local buffers: one append instead of four, each with its own capacity check; keys and
+// integers are most of what a response is made of.
+void JsonWriter::key(std::string_view k) {
+  char buf[72];
+  out_.append(buf, key_into(buf, k));
   after_key_ = true;
+}
+
+void JsonWriter::field(std::string_view k, int64_t v) {
+  char buf[72 + 24];
+  std::size_t n = key_into(buf, k);
+  n = static_cast<std::size_t>(std::to_chars(buf + n, buf + sizeof buf, v).ptr - buf);
+  out_.append(buf, n);
+}
+
+void JsonWriter::field(std::string_view k, uint64_t v) {
+  char buf[72 + 24];
+  std::size_t n = key_into(buf, k);
+  n = static_cast<std::size_t>(std::to_chars(buf + n, buf + sizeof buf, v).ptr - buf);
+  out_.append(buf, n);
 }
 
 void JsonWriter::open(char c) {

@@ -87,12 +87,16 @@ class JsonWriter {
     out_.push_back('"');
   }
 
-  // key(k) followed by value(v).
+  // key(k) followed by value(v). Integer fields are written with a single append.
   template <typename T>
   void field(std::string_view k, T v) {
     key(k);
     value(v);
   }
+  void field(std::string_view k, int64_t v);
+  void field(std::string_view k, int32_t v) { field(k, static_cast<int64_t>(v)); }
+  void field(std::string_view k, uint64_t v);
+  void field(std::string_view k, uint32_t v) { field(k, static_cast<uint64_t>(v)); }
   void field_time(std::string_view k, TimeMs t) {
     key(k);
     time(t);
@@ -114,6 +118,8 @@ class JsonWriter {
   int depth() const { return depth_; }
 
  private:
+  // Writes `,"k":` (comma where needed) into `buf`, returns the length. REQUIRES k.size() <= 64.
+  std::size_t key_into(char* buf, std::string_view k);
   void open(char c);
   void close(char c);
   // Emits the comma before an element, unless it is the first one or follows a key.
