@@ -171,6 +171,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool may_take_input() const;
   void maybe_finish();
   void close();
+  void linger_close();
+  void discard_input();
   void arm_write_timer();
 
   IoShared& shared_;
@@ -203,6 +205,7 @@ class Session : public std::enable_shared_from_this<Session> {
   int failed_hellos_ = 0;
   uint64_t requests_seen_ = 0;
   bool pumping_ = false;
+  bool lingering_ = false;  // answers sent, send side shut, discarding input until EOF
   bool closed_ = false;
 };
 

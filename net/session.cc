@@ -95,6 +95,13 @@ void Session::read_more() {
 void Session::on_read(const boost::system::error_code& ec, std::size_t n) {
   reading_ = false;
   if (closed_) return;
+  if (lingering_) {
+    if (ec)
+      close();
+    else
+      discard_input();
+    return;
+  }
   if (ec == asio::error::eof) {
     eof_ = true;  // answer everything already sent, then close
   } else if (ec) {
@@ -326,11 +333,37 @@ void Session::arm_write_timer() {
 void Session::maybe_finish() {
   if (closed_) return;
   if (eof_ && !input_done_ && !input_blocked_ && in_begin_ == in_end_) input_done_ = true;
-  if (input_done_ && slots_.empty() && !writing_ && out_next_.empty()) {
-    boost::system::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (input_done_ && slots_.empty() && !writing_ && out_next_.empty()) linger_close();
+}
+
+void Session::linger_close() {
+  if (lingering_ || closed_) return;
+  lingering_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (eof_) {
     close();
+    return;
   }
+  // The client may still be sending (the rest of a too-long line, requests after the third bad
+  // hello). Closing a socket with unread input makes the kernel send a reset, which can destroy
+  // our last answer in the client's receive buffer before it reads it. So read and drop input
+  // until the client closes too, for at most kLingerMs.
+  constexpr int kLingerMs = 2'000;
+  uint64_t gen = ++write_timer_gen_;
+  write_timer_.expires_after(std::chrono::milliseconds(kLingerMs));
+  write_timer_.async_wait([self = shared_from_this(), gen](const boost::system::error_code& ec) {
+    if (ec || gen != self->write_timer_gen_) return;
+    self->close();
+  });
+  if (!reading_) discard_input();
+}
+
+void Session::discard_input() {
+  reading_ = true;
+  socket_.async_read_some(asio::buffer(in_.data(), in_.size() - kParsePadding),
+                          [self = shared_from_this()](const boost::system::error_code& ec,
+                                                      std::size_t n) { self->on_read(ec, n); });
 }
 
 void Session::drain() {
