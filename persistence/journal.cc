@@ -145,6 +145,7 @@ bool Journal::append(const Command& cmd) {
     fail("append: cannot encode seq " + std::to_string(cmd.seq) + ": " + err);
     return false;
   }
+  bool was_empty = false;
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (failed_) return false;
@@ -158,14 +159,17 @@ bool Journal::append(const Command& cmd) {
       });
       if (failed_) return false;
     }
-    if (pending_.empty()) pending_first_seq_ = cmd.seq;
+    was_empty = pending_.empty();
+    if (was_empty) pending_first_seq_ = cmd.seq;
     pending_.append(scratch_);
     pending_last_seq_ = cmd.seq;
     ++stats_.records;
     stats_.bytes += scratch_.size();
     last_seq_.store(cmd.seq, std::memory_order_release);
   }
-  work_cv_.notify_one();
+  // The journal thread only sleeps when nothing is pending, so only the first record of a
+  // batch needs to wake it: one futex call per batch instead of one per command.
+  if (was_empty) work_cv_.notify_one();
 
   if (options_.durability == Durability::none) {
     durable_seq_.store(cmd.seq, std::memory_order_release);
