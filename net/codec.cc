@@ -1191,20 +1191,6 @@ OrderShape order_shape(std::string_view op, const OrderView& o) {
   return OrderShape::current;
 }
 
-const char* entry_name(EntryKind k) {
-  switch (k) {
-    case EntryKind::invoice:
-      return "invoice";
-    case EntryKind::payment:
-      return "payment";
-    case EntryKind::credit_note:
-      return "credit_note";
-    case EntryKind::write_off:
-      return "write_off";
-  }
-  return "invoice";
-}
-
 // The body fields of each result type, inside the open envelope.
 struct BodyWriter {
   JsonWriter& w;
@@ -1359,7 +1345,7 @@ struct BodyWriter {
     w.begin_array();
     for (const StatementView::Entry& e : s.entries) {
       w.begin_object();
-      w.field("type", entry_name(e.kind));
+      w.field("type", to_string(e.kind));
       w.field_date("date", e.date);
       w.field("number", e.number);
       if (!e.ref.empty()) w.field("ref", e.ref.view());
