@@ -1,0 +1,1657 @@
+// A seeded, randomized run of the real engine over a small, crowded world: 20 customers with
+// tight limits and 15 products with little stock, so that limits, holds, stock-outs, overdue
+// holds and suspensions happen all the time. Every step sends one command (or a batch) and then
+//
+//   - asserts check_invariants() == "" (full walk every 10,000 steps);
+//   - checks the answer against an independent model where that is cheap: order, invoice and
+//     credit-note numbers consecutive; every submit decided exactly as docs/rules.md says
+//     (reasons recomputed from get_customer/get_product read just before), lines priced as the
+//     rules say; a rejected order reserves nothing, an accepted or held one reserves exactly
+//     its quantities and adds its total to the right exposure component; duplicates return the
+//     original order; payments balance; releases need the required level; a quote gives the
+//     same decision as the submit that follows it;
+//   - asserts that a failed command changed nothing (state_hash before == after, sampled: it
+//     costs a full serialization) and did not move the clock.
+//
+// Replay: a second Engine (the replica) is fed every command that succeeded, in order; a
+// failed command must be a no-op, so the replica, which never sees it, must stay identical to
+// the engine under test: their snapshot images are compared at the end of each epoch, where
+// the image is also loaded into a fresh Engine (like a recovery from a snapshot), which must
+// have the same state_hash, pass the full invariants and save the same image again.
+//
+// Epochs: the run is cut into epochs of 25,000 steps, each a fresh world drawn from
+// (seed, epoch number). That keeps the state small, so that the O(state) checks (state_hash,
+// and today also check_invariants, see send()) stay affordable after many steps, and it covers
+// many differently drawn worlds in one run.
+//
+// Reproduce: CREDO_SEED=<seed> CREDO_STEPS=<n> ./credo_sim_tests. On failure the seed, the
+// step and the failing command are printed; CREDO_HASH_EVERY=1 checks the no-op rule on every
+// failed command (slow) to pinpoint a divergence the replica found.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/command.h"
+#include "engine/engine.h"
+#include "engine/result.h"
+#include "engine/types.h"
+
+namespace credo::sim {
+namespace {
+
+// 2026-11-23T10:00:00Z.
+constexpr TimeMs kStart = 1'795'428'000'000;
+constexpr uint64_t kDefaultSeed = 0x5EED'C0DE'2026ull;
+constexpr uint64_t kDefaultSteps = 1'000'000;
+constexpr uint64_t kCheckpointSteps = 10'000;  // full invariants
+
+// Each epoch is a fresh world: the state (and so the cost of a full check or a state_hash)
+// stays small, and a run covers several differently drawn worlds.
+constexpr uint64_t kEpochSteps = 25'000;
+constexpr uint64_t kOrdersPerCheckStride = 1'000;
+
+// ---------------------------------------------------------------------------------------------
+// xoshiro256** seeded by splitmix64: fast, and the same sequence on every platform (the
+// standard distributions are not specified bit for bit).
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) {
+    for (auto& s : s_) {
+      seed += 0x9e3779b97f4a7c15ull;
+      uint64_t z = seed;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+      s = z ^ (z >> 31);
+    }
+  }
+  uint64_t next() {
+    const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+  // Uniform in [lo, hi], REQUIRES lo <= hi. (The modulo bias is irrelevant here.)
+  int64_t range(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1));
+  }
+  bool percent(int p) { return range(0, 99) < p; }
+  template <typename T>
+  const T& pick(const std::vector<T>& v) {
+    return v[static_cast<std::size_t>(range(0, static_cast<int64_t>(v.size()) - 1))];
+  }
+
+ private:
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t s_[4];
+};
+
+// prefix + decimal number. (Written out because GCC 12's -Wrestrict misfires on
+// "literal" + std::to_string(n) at -O3.)
+std::string numbered(std::string_view prefix, int64_t n) {
+  std::string s(prefix);
+  s += std::to_string(n);
+  return s;
+}
+
+uint64_t env_u64(const char* name, uint64_t fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return fallback;
+  return std::strtoull(v, nullptr, 0);
+}
+
+struct SimFailure {
+  std::string what;
+};
+
+Principal principal(std::string_view name, uint8_t roles, uint8_t level) {
+  Principal p;
+  p.name = Key::of(name);
+  p.roles = roles;
+  p.level = level;
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing commands, so a failure names what was sent.
+std::string describe(const OrderRequest& o) {
+  std::ostringstream s;
+  s << "{customer " << o.customer.view() << " coid '" << o.client_order_id.view() << "' "
+    << to_string(o.payment) << " lines [";
+  for (const LineRequest& l : o.lines) {
+    s << " " << l.sku.view() << " x" << l.qty;
+    if (l.unit_price) s << " @" << *l.unit_price;
+  }
+  s << " ]}";
+  return s.str();
+}
+
+std::string describe(const std::vector<SkuQty>& lines) {
+  std::ostringstream s;
+  s << "[";
+  for (const SkuQty& l : lines) s << " " << l.sku.view() << " x" << l.qty;
+  s << " ]";
+  return s.str();
+}
+
+std::string describe(const Command& c) {
+  std::ostringstream s;
+  s << "seq " << c.seq << " at " << format_time(c.at) << " by " << c.by.name.view() << " (roles "
+    << int(c.by.roles) << " level " << int(c.by.level) << "): ";
+  const CommandBody& b = c.body;
+  if (auto* x = std::get_if<UpsertCustomer>(&b)) {
+    s << "upsert_customer " << x->customer.view();
+    if (x->grade) s << " grade " << to_string(*x->grade);
+    if (x->credit_limit) s << " limit " << *x->credit_limit;
+    if (x->terms_days) s << " terms " << *x->terms_days;
+    if (x->status) s << " status " << to_string(*x->status);
+  } else if (auto* x = std::get_if<SetCredit>(&b)) {
+    s << "set_credit " << x->customer.view();
+    if (x->grade) s << " grade " << to_string(*x->grade);
+    if (x->credit_limit) s << " limit " << *x->credit_limit;
+    if (x->terms_days) s << " terms " << *x->terms_days;
+  } else if (auto* x = std::get_if<SetCustomerStatus>(&b)) {
+    s << "set_customer_status " << x->customer.view() << " " << to_string(x->status);
+  } else if (auto* x = std::get_if<UpsertProduct>(&b)) {
+    s << "upsert_product " << x->sku.view();
+    if (x->price) s << " price " << *x->price;
+    if (x->floor_price) s << " floor " << *x->floor_price;
+    if (x->on_hand) s << " on_hand " << *x->on_hand;
+  } else if (auto* x = std::get_if<ReceiveStock>(&b)) {
+    s << "receive_stock " << x->sku.view() << " " << x->qty;
+  } else if (auto* x = std::get_if<AdjustStock>(&b)) {
+    s << "adjust_stock " << x->sku.view() << " on_hand " << x->on_hand;
+  } else if (auto* x = std::get_if<SubmitOrder>(&b)) {
+    s << "submit_order " << describe(x->order);
+  } else if (auto* x = std::get_if<SubmitOrders>(&b)) {
+    s << "submit_orders (" << x->orders.size() << ")";
+    for (const OrderRequest& o : x->orders) s << " " << describe(o);
+  } else if (auto* x = std::get_if<CancelOrder>(&b)) {
+    s << "cancel_order " << x->order_no;
+  } else if (auto* x = std::get_if<ReleaseOrder>(&b)) {
+    s << "release_order " << x->order_no;
+  } else if (auto* x = std::get_if<RejectOrder>(&b)) {
+    s << "reject_order " << x->order_no;
+  } else if (auto* x = std::get_if<Ship>(&b)) {
+    s << "ship " << x->order_no << " " << describe(x->lines);
+  } else if (auto* x = std::get_if<RecordPayment>(&b)) {
+    s << "record_payment " << x->customer.view() << " " << x->amount << " ref "
+      << x->payment_ref.view();
+  } else if (auto* x = std::get_if<ReturnGoods>(&b)) {
+    s << "return_goods " << x->order_no << " " << describe(x->lines)
+      << (x->restock ? " restock" : "");
+  } else if (auto* x = std::get_if<WriteOff>(&b)) {
+    s << "write_off invoice " << x->invoice_no;
+  } else if (std::get_if<Tick>(&b)) {
+    s << "tick";
+  } else if (auto* x = std::get_if<SetPolicy>(&b)) {
+    const Policy& p = x->policy;
+    s << "set_policy approve [" << p.approve_total_max_minor[0] << " "
+      << p.approve_total_max_minor[1] << " " << p.approve_total_max_minor[2] << "] discount ["
+      << p.discount_max_bp[0] << " " << p.discount_max_bp[1] << " " << p.discount_max_bp[2] << " "
+      << p.discount_max_bp[3] << "] hold_ttl_hours " << p.hold_ttl_hours << " order_ttl_days "
+      << p.order_ttl_days << " overdue_hold_days " << p.overdue_hold_days << " suspend_after_days "
+      << p.suspend_after_days;
+  }
+  return s.str();
+}
+
+std::string describe(const Error& e) {
+  return std::string(to_string(e.code)) + " field='" + e.field + "' " + e.message;
+}
+
+std::string describe(const OrderView& o) {
+  std::ostringstream s;
+  s << "order " << o.order_no << " " << to_string(o.status) << " (decided " << to_string(o.decision)
+    << ")" << (o.duplicate ? " duplicate" : "") << " total " << o.total << " reasons [";
+  for (const ReasonView& r : o.reasons) {
+    s << " " << to_string(r.code);
+    if (r.line >= 0) s << "@" << r.line;
+    if (r.required_level >= 0) s << " lvl" << r.required_level;
+    if (r.available >= 0) s << " avail" << r.available;
+  }
+  s << " ] lines [";
+  for (const LineView& l : o.lines)
+    s << " " << l.sku.view() << " x" << l.qty << " @" << l.unit_price << " -" << l.discount_bp
+      << "bp =" << l.amount << " shipped " << l.shipped << " returned " << l.returned;
+  s << " ]";
+  if (o.has_credit)
+    s << " credit limit " << o.credit.limit << " exposure " << o.credit.exposure << " available "
+      << o.credit.available;
+  return s.str();
+}
+
+// A reason as a comparable value: (code, line, required_level, available).
+using ReasonTuple = std::tuple<int, int32_t, int32_t, Qty>;
+
+// ---------------------------------------------------------------------------------------------
+// The simulation.
+class Sim {
+ public:
+  // One epoch: a fresh world driven by `epoch_seed`, steps [first_step, first_step + steps) of
+  // the run started with `seed`. check_every: 0 = adaptive (see send()), else fixed.
+  Sim(uint64_t seed, uint64_t epoch_seed, uint64_t first_step, uint64_t steps, uint64_t hash_every,
+      uint64_t check_every)
+      : seed_(seed),
+        first_step_(first_step),
+        steps_(steps),
+        hash_every_(hash_every),
+        check_every_(check_every),
+        rng_(epoch_seed) {}
+
+  void run();
+  std::string stats() const;
+
+ private:
+  enum Kind : int {
+    kSubmit,
+    kBatch,
+    kQuoteSubmit,
+    kShip,
+    kPay,
+    kReturn,
+    kCancel,
+    kRelease,
+    kReject,
+    kWriteOff,
+    kReceive,
+    kAdjust,
+    kSetCredit,
+    kSetStatus,
+    kUpsertCustomer,
+    kUpsertProduct,
+    kTick,
+    kSetPolicy,
+    kInvalid,
+    kKindCount
+  };
+  static constexpr const char* kKindNames[kKindCount] = {
+      "submit_order",   "submit_orders", "quote+submit", "ship",       "record_payment",
+      "return_goods",   "cancel_order",  "release",      "reject",     "write_off",
+      "receive_stock",  "adjust_stock",  "set_credit",   "set_status", "upsert_customer",
+      "upsert_product", "tick",          "set_policy",   "invalid"};
+
+  // ---- the world ----
+  struct CustomerModel {
+    std::string id;
+    bool known = false;  // created in the engine
+  };
+  struct ProductModel {
+    std::string id;
+    bool known = false;
+  };
+
+  [[noreturn]] void fail(const std::string& msg) const {
+    std::ostringstream s;
+    s << "SIM FAILURE seed=" << seed_ << " (0x" << std::hex << seed_ << std::dec
+      << ") step=" << first_step_ + step_ << "\n  command: " << describe(cmd_) << "\n  " << msg
+      << "\n  reproduce: CREDO_SEED=" << seed_ << " CREDO_STEPS=" << first_step_ + step_ + 1
+      << " CREDO_CHECK_EVERY=1 CREDO_SKIP_EPOCHS=" << first_step_ / kEpochSteps;
+    throw SimFailure{s.str()};
+  }
+// Checks `cond`; the message is only built when it fails (building it costs more than the
+// check).
+#define SIM_EXPECT(cond, msg) \
+  do {                        \
+    if (!(cond)) fail(msg);   \
+  } while (0)
+
+  void setup();
+  void one_step();
+  Kind pick_kind();
+
+  // Sends cmd_ to the engine under test (and to the replica if it succeeds) and runs the
+  // generic checks. `designed_invalid`: the command was built to fail.
+  const Result& send(bool designed_invalid);
+  const Result& query(QueryBody body, const Principal& by);
+
+  TimeMs stamp();  // the time for the next command: usually the clock, sometimes a bit earlier
+  const Principal& rep_for(std::string_view name) const;
+  std::optional<CustomerView> customer_view(std::string_view id);
+  std::optional<ProductView> product_view(std::string_view id);
+  std::optional<OrderView> order_view(OrderNo n);
+
+  OrderRequest random_order(bool allow_reuse);
+  void record_decision(const OrderRequest& req, const OrderView& o, bool customer_known);
+  void do_submit(bool with_quote);
+  void do_batch();
+  void do_ship();
+  void do_pay();
+  void do_return();
+  void do_cancel();
+  void do_release_or_reject(bool release);
+  void do_write_off();
+  void do_receive();
+  void do_adjust();
+  void do_set_credit();
+  void do_set_status();
+  void do_upsert_customer();
+  void do_upsert_product();
+  void do_tick();
+  void do_set_policy();
+  void do_invalid();
+
+  const CustomerModel& pick_customer_any();
+  int pick_known_customer();
+  const ProductModel& pick_product_any();
+  OrderNo pick_live_order();
+  void forget_order(OrderNo n);
+  void remember_accepted(OrderNo n);
+  Key fresh_key(char prefix) {
+    char buf[24];
+    const int n = std::snprintf(buf, sizeof buf, "%c%llu", prefix,
+                                static_cast<unsigned long long>(++key_counter_));
+    return Key::of(std::string_view(buf, static_cast<std::size_t>(n)));
+  }
+  void checkpoint(bool final);
+
+  const uint64_t seed_;
+  const uint64_t first_step_;
+  const uint64_t steps_;
+  const uint64_t hash_every_;
+  const uint64_t check_every_;
+  uint64_t invariant_checks_ = 0;
+  Rng rng_;
+  Engine a_;        // the engine under test
+  Engine replica_;  // fed the successful commands only
+  Result res_;
+  Result replica_res_;
+  Result qres_;
+  Command cmd_;
+  uint64_t step_ = 0;
+  uint64_t seq_ = 0;
+  TimeMs clock_ = kStart;
+  TimeMs engine_now_ = 0;  // model of Engine::now(): the largest `at` of a successful command
+  uint64_t key_counter_ = 0;
+
+  // Principals, one per role and level.
+  std::vector<Principal> reps_, credit_, finance_;
+  Principal warehouse_ = principal("wh", kRoleWarehouse, 0);
+  Principal admin_ = principal("ops", kRoleAdmin, 3);
+  Principal guest_ = principal("guest", 0, 3);
+
+  std::vector<CustomerModel> customers_;
+  std::vector<ProductModel> products_;
+  Policy policy_;
+
+  // ---- the independent model ----
+  OrderNo next_order_no_ = 100'001;
+  InvoiceNo next_invoice_no_ = 1;
+  uint64_t next_credit_note_no_ = 1;
+  // (customer, client_order_id) -> order_no, for customers that existed at submit time.
+  std::unordered_map<std::string, OrderNo> idempotency_;
+  std::vector<std::pair<int, Key>> reusable_coids_;  // (customer index, coid), bounded
+  struct PaymentRecord {
+    std::string customer;
+    Money amount;
+  };
+  std::unordered_map<std::string, PaymentRecord> payments_;
+  std::vector<Key> reusable_refs_;  // bounded
+  std::vector<OrderNo> live_;       // accepted or held when last seen (may be stale)
+  std::vector<OrderNo> accepted_;   // accepted when last seen (may be stale), for shipping
+  std::vector<OrderNo> shipped_;    // had a shipment (for returns), bounded
+
+  // ---- statistics ----
+  uint64_t kind_count_[kKindCount] = {};
+  uint64_t kind_ok_[kKindCount] = {};
+  uint64_t status_count_[6] = {};
+  uint64_t reason_count_[kReasonCount] = {};
+  uint64_t duplicates_ = 0, hash_checks_ = 0, failures_ = 0, suspended_ = 0, reactivated_ = 0,
+           held_expired_ = 0, accepted_expired_ = 0, forbidden_ = 0;
+  Kind kind_ = kSubmit;
+};
+
+// ---------------------------------------------------------------------------------------------
+const Result& Sim::send(bool designed_invalid) {
+  cmd_.seq = ++seq_;
+  // A window of 4 steps every `hash_every_` steps checks the no-op rule directly; elsewhere
+  // the replica comparison at each checkpoint catches a failed command that changed state.
+  const bool check_hash = hash_every_ <= 1 || step_ % hash_every_ < 4;
+  const uint64_t hash_before = check_hash ? a_.state_hash() : 0;
+  a_.apply(cmd_, res_);
+  if (!res_.ok()) {
+    ++failures_;
+    if (res_.error.code == ErrorCode::FORBIDDEN) ++forbidden_;
+    --seq_;  // a failed command is not journaled: the replica never sees its number
+    if (check_hash) {
+      ++hash_checks_;
+      SIM_EXPECT(a_.state_hash() == hash_before,
+                 "a failed command changed the state (" + describe(res_.error) + ")");
+    }
+    SIM_EXPECT(a_.now() == engine_now_, "a failed command moved the clock from " +
+                                            format_time(engine_now_) + " to " +
+                                            format_time(a_.now()));
+  } else {
+    if (designed_invalid) fail("a command built to be invalid succeeded");
+    engine_now_ = std::max(engine_now_, cmd_.at);
+    SIM_EXPECT(a_.now() == engine_now_,
+               "now() is " + format_time(a_.now()) + ", expected " + format_time(engine_now_));
+    replica_.apply(cmd_, replica_res_);
+    SIM_EXPECT(replica_res_.ok() && replica_res_.body.index() == res_.body.index(),
+               "the replica answered differently: " + describe(replica_res_.error));
+    ++kind_ok_[kind_];
+  }
+  // check_invariants(false) is documented as O(open orders + open invoices), but today it also
+  // walks every order, line, event and id (indexes()), so its cost grows with history. To keep
+  // the run bounded it is called after every step while the world holds fewer than
+  // kOrdersPerCheckStride orders, then every (1 + orders / kOrdersPerCheckStride) steps: the
+  // same amortized cost per step, and deterministic. CREDO_CHECK_EVERY=1 checks every step.
+  const uint64_t stride =
+      check_every_ > 0 ? check_every_ : 1 + (next_order_no_ - 100'001) / kOrdersPerCheckStride;
+  if (stride == 1 || step_ % stride == 0) {
+    ++invariant_checks_;
+    const std::string problem = a_.check_invariants(/*full=*/false);
+    if (!problem.empty()) fail("invariant violated: " + problem);
+  }
+  return res_;
+}
+
+const Result& Sim::query(QueryBody body, const Principal& by) {
+  Query q;
+  q.at = std::max(engine_now_, cmd_.at);
+  q.by = by;
+  q.body = std::move(body);
+  a_.query(q, qres_);
+  return qres_;
+}
+
+std::optional<CustomerView> Sim::customer_view(std::string_view id) {
+  const Result& r = query(GetCustomer{Key::of(id)}, admin_);
+  if (!r.ok()) return std::nullopt;
+  return std::get<CustomerView>(r.body);
+}
+std::optional<ProductView> Sim::product_view(std::string_view id) {
+  const Result& r = query(GetProduct{Key::of(id)}, admin_);
+  if (!r.ok()) return std::nullopt;
+  return std::get<ProductView>(r.body);
+}
+std::optional<OrderView> Sim::order_view(OrderNo n) {
+  GetOrder g;
+  g.order_no = n;
+  const Result& r = query(g, admin_);
+  if (!r.ok()) return std::nullopt;
+  return std::get<OrderView>(r.body);
+}
+
+TimeMs Sim::stamp() {
+  clock_ += rng_.range(0, 120'000);
+  // Sometimes a command arrives stamped a little earlier than the engine's clock (it was
+  // delayed on the way): the engine keeps its clock, it never goes backwards.
+  if (rng_.percent(2)) return std::max<TimeMs>(0, clock_ - rng_.range(1, 3'600'000));
+  return clock_;
+}
+
+const Principal& Sim::rep_for(std::string_view name) const {
+  for (const Principal& p : reps_)
+    if (p.name.view() == name) return p;
+  return admin_;
+}
+
+const Sim::CustomerModel& Sim::pick_customer_any() {
+  const int r = static_cast<int>(rng_.range(0, 99));
+  if (r < 90) return customers_[static_cast<std::size_t>(rng_.range(0, 19))];
+  if (r < 96) return customers_[static_cast<std::size_t>(rng_.range(20, 23))];
+  return customers_[static_cast<std::size_t>(rng_.range(24, 25))];
+}
+int Sim::pick_known_customer() {
+  for (;;) {
+    const int i = static_cast<int>(rng_.range(0, static_cast<int64_t>(customers_.size()) - 1));
+    if (customers_[static_cast<std::size_t>(i)].known) return i;
+  }
+}
+const Sim::ProductModel& Sim::pick_product_any() {
+  const int r = static_cast<int>(rng_.range(0, 99));
+  if (r < 95) return products_[static_cast<std::size_t>(rng_.range(0, 14))];
+  if (r < 98) return products_[static_cast<std::size_t>(rng_.range(15, 16))];
+  return products_[17];
+}
+
+OrderNo Sim::pick_live_order() {
+  if (live_.empty() || rng_.percent(3)) {
+    // Any order ever decided (most are final by now), or occasionally one that does not exist.
+    if (rng_.percent(20)) return next_order_no_ + static_cast<OrderNo>(rng_.range(0, 3));
+    return static_cast<OrderNo>(rng_.range(100'001, static_cast<int64_t>(next_order_no_)));
+  }
+  return rng_.pick(live_);
+}
+void Sim::forget_order(OrderNo n) {
+  for (std::vector<OrderNo>* v : {&live_, &accepted_}) {
+    auto it = std::find(v->begin(), v->end(), n);
+    if (it != v->end()) {
+      *it = v->back();
+      v->pop_back();
+    }
+  }
+}
+void Sim::remember_accepted(OrderNo n) {
+  if (accepted_.size() >= 1'024)
+    accepted_[static_cast<std::size_t>(rng_.range(0, 1'023))] = n;
+  else
+    accepted_.push_back(n);
+}
+
+// ---------------------------------------------------------------------------------------------
+void Sim::setup() {
+  for (int l = 0; l <= kMaxLevel; ++l) {
+    reps_.push_back(
+        principal(numbered("rep", static_cast<int64_t>(l)), kRoleOrder, static_cast<uint8_t>(l)));
+    credit_.push_back(
+        principal(numbered("cr", static_cast<int64_t>(l)), kRoleCredit, static_cast<uint8_t>(l)));
+    finance_.push_back(
+        principal(numbered("fin", static_cast<int64_t>(l)), kRoleFinance, static_cast<uint8_t>(l)));
+  }
+  for (int i = 0; i < 20; ++i)
+    customers_.push_back({numbered("C", static_cast<int64_t>(100 + i)), false});
+  for (int i = 0; i < 4; ++i)
+    customers_.push_back({numbered("N", static_cast<int64_t>(i)), false});  // later
+  customers_.push_back({"X0", false});                                      // never created
+  customers_.push_back({"X1", false});
+  for (int i = 0; i < 15; ++i)
+    products_.push_back({numbered("P", static_cast<int64_t>(100 + i)), false});
+  products_.push_back({"Q0", false});  // created later
+  products_.push_back({"Q1", false});
+  products_.push_back({"ZZ9", false});  // never created
+
+  // A policy scaled to this small world's order values, so that amount approvals happen.
+  policy_.approve_total_max_minor = {20'000, 60'000, 200'000, kMoneyMax};
+  policy_.discount_max_bp = {0, 300, 1000, 10'000};
+  cmd_ = Command{0, clock_, admin_, SetPolicy{policy_}};
+  send(false);
+
+  static constexpr int32_t kTerms[] = {0, 7, 14, 30, 45, 60};
+  for (int i = 0; i < 20; ++i) {
+    UpsertCustomer u;
+    u.customer = Key::of(customers_[static_cast<std::size_t>(i)].id);
+    u.name = numbered("Customer ", static_cast<int64_t>(i));
+    u.grade = static_cast<Grade>(i % 4);
+    static constexpr Money kLimitMax[] = {500'000, 150'000, 60'000, 20'000};
+    u.credit_limit = rng_.range(0, kLimitMax[i % 4]);
+    u.terms_days = kTerms[rng_.range(0, 5)];
+    if (i == 5 || i == 17) u.status = CustomerStatus::on_hold;
+    if (i == 11) u.status = CustomerStatus::blocked;
+    cmd_ = Command{0, clock_, credit_[3], std::move(u)};
+    send(false);
+    customers_[static_cast<std::size_t>(i)].known = true;
+  }
+  for (int i = 0; i < 15; ++i) {
+    UpsertProduct u;
+    u.sku = Key::of(products_[static_cast<std::size_t>(i)].id);
+    u.name = numbered("Product ", static_cast<int64_t>(i));
+    const Money price = rng_.range(100, 5'000);
+    u.price = price;
+    u.floor_price = price * rng_.range(60, 100) / 100;
+    u.on_hand = rng_.range(0, 40);
+    cmd_ = Command{0, clock_, admin_, std::move(u)};
+    send(false);
+    products_[static_cast<std::size_t>(i)].known = true;
+  }
+}
+
+Sim::Kind Sim::pick_kind() {
+  // Weights per 1000 steps.
+  static constexpr std::pair<Kind, int> kWeights[] = {
+      {kSubmit, 330},   {kBatch, 15},     {kQuoteSubmit, 40},   {kShip, 130},
+      {kPay, 90},       {kReturn, 30},    {kCancel, 30},        {kRelease, 45},
+      {kReject, 15},    {kWriteOff, 8},   {kReceive, 70},       {kAdjust, 15},
+      {kSetCredit, 25}, {kSetStatus, 20}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
+      {kTick, 35},      {kSetPolicy, 2},  {kInvalid, 85}};
+  int r = static_cast<int>(rng_.range(0, 999));
+  for (const auto& [k, w] : kWeights) {
+    if (r < w) return k;
+    r -= w;
+  }
+  return kSubmit;
+}
+
+void Sim::one_step() {
+  kind_ = pick_kind();
+  ++kind_count_[kind_];
+  switch (kind_) {
+    case kSubmit:
+      do_submit(false);
+      break;
+    case kBatch:
+      do_batch();
+      break;
+    case kQuoteSubmit:
+      do_submit(true);
+      break;
+    case kShip:
+      do_ship();
+      break;
+    case kPay:
+      do_pay();
+      break;
+    case kReturn:
+      do_return();
+      break;
+    case kCancel:
+      do_cancel();
+      break;
+    case kRelease:
+      do_release_or_reject(true);
+      break;
+    case kReject:
+      do_release_or_reject(false);
+      break;
+    case kWriteOff:
+      do_write_off();
+      break;
+    case kReceive:
+      do_receive();
+      break;
+    case kAdjust:
+      do_adjust();
+      break;
+    case kSetCredit:
+      do_set_credit();
+      break;
+    case kSetStatus:
+      do_set_status();
+      break;
+    case kUpsertCustomer:
+      do_upsert_customer();
+      break;
+    case kUpsertProduct:
+      do_upsert_product();
+      break;
+    case kTick:
+      do_tick();
+      break;
+    case kSetPolicy:
+      do_set_policy();
+      break;
+    case kInvalid:
+      do_invalid();
+      break;
+    case kKindCount:
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders.
+OrderRequest Sim::random_order(bool allow_reuse) {
+  OrderRequest o;
+  const CustomerModel& c = pick_customer_any();
+  o.customer = Key::of(c.id);
+  const int coid = static_cast<int>(rng_.range(0, 99));
+  if (allow_reuse && coid < 8 && !reusable_coids_.empty()) {
+    // A retry: the same (customer, client_order_id) again, maybe with other lines.
+    const auto& [ci, key] = rng_.pick(reusable_coids_);
+    o.customer = Key::of(customers_[static_cast<std::size_t>(ci)].id);
+    o.client_order_id = key;
+  } else if (coid < 70) {
+    o.client_order_id = fresh_key('O');
+  }
+  o.payment = rng_.percent(10) ? PaymentTerms::prepaid : PaymentTerms::credit;
+  const int lines = static_cast<int>(rng_.range(1, 5));
+  for (int i = 0; i < lines; ++i) {
+    LineRequest l;
+    l.sku = Key::of(pick_product_any().id);
+    l.qty = rng_.percent(90) ? rng_.range(1, 6) : rng_.range(7, 40);
+    const int price = static_cast<int>(rng_.range(0, 99));
+    if (price >= 70) {
+      // A price of our own: mostly a small discount, sometimes deep (below the floor), or
+      // above list. Derived from the list price when we know the product.
+      Money list = 1'000;
+      for (std::size_t p = 0; p < 15; ++p)
+        if (products_[p].id == l.sku.view()) {
+          if (auto v = product_view(products_[p].id)) list = v->price;
+        }
+      if (price < 85)
+        l.unit_price = list - list * rng_.range(1, 500) / 10'000;
+      else if (price < 95)
+        l.unit_price = list * rng_.range(40, 99) / 100;
+      else
+        l.unit_price = list + rng_.range(1, 500);
+    }
+    o.lines.push_back(l);
+  }
+  return o;
+}
+
+void Sim::record_decision(const OrderRequest& req, const OrderView& o, bool customer_known) {
+  const std::string idem_key =
+      std::string(req.customer.view()) + "/" + std::string(req.client_order_id.view());
+  if (!customer_known && o.duplicate) {
+    // Whether an unknown customer's (customer, client_order_id) is remembered is left open.
+    ++duplicates_;
+    return;
+  }
+  if (!req.client_order_id.empty() && customer_known) {
+    auto it = idempotency_.find(idem_key);
+    if (it != idempotency_.end()) {
+      SIM_EXPECT(o.duplicate, "a second submit with client_order_id " +
+                                  std::string(req.client_order_id.view()) +
+                                  " was not answered as a duplicate: " + describe(o));
+      SIM_EXPECT(o.order_no == it->second, "the duplicate answer names order " +
+                                               std::to_string(o.order_no) + ", the original was " +
+                                               std::to_string(it->second));
+      ++duplicates_;
+      return;
+    }
+  }
+  SIM_EXPECT(!o.duplicate, "a first submit was answered as a duplicate: " + describe(o));
+  SIM_EXPECT(o.order_no == next_order_no_, "order numbers are not consecutive: got " +
+                                               std::to_string(o.order_no) + ", expected " +
+                                               std::to_string(next_order_no_));
+  ++next_order_no_;
+  SIM_EXPECT(o.status == o.decision, "a fresh order's status differs from its decision");
+  ++status_count_[static_cast<int>(o.decision)];
+  bool any_reject = false;
+  for (const ReasonView& r : o.reasons) {
+    ++reason_count_[static_cast<int>(r.code)];
+    any_reject |= rejects(r.code);
+  }
+  const OrderStatus expected = any_reject          ? OrderStatus::rejected
+                               : o.reasons.empty() ? OrderStatus::accepted
+                                                   : OrderStatus::held;
+  SIM_EXPECT(o.decision == expected,
+             "the decision does not follow from the reasons: " + describe(o));
+  if (!req.client_order_id.empty() && customer_known) {
+    idempotency_.emplace(idem_key, o.order_no);
+    if (reusable_coids_.size() < 512) {
+      for (std::size_t i = 0; i < customers_.size(); ++i)
+        if (customers_[i].id == req.customer.view())
+          reusable_coids_.push_back({static_cast<int>(i), req.client_order_id});
+    } else {
+      auto& slot = reusable_coids_[static_cast<std::size_t>(rng_.range(0, 511))];
+      for (std::size_t i = 0; i < customers_.size(); ++i)
+        if (customers_[i].id == req.customer.view())
+          slot = {static_cast<int>(i), req.client_order_id};
+    }
+  }
+  if (o.decision != OrderStatus::rejected) {
+    if (live_.size() >= 4'096)
+      live_[static_cast<std::size_t>(rng_.range(0, 4'095))] = o.order_no;
+    else
+      live_.push_back(o.order_no);
+    if (o.decision == OrderStatus::accepted) remember_accepted(o.order_no);
+  }
+}
+
+void Sim::do_submit(bool with_quote) {
+  OrderRequest req = random_order(/*allow_reuse=*/!with_quote);
+  const Principal& by =
+      rng_.percent(97) ? reps_[static_cast<std::size_t>(rng_.range(0, 3))] : admin_;
+  const TimeMs at = stamp();
+  const TimeMs clock_before = engine_now_;
+  cmd_ = Command{0, at, by, SubmitOrder{}};
+
+  // What the rules say the decision must be, from the state just before.
+  bool customer_known = false;
+  for (const CustomerModel& c : customers_)
+    if (c.id == req.customer.view()) customer_known = c.known;
+  const std::optional<CustomerView> cust_before = customer_view(req.customer.view());
+  SIM_EXPECT(cust_before.has_value() == customer_known, "get_customer disagrees with the model");
+  std::vector<std::optional<ProductView>> prod_before;
+  for (const LineRequest& l : req.lines) {
+    prod_before.push_back(product_view(l.sku.view()));
+  }
+
+  std::vector<ReasonTuple> want;
+  std::vector<LineView> want_lines;
+  Money total = 0;
+  const int level = by.level;
+  if (!customer_known) {
+    want.emplace_back(int(Reason::UNKNOWN_CUSTOMER), -1, -1, -1);
+  } else {
+    const CustomerView& c = *cust_before;
+    if (c.status == CustomerStatus::blocked)
+      want.emplace_back(int(Reason::CUSTOMER_BLOCKED), -1, -1, -1);
+    std::map<std::string, Qty> taken;  // earlier lines of this order, per sku
+    for (std::size_t i = 0; i < req.lines.size(); ++i) {
+      const LineRequest& l = req.lines[i];
+      const auto& p = prod_before[i];
+      const int line = static_cast<int>(i);
+      if (!p) {
+        want.emplace_back(int(Reason::UNKNOWN_SKU), line, -1, -1);
+        continue;
+      }
+      const Money unit = l.unit_price.value_or(p->price);
+      const Qty avail = p->available - taken[std::string(l.sku.view())];
+      taken[std::string(l.sku.view())] += l.qty;
+      if (l.qty > avail)
+        want.emplace_back(int(Reason::INSUFFICIENT_STOCK), line, -1, std::max<Qty>(avail, 0));
+      if (unit < p->floor_price) want.emplace_back(int(Reason::BELOW_FLOOR_PRICE), line, -1, -1);
+      int32_t discount_bp = 0;
+      if (unit < p->price)
+        discount_bp = static_cast<int32_t>(((p->price - unit) * 10'000 + p->price - 1) / p->price);
+      if (unit >= p->floor_price && discount_bp > policy_.discount_max_bp[level]) {
+        int32_t required = kMaxLevel;
+        for (int lv = 0; lv <= kMaxLevel; ++lv)
+          if (policy_.discount_max_bp[lv] >= discount_bp) {
+            required = lv;
+            break;
+          }
+        want.emplace_back(int(Reason::PRICE_APPROVAL), line, required, -1);
+      }
+      LineView lv;
+      lv.sku = l.sku;
+      lv.qty = l.qty;
+      lv.unit_price = unit;
+      lv.discount_bp = discount_bp;
+      lv.amount = l.qty * unit;
+      want_lines.push_back(lv);
+      total += lv.amount;
+    }
+    if (req.payment == PaymentTerms::prepaid && c.exposure.unapplied < total)
+      want.emplace_back(int(Reason::PREPAYMENT_REQUIRED), -1, -1, -1);
+    if (c.status == CustomerStatus::on_hold)
+      want.emplace_back(int(Reason::CUSTOMER_ON_HOLD), -1, -1, -1);
+    if (req.payment == PaymentTerms::credit) {
+      if (c.grade == Grade::D) want.emplace_back(int(Reason::CREDIT_GRADE), -1, -1, -1);
+      if (c.exposure.total + total > c.credit_limit)
+        want.emplace_back(int(Reason::CREDIT_LIMIT), -1, -1, -1);
+      if (c.oldest_overdue_days > policy_.overdue_hold_days)
+        want.emplace_back(int(Reason::OVERDUE), -1, -1, -1);
+    }
+    if (total > policy_.approve_total_max_minor[level]) {
+      int32_t required = kMaxLevel;
+      for (int lv = 0; lv <= kMaxLevel; ++lv)
+        if (policy_.approve_total_max_minor[lv] >= total) {
+          required = lv;
+          break;
+        }
+      want.emplace_back(int(Reason::AMOUNT_APPROVAL), -1, required, -1);
+    }
+  }
+
+  std::optional<OrderView> quoted;
+  if (with_quote) {
+    const Result& q = query(Quote{req}, by);
+    SIM_EXPECT(q.ok(), "quote failed: " + describe(q.error));
+    quoted = std::get<OrderView>(q.body);
+    SIM_EXPECT(quoted->quote && quoted->order_no == 0,
+               "a quote has an order number or no quote flag");
+  }
+
+  std::get<SubmitOrder>(cmd_.body).order = req;
+  const Result& r = send(false);
+  if (!r.ok()) fail("submit_order failed: " + describe(r.error));
+  const OrderView o = std::get<OrderView>(r.body);
+  const uint64_t dups_before = duplicates_;
+  record_decision(req, o, customer_known);
+  const bool duplicate = duplicates_ != dups_before;
+
+  if (!duplicate && !customer_known) {
+    // The rules say only that UNKNOWN_CUSTOMER is listed and no credit checks run; whether
+    // line checks run is left open.
+    SIM_EXPECT(o.decision == OrderStatus::rejected && !o.reasons.empty() &&
+                   o.reasons.front().code == Reason::UNKNOWN_CUSTOMER && !o.has_credit,
+               "an unknown customer's order: " + describe(o));
+    for (const ReasonView& rv : o.reasons)
+      SIM_EXPECT(rv.code != Reason::CUSTOMER_BLOCKED && rv.code != Reason::PREPAYMENT_REQUIRED &&
+                     rv.code != Reason::CUSTOMER_ON_HOLD && rv.code != Reason::CREDIT_GRADE &&
+                     rv.code != Reason::CREDIT_LIMIT && rv.code != Reason::OVERDUE,
+                 "an unknown customer's order ran credit checks: " + describe(o));
+  }
+  if (!duplicate && customer_known) {
+    // The decision, recomputed.
+    std::vector<ReasonTuple> got;
+    // Repeated skus included: a line's `available` is what is left after the earlier lines
+    // of the same sku (docs/rules.md).
+    for (const ReasonView& rv : o.reasons)
+      got.emplace_back(int(rv.code), rv.line, rv.required_level, rv.available);
+    // get_customer reports oldest_overdue_days as of the engine's clock, not the query's `at`
+    // (reported to the lead), while the decision uses the command's time: when this command
+    // moves the clock to a new day, OVERDUE cannot be predicted from the read.
+    if (day_of(std::max(clock_before, at)) != day_of(clock_before)) {
+      auto overdue = [](const ReasonTuple& t) { return std::get<0>(t) == int(Reason::OVERDUE); };
+      std::erase_if(got, overdue);
+      std::erase_if(want, overdue);
+    }
+    std::vector<ReasonTuple> got_sorted = got, want_sorted = want;
+    std::sort(got_sorted.begin(), got_sorted.end());
+    std::sort(want_sorted.begin(), want_sorted.end());
+    if (got_sorted != want_sorted) {
+      std::ostringstream s;
+      s << "reasons differ from the rules: engine " << describe(o) << "\n  expected [";
+      for (const auto& w : want_sorted)
+        s << " " << to_string(Reason(std::get<0>(w))) << "@" << std::get<1>(w) << " lvl"
+          << std::get<2>(w) << " avail" << std::get<3>(w);
+      s << " ]";
+      if (cust_before)
+        s << "\n  customer before: grade " << to_string(cust_before->grade) << " status "
+          << to_string(cust_before->status) << " limit " << cust_before->credit_limit
+          << " exposure " << cust_before->exposure.total << " unapplied "
+          << cust_before->exposure.unapplied << " oldest_overdue_days "
+          << cust_before->oldest_overdue_days << "\n  policy overdue_hold_days "
+          << policy_.overdue_hold_days << " (engine's " << a_.policy().overdue_hold_days
+          << "), engine now " << format_time(a_.now());
+      fail(s.str());
+    }
+    if (customer_known) {
+      SIM_EXPECT(o.total == total, numbered("total ", static_cast<int64_t>(o.total)) +
+                                       ", expected " + std::to_string(total) + ": " + describe(o));
+      std::size_t k = 0;
+      for (std::size_t i = 0; i < req.lines.size(); ++i) {
+        if (!prod_before[i]) continue;
+        SIM_EXPECT(i < o.lines.size(), "missing line in " + describe(o));
+        const LineView& got_line = o.lines[i];
+        const LineView& w = want_lines[k++];
+        // The engine reports discount_bp 0 on a line below the floor (the line is rejected
+        // anyway); docs/rules.md's formula would give the real discount. Either is accepted.
+        const bool below_floor = w.unit_price < prod_before[i]->floor_price;
+        SIM_EXPECT(got_line.sku == w.sku && got_line.qty == w.qty &&
+                       got_line.unit_price == w.unit_price &&
+                       (got_line.discount_bp == w.discount_bp ||
+                        (below_floor && got_line.discount_bp == 0)) &&
+                       got_line.amount == w.amount,
+                   numbered("line ", static_cast<int64_t>(i)) + " priced wrongly: " + describe(o) +
+                       " expected @" + std::to_string(w.unit_price) +
+                       numbered(" -", static_cast<int64_t>(w.discount_bp)) +
+                       numbered("bp =", static_cast<int64_t>(w.amount)));
+      }
+    }
+  }
+
+  if (quoted && !duplicate) {
+    SIM_EXPECT(quoted->decision == o.decision && quoted->total == o.total &&
+                   quoted->reasons.size() == o.reasons.size(),
+               "the quote said " + describe(*quoted) + "\n  the submit decided " + describe(o));
+  }
+
+  // What it reserved: nothing if rejected or a duplicate, exactly its lines otherwise.
+  std::map<std::string, Qty> want_delta;
+  if (!duplicate && o.decision != OrderStatus::rejected)
+    for (const LineRequest& l : req.lines) want_delta[std::string(l.sku.view())] += l.qty;
+  for (std::size_t i = 0; i < req.lines.size(); ++i) {
+    if (!prod_before[i]) continue;
+    const std::string sku(req.lines[i].sku.view());
+    const auto after = product_view(sku);
+    SIM_EXPECT(after.has_value(), "product vanished");
+    SIM_EXPECT(after->reserved - prod_before[i]->reserved == want_delta[sku],
+               numbered("order reserved ",
+                        static_cast<uint64_t>(after->reserved - prod_before[i]->reserved)) +
+                   " of " + sku + numbered(", expected ", static_cast<int64_t>(want_delta[sku])) +
+                   ": " + describe(o));
+  }
+  if (customer_known) {
+    const auto after = customer_view(req.customer.view());
+    const ExposureView& e0 = cust_before->exposure;
+    const ExposureView& e1 = after->exposure;
+    Money d_open = 0, d_held = 0, d_unapplied = 0, d_prepaid = 0;
+    if (!duplicate && o.decision != OrderStatus::rejected) {
+      if (req.payment == PaymentTerms::prepaid) {
+        d_unapplied = -o.total;
+        d_prepaid = o.total;
+      } else if (o.decision == OrderStatus::accepted) {
+        d_open = o.total;
+      } else {
+        d_held = o.total;
+      }
+    }
+    SIM_EXPECT(
+        e1.open_orders - e0.open_orders == d_open && e1.held - e0.held == d_held &&
+            e1.unapplied - e0.unapplied == d_unapplied &&
+            after->prepaid_reserved - cust_before->prepaid_reserved == d_prepaid &&
+            e1.receivables == e0.receivables,
+        "exposure moved wrongly for " + describe(o) + ": open " + std::to_string(e0.open_orders) +
+            numbered("->", static_cast<int64_t>(e1.open_orders)) + " held " +
+            std::to_string(e0.held) + numbered("->", static_cast<int64_t>(e1.held)) +
+            " unapplied " + std::to_string(e0.unapplied) +
+            numbered("->", static_cast<int64_t>(e1.unapplied)) +
+            numbered(" prepaid_reserved ", static_cast<int64_t>(cust_before->prepaid_reserved)) +
+            "->" + std::to_string(after->prepaid_reserved));
+  }
+}
+
+void Sim::do_batch() {
+  SubmitOrders b;
+  const int n = static_cast<int>(rng_.range(2, 12));
+  for (int i = 0; i < n; ++i) b.orders.push_back(random_order(true));
+  // Sometimes a retry inside the batch itself.
+  if (rng_.percent(20) && !b.orders.front().client_order_id.empty())
+    b.orders.push_back(b.orders.front());
+  const SubmitOrders sent = b;
+  cmd_ = Command{0, stamp(), reps_[static_cast<std::size_t>(rng_.range(0, 3))], std::move(b)};
+  const Result& r = send(false);
+  if (!r.ok()) fail("submit_orders failed: " + describe(r.error));
+  const BatchView v = std::get<BatchView>(r.body);
+  SIM_EXPECT(v.results.size() == sent.orders.size(), "batch answered a different number of orders");
+  for (std::size_t i = 0; i < v.results.size(); ++i) {
+    SIM_EXPECT(v.results[i].error.code == ErrorCode::OK,
+               "batch item failed: " + describe(v.results[i].error));
+    bool known = false;
+    for (const CustomerModel& c : customers_)
+      if (c.id == sent.orders[i].customer.view()) known = c.known;
+    record_decision(sent.orders[i], v.results[i].order, known);
+  }
+}
+
+void Sim::do_cancel() {
+  const OrderNo n = pick_live_order();
+  const auto before = order_view(n);
+  const int who = static_cast<int>(rng_.range(0, 99));
+  Principal by = admin_;
+  if (before && who < 75)
+    by = rep_for(before->submitted_by.view());
+  else if (who < 90)
+    by = reps_[static_cast<std::size_t>(rng_.range(0, 3))];
+  cmd_ = Command{0, stamp(), by, CancelOrder{n, "changed mind"}};
+  const Result& r = send(false);
+  if (!before) {
+    SIM_EXPECT(!r.ok(), "cancelled an order that does not exist");
+    return;
+  }
+  bool unshipped = false;
+  for (const LineView& l : before->lines) unshipped |= l.shipped < l.qty;
+  const bool open =
+      (before->status == OrderStatus::accepted || before->status == OrderStatus::held) && unshipped;
+  const bool allowed =
+      (by.roles & kRoleAdmin) || ((by.roles & kRoleOrder) && by.name == before->submitted_by);
+  if (!open) {
+    SIM_EXPECT(!r.ok(), "cancelled an order that is " + std::string(to_string(before->status)));
+    forget_order(n);
+  } else if (!allowed) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
+               "someone else's order: expected FORBIDDEN, got " + describe(r.error));
+  } else {
+    SIM_EXPECT(r.ok(), "cancel of an open order failed: " + describe(r.error));
+    SIM_EXPECT(std::get<OrderView>(r.body).status == OrderStatus::cancelled, "not cancelled");
+    forget_order(n);
+  }
+}
+
+void Sim::do_release_or_reject(bool release) {
+  OrderNo n = 0;
+  std::optional<OrderView> held;
+  if (rng_.percent(90)) {
+    ListHeld l;
+    l.limit = 32;
+    const Result& q = query(l, admin_);
+    SIM_EXPECT(q.ok(), "list_held failed");
+    const HeldList& hl = std::get<HeldList>(q.body);
+    for (const OrderView& o : hl.orders)
+      SIM_EXPECT(o.status == OrderStatus::held, "list_held lists a non-held order: " + describe(o));
+    for (std::size_t i = 1; i < hl.orders.size(); ++i)
+      SIM_EXPECT(hl.orders[i - 1].order_no < hl.orders[i].order_no,
+                 "list_held is not oldest first");
+    if (!hl.orders.empty()) {
+      held = rng_.pick(hl.orders);
+      n = held->order_no;
+    }
+  }
+  if (n == 0) n = pick_live_order();
+  const auto before = order_view(n);
+  const Principal& by =
+      rng_.percent(95) ? credit_[static_cast<std::size_t>(rng_.range(0, 3))] : rng_.pick(reps_);
+  if (release)
+    cmd_ = Command{0, stamp(), by, ReleaseOrder{n, "ok"}};
+  else
+    cmd_ = Command{0, stamp(), by, RejectOrder{n, "no"}};
+  const Result& r = send(false);
+  if (!before) {
+    SIM_EXPECT(!r.ok(), "released/rejected an order that does not exist");
+    return;
+  }
+  if (!(by.roles & kRoleCredit)) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
+               "no credit role: expected FORBIDDEN, got " + describe(r.error));
+    return;
+  }
+  if (before->status != OrderStatus::held) {
+    SIM_EXPECT(!r.ok(),
+               "released/rejected an order that is " + std::string(to_string(before->status)));
+    return;
+  }
+  int32_t required = -1;
+  for (const ReasonView& rv : before->reasons) required = std::max(required, rv.required_level);
+  if (release && required > by.level) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
+               "release above the releaser's level: expected FORBIDDEN, got " +
+                   (r.ok() ? std::string("ok") : describe(r.error)));
+    return;
+  }
+  SIM_EXPECT(r.ok(), std::string(release ? "release" : "reject") +
+                         " of a held order failed: " + describe(r.error));
+  const OrderView& o = std::get<OrderView>(r.body);
+  SIM_EXPECT(o.status == (release ? OrderStatus::accepted : OrderStatus::rejected),
+             "wrong status after release/reject: " + describe(o));
+  if (release)
+    remember_accepted(n);
+  else
+    forget_order(n);
+}
+
+void Sim::do_ship() {
+  const OrderNo n =
+      !accepted_.empty() && rng_.percent(85) ? rng_.pick(accepted_) : pick_live_order();
+  const auto before = order_view(n);
+  Ship s;
+  s.order_no = n;
+  bool bad = false;
+  if (before && rng_.percent(40)) {
+    // A partial shipment: some lines, some of their unshipped quantity.
+    for (const LineView& l : before->lines) {
+      const Qty left = l.qty - l.shipped;
+      if (left <= 0 || rng_.percent(40)) continue;
+      bool dup = false;
+      for (const SkuQty& q : s.lines) dup |= q.sku == l.sku;
+      if (dup) continue;  // the same sku on two lines: keep the request simple
+      s.lines.push_back({l.sku, rng_.range(1, left)});
+    }
+    if (rng_.percent(5) && !s.lines.empty()) {
+      s.lines.back().qty += 1'000;  // more than is unshipped
+      bad = true;
+    }
+  }
+  cmd_ = Command{0, stamp(), rng_.percent(97) ? warehouse_ : rng_.pick(reps_), std::move(s)};
+  const Result& r = send(false);
+  if (!before) {
+    SIM_EXPECT(!r.ok(), "shipped an order that does not exist");
+    return;
+  }
+  if (before->status != OrderStatus::accepted || bad || !(cmd_.by.roles & kRoleWarehouse)) {
+    SIM_EXPECT(!r.ok(), "shipped an order that is " + std::string(to_string(before->status)) +
+                            (bad ? " (more than unshipped)" : ""));
+    if (before->status != OrderStatus::accepted && before->status != OrderStatus::held) {
+      forget_order(n);
+    } else if (before->status == OrderStatus::held) {
+      auto it = std::find(accepted_.begin(), accepted_.end(), n);
+      if (it != accepted_.end()) accepted_.erase(it);
+    }
+    return;
+  }
+  // An accepted order always has something unshipped (else it would be `shipped`).
+  SIM_EXPECT(r.ok(), "ship of an accepted order failed: " + describe(r.error));
+  const ShipView& v = std::get<ShipView>(r.body);
+  SIM_EXPECT(v.invoice_no == next_invoice_no_, "invoice numbers are not consecutive: got " +
+                                                   std::to_string(v.invoice_no) + ", expected " +
+                                                   std::to_string(next_invoice_no_));
+  ++next_invoice_no_;
+  // The invoice: what was unshipped (full shipment) or what was asked for (partial), at the
+  // lines' prices. With one sku on two lines the split between them is the engine's choice.
+  bool repeated_sku = false;
+  for (std::size_t i = 0; i < before->lines.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      repeated_sku |= before->lines[i].sku == before->lines[j].sku;
+  const std::vector<SkuQty>& asked = std::get<Ship>(cmd_.body).lines;
+  Money amount = 0;
+  if (asked.empty()) {
+    for (const LineView& l : before->lines) amount += (l.qty - l.shipped) * l.unit_price;
+  } else {
+    for (const SkuQty& q : asked)
+      for (const LineView& l : before->lines)
+        if (l.sku == q.sku) {
+          amount += q.qty * l.unit_price;
+          break;
+        }
+  }
+  if (asked.empty() || !repeated_sku)
+    SIM_EXPECT(v.amount == amount, numbered("invoice amount ", static_cast<int64_t>(v.amount)) +
+                                       numbered(", expected ", static_cast<int64_t>(amount)));
+  const auto c = customer_view(before->customer.view());
+  SIM_EXPECT(v.due_date == day_of(engine_now_) + c->terms_days,
+             "due date " + format_date(v.due_date) + ", expected ship date + " +
+                 std::to_string(c->terms_days) + " days");
+  if (shipped_.size() < 1'024)
+    shipped_.push_back(n);
+  else
+    shipped_[static_cast<std::size_t>(rng_.range(0, 1'023))] = n;
+  if (v.status == OrderStatus::shipped) forget_order(n);
+}
+
+void Sim::do_pay() {
+  const bool reuse = rng_.percent(6) && !reusable_refs_.empty();
+  RecordPayment p;
+  std::optional<PaymentRecord> original;
+  if (reuse) {
+    p.payment_ref = rng_.pick(reusable_refs_);
+    original = payments_.at(std::string(p.payment_ref.view()));
+    p.customer = Key::of(original->customer);
+    p.amount = original->amount;
+    if (rng_.percent(30)) p.amount += 1;  // a different amount: a conflicting reuse
+  } else {
+    p.customer = Key::of(pick_customer_any().id);
+    p.payment_ref = fresh_key('R');
+  }
+  const auto before = customer_view(p.customer.view());
+  if (!reuse) {
+    const Money owed = before ? before->exposure.receivables : 0;
+    const int how = static_cast<int>(rng_.range(0, 99));
+    if (how < 40 && owed > 0)
+      p.amount = owed;
+    else if (how < 75 && owed > 0)
+      p.amount = rng_.range(1, owed);
+    else
+      p.amount = rng_.range(1, owed * 2 + 20'000);
+  }
+  cmd_ = Command{0, stamp(), rng_.pick(finance_), p};
+  const Result& r = send(false);
+  if (!before) {
+    SIM_EXPECT(!r.ok(), "a payment from an unknown customer succeeded");
+    return;
+  }
+  if (original) {
+    if (p.amount != original->amount) {
+      SIM_EXPECT(r.error.code == ErrorCode::DUPLICATE,
+                 "a reused payment_ref with another amount: "
+                 "expected DUPLICATE, got " +
+                     (r.ok() ? std::string("ok") : describe(r.error)));
+    } else {
+      SIM_EXPECT(r.ok() && std::get<PaymentView>(r.body).duplicate,
+                 "a repeated payment was not answered as a duplicate");
+      SIM_EXPECT(customer_view(p.customer.view())->exposure.unapplied == before->exposure.unapplied,
+                 "a duplicate payment changed the customer's balance");
+    }
+    return;
+  }
+  SIM_EXPECT(r.ok(), "payment failed: " + describe(r.error));
+  const PaymentView& v = std::get<PaymentView>(r.body);
+  SIM_EXPECT(!v.duplicate, "a fresh payment_ref was answered as a duplicate");
+  payments_.emplace(std::string(p.payment_ref.view()),
+                    PaymentRecord{std::string(p.customer.view()), p.amount});
+  if (reusable_refs_.size() < 256)
+    reusable_refs_.push_back(p.payment_ref);
+  else
+    reusable_refs_[static_cast<std::size_t>(rng_.range(0, 255))] = p.payment_ref;
+  Money applied = 0;
+  for (const Application& a : v.applied) applied += a.amount;
+  SIM_EXPECT(applied + (v.unapplied - before->exposure.unapplied) == p.amount,
+             numbered("payment of ", static_cast<int64_t>(p.amount)) +
+                 " does not balance: applied " + std::to_string(applied) +
+                 numbered(", unapplied ", static_cast<int64_t>(before->exposure.unapplied)) +
+                 numbered(" -> ", static_cast<int64_t>(v.unapplied)));
+  const auto after = customer_view(p.customer.view());
+  SIM_EXPECT(after->exposure.unapplied == 0 || after->exposure.receivables == 0,
+             "the customer has both an unapplied balance and open receivables after a payment");
+}
+
+void Sim::do_return() {
+  OrderNo n = shipped_.empty() ? pick_live_order() : rng_.pick(shipped_);
+  const auto before = order_view(n);
+  ReturnGoods g;
+  g.order_no = n;
+  g.restock = rng_.percent(50);
+  g.reason = "damaged";
+  bool bad = false;
+  if (before) {
+    for (const LineView& l : before->lines) {
+      const Qty left = l.shipped - l.returned;
+      if (left <= 0 || rng_.percent(30)) continue;
+      bool dup = false;
+      for (const SkuQty& q : g.lines) dup |= q.sku == l.sku;
+      if (dup) continue;
+      g.lines.push_back({l.sku, rng_.range(1, left)});
+    }
+  }
+  if (g.lines.empty() || rng_.percent(5)) {
+    g.lines.push_back(
+        {before && !before->lines.empty() ? before->lines[0].sku : Key::of("P100"), 1'000});
+    bad = true;
+  }
+  const std::vector<SkuQty> lines = g.lines;
+  cmd_ = Command{0, stamp(), finance_[static_cast<std::size_t>(rng_.range(0, 3))], std::move(g)};
+  const Result& r = send(false);
+  if (!before || bad) {
+    SIM_EXPECT(!r.ok(), "an impossible return succeeded");
+    return;
+  }
+  SIM_EXPECT(r.ok(), "return failed: " + describe(r.error));
+  const ReturnView& v = std::get<ReturnView>(r.body);
+  SIM_EXPECT(v.credit_note_no == next_credit_note_no_, "credit note numbers are not consecutive");
+  ++next_credit_note_no_;
+  bool repeated_sku = false;
+  for (std::size_t i = 0; i < before->lines.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      repeated_sku |= before->lines[i].sku == before->lines[j].sku;
+  Money amount = 0;
+  for (const SkuQty& q : lines)
+    for (const LineView& l : before->lines)
+      if (l.sku == q.sku) {
+        amount += q.qty * l.unit_price;
+        break;
+      }
+  SIM_EXPECT(repeated_sku || v.amount == amount,
+             numbered("credit note amount ", static_cast<int64_t>(v.amount)) +
+                 numbered(", expected ", static_cast<int64_t>(amount)));
+}
+
+void Sim::do_write_off() {
+  // Mostly a recent invoice (older ones are usually paid by now).
+  const int64_t last = static_cast<int64_t>(next_invoice_no_);
+  const InvoiceNo n = static_cast<InvoiceNo>(
+      rng_.percent(80) ? rng_.range(std::max<int64_t>(1, last - 64), last) : rng_.range(1, last));
+  cmd_ = Command{0, stamp(), finance_[static_cast<std::size_t>(rng_.range(0, 3))],
+                 WriteOff{n, "bankrupt"}};
+  const Result& r = send(false);
+  if (n >= next_invoice_no_) SIM_EXPECT(!r.ok(), "wrote off an invoice that does not exist");
+  if (cmd_.by.level < 2 && n < next_invoice_no_)
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "write-off below level 2");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stock, master data, time.
+void Sim::do_receive() {
+  const ProductModel& p = pick_product_any();
+  cmd_ = Command{0, stamp(), warehouse_, ReceiveStock{Key::of(p.id), rng_.range(1, 80)}};
+  const Result& r = send(false);
+  SIM_EXPECT(r.ok() == p.known,
+             numbered("receive_stock: ok=", static_cast<int64_t>(r.ok())) + " for " + p.id);
+}
+
+void Sim::do_adjust() {
+  const ProductModel& p = pick_product_any();
+  const auto before = product_view(p.id);
+  const Qty reserved = before ? before->reserved : 0;
+  const bool below = rng_.percent(15) && reserved > 0;
+  const Qty on_hand = below ? rng_.range(0, reserved - 1) : reserved + rng_.range(0, 40);
+  cmd_ = Command{0, stamp(), warehouse_, AdjustStock{Key::of(p.id), on_hand}};
+  const Result& r = send(false);
+  SIM_EXPECT(r.ok() == (p.known && !below),
+             numbered("adjust_stock to ", static_cast<int64_t>(on_hand)) +
+                 numbered(" (reserved ", static_cast<int64_t>(reserved)) +
+                 "): " + (r.ok() ? std::string("ok") : describe(r.error)));
+}
+
+void Sim::do_set_credit() {
+  const int i = pick_known_customer();
+  SetCredit s;
+  s.customer = Key::of(customers_[static_cast<std::size_t>(i)].id);
+  if (rng_.percent(70)) s.credit_limit = rng_.range(0, 400'000);
+  if (rng_.percent(30)) s.grade = static_cast<Grade>(rng_.range(0, 3));
+  if (rng_.percent(30)) s.terms_days = static_cast<int32_t>(rng_.range(0, 60));
+  s.reason = "review";
+  cmd_ = Command{0, stamp(), credit_[static_cast<std::size_t>(rng_.range(0, 3))], std::move(s)};
+  const Result& r = send(false);
+  const SetCredit& sent = std::get<SetCredit>(cmd_.body);
+  const bool empty = !sent.credit_limit && !sent.grade && !sent.terms_days;
+  SIM_EXPECT(r.ok() == !empty, "set_credit: " + (r.ok() ? std::string("ok") : describe(r.error)));
+}
+
+void Sim::do_set_status() {
+  const int i = pick_known_customer();
+  const int s = static_cast<int>(rng_.range(0, 99));
+  const CustomerStatus status = s < 70   ? CustomerStatus::active
+                                : s < 90 ? CustomerStatus::on_hold
+                                         : CustomerStatus::blocked;
+  cmd_ = Command{
+      0, stamp(), credit_[static_cast<std::size_t>(rng_.range(0, 3))],
+      SetCustomerStatus{Key::of(customers_[static_cast<std::size_t>(i)].id), status, "by hand"}};
+  const Result& r = send(false);
+  SIM_EXPECT(r.ok(), "set_customer_status failed: " + describe(r.error));
+}
+
+void Sim::do_upsert_customer() {
+  // Creates one of the customers that orders have been naming in vain, or renames one.
+  const std::size_t i = static_cast<std::size_t>(rng_.range(0, 23));
+  UpsertCustomer u;
+  u.customer = Key::of(customers_[i].id);
+  u.name = numbered("Renamed ", static_cast<int64_t>(step_));
+  if (!customers_[i].known && rng_.percent(50)) {
+    u.grade = static_cast<Grade>(rng_.range(0, 3));
+    u.credit_limit = rng_.range(0, 200'000);
+  }
+  cmd_ = Command{0, stamp(), credit_[static_cast<std::size_t>(rng_.range(0, 3))], std::move(u)};
+  const Result& r = send(false);
+  SIM_EXPECT(r.ok(), "upsert_customer failed: " + describe(r.error));
+  customers_[i].known = true;
+}
+
+void Sim::do_upsert_product() {
+  const std::size_t i = static_cast<std::size_t>(rng_.range(0, 16));
+  UpsertProduct u;
+  u.sku = Key::of(products_[i].id);
+  u.name = std::string("Product ").append(products_[i].id);
+  const Money price = rng_.range(100, 5'000);
+  if (!products_[i].known || rng_.percent(50)) {
+    u.price = price;
+    u.floor_price = price * rng_.range(60, 100) / 100;
+  }
+  if (!products_[i].known) u.on_hand = rng_.range(0, 30);
+  cmd_ = Command{0, stamp(), admin_, std::move(u)};
+  const Result& r = send(false);
+  SIM_EXPECT(r.ok(), "upsert_product failed: " + describe(r.error));
+  products_[i].known = true;
+}
+
+void Sim::do_tick() {
+  const int r = static_cast<int>(rng_.range(0, 99));
+  if (r < 80)
+    clock_ += rng_.range(1, 120) * 60'000;
+  else if (r < 95)
+    clock_ += rng_.range(1, 24) * kMsPerHour;
+  else if (r < 99)
+    clock_ += rng_.range(1, 7) * kMsPerDay;
+  else
+    clock_ += rng_.range(10, 40) * kMsPerDay;
+  cmd_ = Command{0, clock_, admin_, Tick{}};
+  const Result& res = send(false);
+  SIM_EXPECT(res.ok(), "tick failed: " + describe(res.error));
+  const TickView& v = std::get<TickView>(res.body);
+  SIM_EXPECT(v.now == clock_, "tick answered another time");
+  held_expired_ += v.held_expired;
+  accepted_expired_ += v.accepted_expired;
+  suspended_ += v.customers_suspended;
+  reactivated_ += v.customers_reactivated;
+}
+
+void Sim::do_set_policy() {
+  Policy p;
+  const Money base = rng_.range(5'000, 40'000);
+  p.approve_total_max_minor = {base, base * 3, base * 10, kMoneyMax};
+  const int32_t d1 = static_cast<int32_t>(rng_.range(0, 500));
+  p.discount_max_bp = {static_cast<int32_t>(rng_.range(0, d1)), d1,
+                       d1 + static_cast<int32_t>(rng_.range(0, 1'500)), 10'000};
+  p.hold_ttl_hours = static_cast<int32_t>(rng_.range(1, 96));
+  p.order_ttl_days = static_cast<int32_t>(rng_.range(1, 40));
+  p.overdue_hold_days = static_cast<int32_t>(rng_.range(0, 15));
+  p.suspend_after_days = static_cast<int32_t>(rng_.range(10, 90));
+  cmd_ = Command{0, stamp(), admin_, SetPolicy{p}};
+  const Result& r = send(false);
+  SIM_EXPECT(r.ok(), "set_policy failed: " + describe(r.error));
+  policy_ = p;
+  SIM_EXPECT(a_.policy() == policy_, "policy() is not the policy just set");
+}
+
+// Commands built to fail: each must be refused and change nothing.
+void Sim::do_invalid() {
+  const int which = static_cast<int>(rng_.range(0, 15));
+  const TimeMs at = stamp();
+  auto order_with = [&](auto&& edit) {
+    OrderRequest o;
+    o.customer = Key::of(customers_[0].id);
+    o.lines.push_back({Key::of(products_[0].id), 1, std::nullopt});
+    edit(o);
+    return SubmitOrder{std::move(o)};
+  };
+  ErrorCode want = ErrorCode::OK;  // OK: any error will do
+  switch (which) {
+    case 0:
+      cmd_ = Command{0, at, reps_[0], order_with([](OrderRequest& o) { o.lines.clear(); })};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 1:
+      cmd_ = Command{0, at, reps_[0], order_with([](OrderRequest& o) { o.lines[0].qty = 0; })};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 2:
+      cmd_ = Command{0, at, reps_[0],
+                     order_with([](OrderRequest& o) { o.lines[0].qty = kQtyMax + 1; })};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 3:
+      cmd_ =
+          Command{0, at, reps_[0], order_with([](OrderRequest& o) { o.lines[0].unit_price = -1; })};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 4:
+      cmd_ = Command{0, at, reps_[0], order_with([](OrderRequest& o) {
+                       // qty x unit price overflows int64
+                       o.lines[0].qty = kQtyMax;
+                       o.lines[0].unit_price = kMoneyMax / 100;
+                     })};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 5:
+      cmd_ = Command{0, at, warehouse_, order_with([](OrderRequest&) {})};
+      want = ErrorCode::FORBIDDEN;
+      break;
+    case 6:
+      cmd_ = Command{0, engine_now_ - rng_.range(1, 10 * kMsPerDay), admin_, Tick{}};
+      want = ErrorCode::INVALID_STATE;
+      break;
+    case 7:
+      cmd_ = Command{0, at, warehouse_, Ship{next_order_no_ + 7, {}}};
+      want = ErrorCode::NOT_FOUND;
+      break;
+    case 8:
+      cmd_ = Command{0, at, credit_[3], ReleaseOrder{rng_.percent(50) ? 0 : next_order_no_, ""}};
+      break;
+    case 9:
+      cmd_ = Command{0, at, finance_[2],
+                     RecordPayment{Key::of(customers_[0].id), -rng_.range(0, 100), fresh_key('V')}};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 10:
+      cmd_ = Command{0, at, finance_[3], WriteOff{next_invoice_no_ + 3, "x"}};
+      want = ErrorCode::NOT_FOUND;
+      break;
+    case 11:
+      cmd_ = Command{0, at, warehouse_, ReceiveStock{Key::of(products_[0].id), 0}};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 12:
+      cmd_ = Command{0, at, credit_[3],
+                     SetCredit{Key::of(customers_[1].id), -5, std::nullopt, std::nullopt, "x"}};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    case 13:
+      cmd_ = Command{0, at, guest_,
+                     SetCustomerStatus{Key::of(customers_[1].id), CustomerStatus::blocked, "x"}};
+      want = ErrorCode::FORBIDDEN;
+      break;
+    case 14: {
+      UpsertProduct u;  // a new product needs a price
+      u.sku = fresh_key('U');
+      cmd_ = Command{0, at, admin_, std::move(u)};
+      want = ErrorCode::BAD_REQUEST;
+      break;
+    }
+    default:
+      cmd_ = Command{0, at, reps_[0], CancelOrder{next_order_no_ + 1, "x"}};
+      want = ErrorCode::NOT_FOUND;
+      break;
+  }
+  const Result& r = send(true);
+  if (want != ErrorCode::OK)
+    SIM_EXPECT(r.error.code == want,
+               std::string("expected ") + to_string(want) + ", got " + describe(r.error));
+}
+
+// ---------------------------------------------------------------------------------------------
+void Sim::checkpoint(bool final) {
+  const std::string problem = a_.check_invariants(/*full=*/true);
+  if (!problem.empty()) fail("invariant violated (full check): " + problem);
+  if (!final) return;
+  // The replay: the replica, fed only the successful commands, must be identical (compared as
+  // snapshot images: the same cost as two state_hash, and a diff is possible).
+  std::string image, replica_image;
+  a_.save(image);
+  replica_.save(replica_image);
+  if (image != replica_image)
+    fail(
+        "the replica, fed the same successful commands, has another state: a failed command "
+        "changed state or apply is not deterministic (rerun with CREDO_HASH_EVERY=1)");
+  // Recovery from the snapshot image: load it into a fresh Engine, which must have the same
+  // state_hash, pass the full invariants, and save the same image again.
+  Engine loaded;
+  std::string error;
+  if (!loaded.load(image, &error)) fail("load() of a saved image failed: " + error);
+  if (loaded.state_hash() != a_.state_hash()) fail("save/load changed the state_hash");
+  const std::string p2 = loaded.check_invariants(/*full=*/true);
+  if (!p2.empty()) fail("invariant violated after load: " + p2);
+  std::string image2;
+  loaded.save(image2);
+  if (image2 != image) fail("save(load(image)) differs from image");
+}
+
+void Sim::run() {
+  setup();
+  std::fill(std::begin(kind_ok_), std::end(kind_ok_), 0);
+  for (step_ = 0; step_ < steps_; ++step_) {
+    one_step();
+    if ((step_ + 1) % kCheckpointSteps == 0 && step_ + 1 < steps_) checkpoint(false);
+  }
+  step_ = steps_ - 1;
+  checkpoint(true);
+}
+
+std::string Sim::stats() const {
+  std::ostringstream s;
+  const EngineCounts c = a_.counts();
+  s << "sim stats: " << steps_ << " steps, seed " << seed_ << "\n  engine: " << c.customers
+    << " customers, " << c.products << " products, " << c.orders << " orders, " << c.invoices
+    << " invoices, " << c.payments << " payments, " << c.commands_applied
+    << " commands applied, now " << format_time(c.now) << "\n  ops (sent/ok):";
+  for (int k = 0; k < kKindCount; ++k)
+    s << " " << kKindNames[k] << " " << kind_count_[k] << "/" << kind_ok_[k];
+  s << "\n  decisions:";
+  for (int i = 0; i < 6; ++i) s << " " << to_string(OrderStatus(i)) << " " << status_count_[i];
+  s << " duplicates " << duplicates_ << "\n  reasons:";
+  for (int i = 0; i < kReasonCount; ++i)
+    s << " " << to_string(Reason(i)) << " " << reason_count_[i];
+  s << "\n  invariant checks " << invariant_checks_ << ", failed commands " << failures_
+    << " (FORBIDDEN " << forbidden_ << "), no-op hash checks " << hash_checks_ << ", held expired "
+    << held_expired_ << ", accepted expired " << accepted_expired_ << ", suspended " << suspended_
+    << ", reactivated " << reactivated_;
+  return s.str();
+}
+
+TEST(RandomSim, EngineKeepsInvariantsAndReplaysIdentically) {
+  uint64_t seed = kDefaultSeed;
+  if (const char* v = std::getenv("CREDO_SEED"); v != nullptr && *v != '\0') {
+    seed = std::strtoull(v, nullptr, 0);
+  } else if (std::getenv("CI") == nullptr && std::getenv("CREDO_RANDOM_SEED") != nullptr) {
+    seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }
+  const uint64_t steps = env_u64("CREDO_STEPS", kDefaultSteps);
+  const uint64_t hash_every = env_u64("CREDO_HASH_EVERY", 8'192);
+  const uint64_t check_every = env_u64("CREDO_CHECK_EVERY", 0);
+  std::printf("credo sim: CREDO_SEED=%llu CREDO_STEPS=%llu\n",
+              static_cast<unsigned long long>(seed), static_cast<unsigned long long>(steps));
+  std::fflush(stdout);
+  const auto t0 = std::chrono::steady_clock::now();
+  // CREDO_SKIP_EPOCHS=n starts at epoch n (epochs are independent worlds), to replay a late
+  // failure quickly.
+  const uint64_t skip = env_u64("CREDO_SKIP_EPOCHS", 0);
+  for (uint64_t first = skip * kEpochSteps, epoch = skip; first < steps;
+       first += kEpochSteps, ++epoch) {
+    Rng epoch_rng(seed + epoch);
+    Sim sim(seed, epoch_rng.next(), first, std::min(kEpochSteps, steps - first), hash_every,
+            check_every);
+    try {
+      sim.run();
+    } catch (const SimFailure& f) {
+      std::printf("epoch %llu: %s\n", static_cast<unsigned long long>(epoch), sim.stats().c_str());
+      FAIL() << f.what;
+    }
+    std::printf("epoch %llu: %s\n", static_cast<unsigned long long>(epoch), sim.stats().c_str());
+  }
+  std::printf("credo sim: %llu steps in %.1f s\n", static_cast<unsigned long long>(steps),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
+
+}  // namespace
+}  // namespace credo::sim
