@@ -48,6 +48,22 @@ class CommandLog {
   // Writes a snapshot of `e` (engine thread, so `e` is consistent). On success returns true with
   // the snapshot's seq and file name, once the snapshot is durable; else false with `*error`.
   virtual bool snapshot(const Engine& e, uint64_t* seq, std::string* file, std::string* error) = 0;
+
+  // Like snapshot(), but the engine thread only pays for taking the image: the rest (writing,
+  // fsync) happens elsewhere and `done` is called from any thread once the snapshot is durable
+  // or has failed. Default: snapshot() right here, then done.
+  using SnapshotDone =
+      std::function<void(bool ok, uint64_t seq, const std::string& file, const std::string& error)>;
+  virtual void snapshot_async(const Engine& e, SnapshotDone done) {
+    uint64_t seq = 0;
+    std::string file, error;
+    bool ok = snapshot(e, &seq, &file, &error);
+    done(ok, seq, file, error);
+  }
+
+  // Makes everything appended durable and stops (clean shutdown, after the engine thread has
+  // stopped). False with `*error` if that fails.
+  virtual bool close(std::string* /*error*/) { return true; }
 };
 
 // Keeps nothing: every appended command is "durable" at once. Used when the server runs

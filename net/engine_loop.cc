@@ -127,13 +127,14 @@ void EngineLoop::run() {
       done.session = std::move(job.session);
       done.req_no = job.req_no;
       process(job, done);
-      batch.push_back(std::move(done));
+      if (!done.deferred) batch.push_back(std::move(done));
     }
     if (n > 0) {
       log_.end_batch();
       deliver(batch);
       batch.clear();
     }
+    fail_waiting_if_log_failed();
     if (stopping_.load() && queue_.size_approx() == 0) break;
   }
 }
@@ -156,7 +157,10 @@ void EngineLoop::process(Job& job, Completion& done) {
       command_.by = job.principal;
       command_.body = std::move(req.command);
       apply_command(command_, result_);
-      if (result_.ok()) done.seq = command_.seq;
+      if (result_.ok()) {
+        done.seq = command_.seq;
+        done.id_json = req.id_json;
+      }
       write_result(out, req.id_json, req.op, result_);
       return;
     }
@@ -196,17 +200,29 @@ void EngineLoop::process(Job& job, Completion& done) {
       if (result_.ok()) {
         clock_.advance_to(req.clock_now);
         done.seq = command_.seq;
+        done.id_json = req.id_json;
       }
       write_result(out, req.id_json, req.op, result_);
       return;
     }
     case RequestKind::snapshot: {
-      uint64_t seq = 0;
-      std::string file, error;
-      if (log_.snapshot(engine_, &seq, &file, &error))
-        write_snapshot_ok(out, req.id_json, seq, file);
-      else
-        write_error(out, req.id_json, Error{ErrorCode::INVALID_STATE, error, ""});
+      // The engine thread pays only for the image; the answer comes when the file is durable.
+      done.deferred = true;
+      auto session = std::move(done.session);
+      uint64_t req_no = done.req_no;
+      std::string id_json = req.id_json;
+      log_.snapshot_async(
+          engine_, [this, session, req_no, id_json](bool ok, uint64_t seq, const std::string& file,
+                                                    const std::string& error) {
+            std::vector<Completion> answer(1);
+            answer[0].session = session;
+            answer[0].req_no = req_no;
+            if (ok)
+              write_snapshot_ok(answer[0].response, id_json, seq, file);
+            else
+              write_error(answer[0].response, id_json, Error{ErrorCode::INVALID_STATE, error, ""});
+            post_to_io(std::move(answer));
+          });
       return;
     }
     case RequestKind::hello:
@@ -254,6 +270,34 @@ void EngineLoop::on_durable(uint64_t durable_seq) {
     waiting_count_.fetch_sub(released.size());
   }
   if (!released.empty()) post_to_io(std::move(released));
+}
+
+void EngineLoop::fail_waiting_if_log_failed() {
+  if (waiting_count_.load() == 0) return;
+  std::string why;
+  if (!log_.failed(&why)) return;
+  // What became durable before the failure is answered normally; the rest cannot be promised
+  // any more. The engine applied it, but a restart recovers only what the log kept, so the
+  // honest answer is an error that says the change may be lost.
+  on_durable(log_.durable_seq());
+  std::vector<Completion> failed;
+  {
+    std::lock_guard lock(waiting_mu_);
+    while (!waiting_.empty()) {
+      failed.push_back(std::move(waiting_.front()));
+      waiting_.pop_front();
+    }
+    waiting_count_.fetch_sub(failed.size());
+  }
+  for (Completion& c : failed) {
+    c.response.clear();
+    write_error(c.response, c.id_json,
+                Error{ErrorCode::INTERNAL,
+                      "the journal failed before this change was durable (" + why +
+                          "); it may be lost: check its outcome after the server restarts",
+                      ""});
+  }
+  if (!failed.empty()) post_to_io(std::move(failed));
 }
 
 void EngineLoop::post_to_io(std::vector<Completion>&& batch) {

@@ -10,14 +10,14 @@
 namespace credo::net {
 
 struct Server::Core {
-  Core(ServerOptions o, Engine e, std::unique_ptr<CommandLog> l, KeyStore k)
+  Core(ServerOptions o, std::unique_ptr<Engine> e, std::unique_ptr<CommandLog> l, KeyStore k)
       : options(std::move(o)),
         engine(std::move(e)),
         log(std::move(l)),
         keys(std::move(k)),
         clock(options.clock_mode, options.clock_start_ms),
         io(1),  // one I/O thread: Asio may skip its internal locking
-        loop(options, engine, *log, clock, io, counters),
+        loop(options, *engine, *log, clock, io, counters),
         shared{options, io, keys, loop, *log,  counters, std::chrono::steady_clock::now(),
                {},      {}, {},   {},   false, {}},
         acceptor(io),
@@ -31,7 +31,7 @@ struct Server::Core {
   void finish_shutdown();
 
   ServerOptions options;
-  Engine engine;
+  std::unique_ptr<Engine> engine;
   std::unique_ptr<CommandLog> log;
   KeyStore keys;
   Clock clock;
@@ -46,7 +46,8 @@ struct Server::Core {
   bool finished = false;
 };
 
-Server::Server(ServerOptions options, Engine engine, std::unique_ptr<CommandLog> log, KeyStore keys)
+Server::Server(ServerOptions options, std::unique_ptr<Engine> engine,
+               std::unique_ptr<CommandLog> log, KeyStore keys)
     : core_(std::make_unique<Core>(std::move(options), std::move(engine), std::move(log),
                                    std::move(keys))) {}
 
@@ -57,7 +58,17 @@ void Server::apply_startup(Command cmd, Result& out) {
 }
 
 const Engine& Server::engine() const {
-  return core_->engine;
+  return *core_->engine;
+}
+
+bool Server::close_log(bool snapshot, std::string* error) {
+  Core& c = *core_;
+  if (snapshot) {
+    uint64_t seq = 0;
+    std::string file;
+    if (!c.log->snapshot(*c.engine, &seq, &file, error)) return false;
+  }
+  return c.log->close(error);
 }
 
 bool Server::listen(std::string* error) {

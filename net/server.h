@@ -60,7 +60,10 @@ class Server {
  public:
   // `keys` empty: no authentication (every connection acts as the admin principal "local");
   // only sensible on loopback, which tools/server enforces.
-  Server(ServerOptions options, Engine engine, std::unique_ptr<CommandLog> log, KeyStore keys);
+  // `engine` is held by pointer so its address stays fixed: a journal opened on it (recovery)
+  // keeps reading it for automatic snapshots.
+  Server(ServerOptions options, std::unique_ptr<Engine> engine, std::unique_ptr<CommandLog> log,
+         KeyStore keys);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -81,6 +84,10 @@ class Server {
   // Serves until stop(): the calling thread becomes the I/O thread; the engine thread is started
   // and joined inside. Returns after a graceful shutdown.
   void run();
+
+  // After run() returned: optionally snapshots the final state, then closes the log (everything
+  // durable). False with `*error` if either fails.
+  bool close_log(bool snapshot, std::string* error);
 
   // Thread-safe: stop accepting, answer the requests already read, close connections, return
   // from run().

@@ -49,6 +49,8 @@ struct Completion {
   uint64_t req_no = 0;
   uint64_t seq = 0;  // > 0: a state change; released only when durable_seq >= seq
   std::string response;
+  std::string id_json;    // seq > 0 only: to answer with an error if the log fails first
+  bool deferred = false;  // answered later by a callback (snapshot), not by this batch
 };
 
 // Counters shared between threads (stats op, startup/shutdown lines).
@@ -98,6 +100,7 @@ class EngineLoop {
   void maybe_tick();
   void deliver(std::vector<Completion>& batch);
   void post_to_io(std::vector<Completion>&& batch);
+  void fail_waiting_if_log_failed();
 
   const ServerOptions& options_;
   Engine& engine_;

@@ -31,6 +31,8 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   // Sends SIGTERM and returns the exit status (or -1).
   int stop();
+  // SIGKILL: a crash at an arbitrary instant.
+  void kill_hard();
 
  private:
   pid_t pid_ = -1;

@@ -11,6 +11,7 @@
 
 #include "engine/engine.h"
 #include "net/command_log.h"
+#include "net/journal_log.h"
 #include "net/keys.h"
 #include "net/policy_config.h"
 #include "net/server.h"
@@ -50,7 +51,8 @@ int main(int argc, char** argv) {
   credo::net::ServerOptions options;
   std::string data_dir, keys_file, config_file, clock_name = "system", start_time,
                                                 durability = "fsync";
-  bool demo = false;
+  bool demo = false, repair = false;
+  uint64_t snapshot_every = 0;
   app.add_option("--port", options.port, "TCP port (0: any free port)")->default_val(7400);
   app.add_option("--bind", options.bind_address,
                  "address to listen on; anything but loopback requires --keys")
@@ -59,6 +61,12 @@ int main(int argc, char** argv) {
   app.add_option("--durability", durability,
                  "fsync: answer after fdatasync (default); batch: fsync every few ms; none")
       ->check(CLI::IsMember({"fsync", "batch", "none"}));
+  app.add_flag("--repair", repair,
+               "cut a corrupt journal at the last good record (kept aside) instead of refusing "
+               "to start");
+  app.add_option("--snapshot-every", snapshot_every,
+                 "take a snapshot every N commands (0: only on the snapshot op and at shutdown)")
+      ->default_val(0);
   app.add_option("--keys", keys_file, "API key file (JSON, must be chmod 600)");
   app.add_option("--config", config_file, "policy file (JSON), applied at start");
   app.add_option("--clock", clock_name, "system: wall clock; manual: moves only by set_clock")
@@ -133,15 +141,40 @@ int main(int argc, char** argv) {
   }
 
   // ---- durability ----
-  // The journal (persistence/) is wired in here once it exists; until then state lives in
-  // memory only, whatever --data says, and the server says so loudly.
-  std::unique_ptr<credo::net::CommandLog> log = std::make_unique<credo::net::MemoryLog>();
-  std::fprintf(stderr,
-               "credo-server: WARNING: no journal in this build: state is kept in memory only "
-               "and is lost on exit%s\n",
-               data_dir.empty() ? "" : " (--data is accepted but not used yet)");
+  // With --data the journal recovers the engine from the directory and makes every answered
+  // command durable; without it state lives in memory only, and the server says so loudly.
+  auto engine = std::make_unique<credo::Engine>();
+  std::unique_ptr<credo::net::CommandLog> log;
+  if (data_dir.empty()) {
+    log = std::make_unique<credo::net::MemoryLog>();
+    std::fprintf(stderr,
+                 "credo-server: WARNING: no --data directory: state is kept in memory only and "
+                 "is lost on exit\n");
+  } else {
+    credo::JournalOptions jo;
+    jo.dir = data_dir;
+    credo::parse(durability, &jo.durability);
+    jo.repair = repair;
+    jo.snapshot_every_commands = snapshot_every;
+    jo.log = [](const std::string& line) {
+      std::fprintf(stderr, "credo-server: %s\n", line.c_str());
+    };
+    auto journal = std::make_unique<credo::net::JournalLog>();
+    credo::RecoveryReport report;
+    if (!journal->open(jo, *engine, &report, &error)) {
+      std::fprintf(stderr, "credo-server: cannot open %s: %s\n", data_dir.c_str(), error.c_str());
+      return 1;
+    }
+    std::fprintf(stderr,
+                 "credo-server: recovered %s: snapshot seq %llu, %llu records replayed, last seq "
+                 "%llu, %.3f s\n",
+                 data_dir.c_str(), static_cast<unsigned long long>(report.snapshot_seq),
+                 static_cast<unsigned long long>(report.records_replayed),
+                 static_cast<unsigned long long>(report.last_seq), report.seconds);
+    log = std::move(journal);
+  }
 
-  credo::net::Server server(options, credo::Engine{}, std::move(log), std::move(keys));
+  credo::net::Server server(options, std::move(engine), std::move(log), std::move(keys));
   credo::Result result;
 
   // ---- policy ----
@@ -228,6 +261,11 @@ int main(int argc, char** argv) {
 #endif
   std::fflush(stdout);
   server.run();
+  // A clean shutdown leaves a snapshot, so the next start replays nothing.
+  if (!server.close_log(!data_dir.empty(), &error)) {
+    std::fprintf(stderr, "credo-server: closing the journal failed: %s\n", error.c_str());
+    return 1;
+  }
   std::fprintf(stderr, "credo-server: stopped\n");
   return 0;
 }
