@@ -88,7 +88,7 @@ void set_status_by_person(State& s, uint32_t c, CustomerStatus status, std::stri
 }
 
 void fill_customer(const State& s, uint32_t c, Result& out) {
-  fill_customer_view(s, c, out.emplace<CustomerView>());
+  fill_customer_view(s, c, s.today(), out.emplace<CustomerView>());
 }
 void fill_product(const State& s, uint32_t p, Result& out) {
   fill_product_view(s, p, out.emplace<ProductView>());
@@ -303,7 +303,8 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
     for (const ReasonRec& r : d.reasons) seen[static_cast<int>(r.code)] = true;
     for (int r = 0; r < kReasonCount; ++r) day.holds_by_reason[r] += seen[r];
   }
-  add_event(s, idx, EventKind::submitted, &x.by, x.now, 0, d.total, {});
+  // No "submitted" event is stored: the order itself records who, when and how much, and
+  // fill_order_view derives the event from it (one write less per order).
   return idx;
 }
 
@@ -370,7 +371,10 @@ void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
   o.open_value = 0;
   list_remove(s, idx);
   set_status(s, idx, final_status);
-  if (o.payment == PaymentTerms::prepaid) apply_unapplied(s, o.customer, nullptr);
+  if (o.payment == PaymentTerms::prepaid) {
+    apply_unapplied(s, o.customer, nullptr);  // the returned prepayment may settle invoices
+    ladder_check(s, o.customer);
+  }
 }
 
 bool cancel_order(Ctx& x, const CancelOrder& cmd) {
@@ -886,6 +890,14 @@ void Engine::apply(const Command& cmd, Result& out) {
   }
   s.last_seq = std::max(s.last_seq, cmd.seq);
   ++s.commands_applied;
+}
+
+void Engine::reserve(uint64_t orders) {
+  State& s = *s_;
+  s.orders.reserve(s.orders.size() + orders);
+  s.lines.reserve(s.lines.size() + 3 * orders);
+  s.events.reserve(s.events.size() + 2 * orders);
+  s.client_order_to_order.reserve(s.client_order_to_order.size() + orders);
 }
 
 const Policy& Engine::policy() const { return s_->policy; }

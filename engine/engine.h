@@ -48,6 +48,10 @@ class Engine {
   // Answers a read (quote, get_*, reports) against the current state; changes nothing.
   void query(const Query& q, Result& out) const;
 
+  // Capacity hint: makes room for `orders` more orders (3 lines each on average) so that
+  // growing the order tables does not copy them on the hot path. Changes no state.
+  void reserve(uint64_t orders);
+
   // The policy in force (set with SetPolicy).
   const Policy& policy() const;
   EngineCounts counts() const;

@@ -57,9 +57,10 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
 // ---- views ----------------------------------------------------------------------------------
 void fill_order_view(const State& s, uint32_t order, bool with_events, OrderView& v);
 void fill_credit(const State& s, uint32_t customer, CreditView& c);
-void fill_customer_view(const State& s, uint32_t customer, CustomerView& v);
+// `today` is the date the view is as of (overdue days).
+void fill_customer_view(const State& s, uint32_t customer, Day today, CustomerView& v);
 void fill_product_view(const State& s, uint32_t product, ProductView& v);
-AgingBuckets aging_of(const State& s, uint32_t customer);
+AgingBuckets aging_of(const State& s, uint32_t customer, Day today);
 // Exposure total in 128 bits (components are each checked int64), clamped for display.
 __int128 exposure_total(const Customer& c);
 Money clamp_money(__int128 v);

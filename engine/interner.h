@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/huge_alloc.h"
+
 namespace credo {
 
 class Interner {
@@ -64,7 +66,7 @@ class Interner {
   static uint64_t hash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
+    BigVector<Slot> old = std::move(slots_);
     slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
     mask_ = slots_.size() - 1;
     for (uint32_t id = 0; id < entries_.size(); ++id) {
@@ -75,9 +77,9 @@ class Interner {
     }
   }
 
-  std::vector<char> arena_;
-  std::vector<Entry> entries_;
-  std::vector<Slot> slots_;
+  BigVector<char> arena_;
+  BigVector<Entry> entries_;
+  BigVector<Slot> slots_;
   std::size_t mask_ = 0;
 };
 

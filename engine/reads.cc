@@ -52,6 +52,12 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   v.with_events = with_events;
   v.events.clear();
   if (!with_events) return;
+  EventView submitted;
+  submitted.kind = EventKind::submitted;
+  submitted.principal = v.submitted_by;
+  submitted.at = o.at;
+  submitted.amount = o.total;
+  v.events.push_back(std::move(submitted));
   for (uint32_t e = o.first_event; e != kNone; e = s.events[e].next) {
     const EventRec& rec = s.events[e];
     EventView ev;
@@ -66,7 +72,7 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   }
 }
 
-void fill_customer_view(const State& s, uint32_t c, CustomerView& v) {
+void fill_customer_view(const State& s, uint32_t c, Day today, CustomerView& v) {
   const Customer& cust = s.customers[c];
   v.customer = Key::of(s.customer_ids.view(c));
   v.name.assign(s.text_of(cust.name));
@@ -86,7 +92,7 @@ void fill_customer_view(const State& s, uint32_t c, CustomerView& v) {
   v.oldest_overdue_days =
       cust.open_invoices.empty()
           ? 0
-          : std::max<int32_t>(0, s.today() - s.invoices[cust.open_invoices.front()].due);
+          : std::max<int32_t>(0, today - s.invoices[cust.open_invoices.front()].due);
 }
 
 void fill_product_view(const State& s, uint32_t p, ProductView& v) {
@@ -100,9 +106,8 @@ void fill_product_view(const State& s, uint32_t p, ProductView& v) {
   v.available = prod.on_hand - prod.reserved;
 }
 
-AgingBuckets aging_of(const State& s, uint32_t c) {
+AgingBuckets aging_of(const State& s, uint32_t c, Day today) {
   AgingBuckets b;
-  const Day today = s.today();
   for (uint32_t inv : s.customers[c].open_invoices) {
     const Invoice& invoice = s.invoices[inv];
     const int32_t days = today - invoice.due;
@@ -231,7 +236,7 @@ void list_held(const State& s, const ListHeld& body, Result& out) {
   list.orders.resize(n);
 }
 
-void aging(const State& s, const AgingQuery& body, Result& out) {
+void aging(const State& s, const AgingQuery& body, Day today, Result& out) {
   if (body.customer) {
     uint32_t c;
     if (!find_existing_customer(s, *body.customer, &c, out)) return;
@@ -239,7 +244,7 @@ void aging(const State& s, const AgingQuery& body, Result& out) {
     v = AgingView{};
     v.per_customer = true;
     v.customer = *body.customer;
-    v.buckets = aging_of(s, c);
+    v.buckets = aging_of(s, c, today);
     v.customers_with_receivables = v.buckets.total > 0;
     return;
   }
@@ -247,7 +252,7 @@ void aging(const State& s, const AgingQuery& body, Result& out) {
   v = AgingView{};
   for (uint32_t c = 0; c < s.customers.size(); ++c) {
     if (s.customers[c].open_invoices.empty()) continue;
-    const AgingBuckets b = aging_of(s, c);
+    const AgingBuckets b = aging_of(s, c, today);
     const Money overdue = add_buckets(v.buckets, b);
     ++v.customers_with_receivables;
     if (overdue > 0) v.top.push_back({Key::of(s.customer_ids.view(c)), b, overdue});
@@ -264,7 +269,7 @@ void aging(const State& s, const AgingQuery& body, Result& out) {
   }
 }
 
-void statement(const State& s, const StatementQuery& body, Result& out) {
+void statement(const State& s, const StatementQuery& body, Day today, Result& out) {
   uint32_t c;
   if (!find_existing_customer(s, body.customer, &c, out)) return;
   if (body.from > body.to) {
@@ -300,7 +305,7 @@ void statement(const State& s, const StatementQuery& body, Result& out) {
     entry.balance = e.balance;
     v.entries.push_back(entry);
   }
-  v.aging = aging_of(s, c);
+  v.aging = aging_of(s, c, today);
 }
 
 void daily_report(const State& s, const DailyReportQuery& body, Result& out) {
@@ -330,6 +335,7 @@ void Engine::query(const Query& q, Result& out) const {
   out.error.message.clear();
   out.error.field.clear();
   const State& s = *s_;
+  const Day today = day_of(std::max(s.now, q.at));  // a read is as of its own time
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
@@ -338,7 +344,7 @@ void Engine::query(const Query& q, Result& out) const {
         } else if constexpr (std::is_same_v<T, GetCustomer>) {
           uint32_t c;
           if (find_existing_customer(s, body.customer, &c, out))
-            fill_customer_view(s, c, out.emplace<CustomerView>());
+            fill_customer_view(s, c, today, out.emplace<CustomerView>());
         } else if constexpr (std::is_same_v<T, GetProduct>) {
           const uint32_t p = Key::valid(body.sku.view()) ? s.skus.find(body.sku.view()) : kNone;
           if (p == kNone || !s.products[p].exists)
@@ -351,9 +357,9 @@ void Engine::query(const Query& q, Result& out) const {
         } else if constexpr (std::is_same_v<T, ListHeld>) {
           list_held(s, body, out);
         } else if constexpr (std::is_same_v<T, AgingQuery>) {
-          aging(s, body, out);
+          aging(s, body, today, out);
         } else if constexpr (std::is_same_v<T, StatementQuery>) {
-          statement(s, body, out);
+          statement(s, body, today, out);
         } else {
           daily_report(s, body, out);
         }

@@ -51,8 +51,8 @@ void io_enum(IO& f, auto& e) {
   e = static_cast<std::remove_reference_t<decltype(e)>>(v);
 }
 
-template <typename IO, typename T>
-void io_vec(IO& f, std::vector<T>& v) {
+template <typename IO, typename V>
+void io_vec(IO& f, V& v) {
   uint64_t n = v.size();
   f.pod(n);
   if constexpr (std::is_same_v<IO, Reader>) {
@@ -62,7 +62,7 @@ void io_vec(IO& f, std::vector<T>& v) {
     }
     v.resize(n);
   }
-  for (T& x : v) io(f, x);
+  for (auto& x : v) io(f, x);
 }
 
 template <typename IO>

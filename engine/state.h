@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/command.h"
+#include "engine/huge_alloc.h"
 #include "engine/interner.h"
 #include "engine/policy.h"
 #include "engine/result.h"
@@ -46,7 +47,7 @@ struct Customer {
   Text name;
   Text status_reason;
   std::vector<uint32_t> open_invoices;  // sorted by (due date, invoice index)
-  std::vector<uint32_t> ledger;         // indices into State::ledger, chronological
+  std::vector<uint32_t> ledger;       // indices into State::ledger, chronological
 };
 
 struct Product {
@@ -182,19 +183,19 @@ struct State {
   Interner principals;
   Interner client_order_ids;  // key: 4-byte customer index + client_order_id
   Interner payment_refs;      // id == payment index
-  std::vector<uint32_t> client_order_to_order;  // by client_order_ids id
+  BigVector<uint32_t> client_order_to_order;  // by client_order_ids id
 
-  std::vector<Customer> customers;
-  std::vector<Product> products;
-  std::vector<Order> orders;  // order_no = kFirstOrderNo + index
-  std::vector<OrderLine> lines;
-  std::vector<ReasonRec> reasons;
-  std::vector<EventRec> events;
-  std::vector<Invoice> invoices;  // invoice_no = index + 1
-  std::vector<Payment> payments;  // payment number = index + 1
+  BigVector<Customer> customers;
+  BigVector<Product> products;
+  BigVector<Order> orders;  // order_no = kFirstOrderNo + index
+  BigVector<OrderLine> lines;
+  BigVector<ReasonRec> reasons;
+  BigVector<EventRec> events;
+  BigVector<Invoice> invoices;  // invoice_no = index + 1
+  BigVector<Payment> payments;  // payment number = index + 1
   std::vector<Application> applications;
-  std::vector<CreditNote> credit_notes;  // credit_note_no = index + 1
-  std::vector<LedgerEntry> ledger;
+  BigVector<CreditNote> credit_notes;  // credit_note_no = index + 1
+  BigVector<LedgerEntry> ledger;
   std::string text;  // the Text arena
 
   ListEnds held_list;

@@ -62,7 +62,7 @@ TEST_F(ReadsTest, CustomerShowsOldestOverdueDays) {
 // ENGINE BUG: a read's `Query::at` is its "now" ("quotes and aging depend on it", command.h),
 // but aging (and get_customer's oldest_overdue_days) use the engine's last command time instead:
 // without a tick since, 40 days later an invoice due in 30 still shows as `current`.
-TEST_F(ReadsTest, DISABLED_AgingUsesTheTimeOfTheRead) {
+TEST_F(ReadsTest, AgingUsesTheTimeOfTheRead) {
   ship_bolts("C1", 1);
   w.advance_days(40);  // no command since: only the read carries the new time
   AgingBuckets b = w.aging("C1");
