@@ -341,7 +341,11 @@ void Session::linger_close() {
   lingering_ = true;
   boost::system::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
-  if (eof_) {
+  boost::system::error_code avail_ec;
+  std::size_t unread = socket_.available(avail_ec);
+  // Nothing more can come (EOF), or the server is shutting down and the client is idle: no
+  // input to drain, close now rather than hold shutdown up.
+  if (eof_ || (shared_.draining && !avail_ec && unread == 0)) {
     close();
     return;
   }

@@ -1,0 +1,83 @@
+// credo-cli against a real server: one request, a pipelined file, exit codes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "tests/net/server_harness.h"
+
+namespace credo::test {
+namespace {
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+};
+
+CliRun run_cli(uint16_t port, const std::string& args) {
+  std::string cmd =
+      std::string(CREDO_CLI_BIN) + " --port " + std::to_string(port) + " " + args + " 2>/dev/null";
+  CliRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = ::pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(Cli, OneRequestPrintsTheAnswerAndExitsZeroWhenOk) {
+  ServerProcess server;
+  ASSERT_TRUE(server.running());
+  CliRun r = run_cli(server.port(), "--key k-admin '{\"id\":3,\"op\":\"ping\"}'");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "{\"id\":3,\"ok\":true}\n");
+  CliRun bad = run_cli(server.port(), "--key k-admin '{\"op\":\"get_customer\",\"customer\":\"NO\"}'");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("NOT_FOUND"), std::string::npos);
+  CliRun refused = run_cli(server.port(), "--key wrong '{\"op\":\"ping\"}'");
+  EXPECT_EQ(refused.status, 1);
+}
+
+TEST(Cli, FileIsSentPipelinedAndEveryAnswerPrintedInOrder) {
+  ServerProcess server;
+  ASSERT_TRUE(server.running());
+  std::string path = "/tmp/credo-cli-test-" + std::to_string(::getpid()) + ".ndjson";
+  {
+    std::ofstream f(path);
+    f << R"({"op":"upsert_product","sku":"B","price":10,"on_hand":100000})"
+      << "\n";
+    f << R"({"op":"upsert_customer","customer":"C","grade":"A","credit_limit":100000000})"
+      << "\n";
+    for (int i = 0; i < 30'000; i++)
+      f << R"({"id":)" << i
+        << R"(,"op":"submit_order","customer":"C","lines":[{"sku":"B","qty":1}]})"
+        << "\n";
+  }
+  CliRun r = run_cli(server.port(), "--key k-admin -f " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(r.status, 0);
+  std::size_t lines = 0, pos = 0;
+  int expect_id = 0;
+  while ((pos = r.out.find('\n', pos)) != std::string::npos) {
+    lines++;
+    pos++;
+  }
+  EXPECT_EQ(lines, 30'002u);
+  // Spot-check order: the answers with ids appear in id order.
+  std::size_t at = 0;
+  for (; expect_id < 30'000; expect_id += 997) {
+    std::string needle = "{\"id\":" + std::to_string(expect_id) + ",";
+    std::size_t found = r.out.find(needle, at);
+    ASSERT_NE(found, std::string::npos) << expect_id;
+    at = found;
+  }
+}
+
+}  // namespace
+}  // namespace credo::test
