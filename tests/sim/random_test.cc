@@ -608,11 +608,11 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 330},   {kBatch, 15},     {kQuoteSubmit, 40},   {kShip, 130},
-      {kPay, 90},       {kReturn, 30},    {kCancel, 30},        {kRelease, 45},
-      {kReject, 15},    {kWriteOff, 8},   {kReceive, 70},       {kAdjust, 15},
-      {kSetCredit, 25}, {kSetStatus, 20}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
-      {kTick, 35},      {kSetPolicy, 2},  {kInvalid, 85}};
+      {kSubmit, 367},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
+      {kPay, 65},       {kReturn, 30},   {kCancel, 30},        {kRelease, 45},
+      {kReject, 15},    {kWriteOff, 8},  {kReceive, 70},       {kAdjust, 15},
+      {kSetCredit, 25}, {kSetStatus, 8}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
+      {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
     if (r < w) return k;
@@ -1040,7 +1040,8 @@ void Sim::do_batch() {
 }
 
 void Sim::do_cancel() {
-  const OrderNo n = pick_live_order();
+  const OrderNo n =
+      !accepted_.empty() && rng_.percent(50) ? rng_.pick(accepted_) : pick_live_order();
   const auto before = order_view(n);
   const int who = static_cast<int>(rng_.range(0, 99));
   Principal by = admin_;
@@ -1225,14 +1226,26 @@ void Sim::do_pay() {
   } else {
     p.customer = Key::of(pick_customer_any().id);
     p.payment_ref = fresh_key('R');
+    if (rng_.percent(25)) {
+      // A customer on hold pays what it owes: the overdue ladder must reactivate it if the
+      // ladder (not a person) put it on hold.
+      for (int tries = 0; tries < 8; ++tries) {
+        const CustomerModel& c = customers_[static_cast<std::size_t>(rng_.range(0, 19))];
+        const auto v = customer_view(c.id);
+        if (v && v->status == CustomerStatus::on_hold && v->exposure.receivables > 0) {
+          p.customer = Key::of(c.id);
+          break;
+        }
+      }
+    }
   }
   const auto before = customer_view(p.customer.view());
   if (!reuse) {
     const Money owed = before ? before->exposure.receivables : 0;
     const int how = static_cast<int>(rng_.range(0, 99));
-    if (how < 40 && owed > 0)
+    if (how < 30 && owed > 0)
       p.amount = owed;
-    else if (how < 75 && owed > 0)
+    else if (how < 70 && owed > 0)
       p.amount = rng_.range(1, owed);
     else
       p.amount = rng_.range(1, owed * 2 + 20'000);
@@ -1276,6 +1289,14 @@ void Sim::do_pay() {
   const auto after = customer_view(p.customer.view());
   SIM_EXPECT(after->exposure.unapplied == 0 || after->exposure.receivables == 0,
              "the customer has both an unapplied balance and open receivables after a payment");
+  // The overdue ladder steps back when the customer it suspended has nothing past due.
+  if (before->status == CustomerStatus::on_hold && before->status_reason == "OVERDUE_SUSPENSION" &&
+      after->oldest_overdue_days == 0) {
+    SIM_EXPECT(after->status == CustomerStatus::active,
+               "a customer the ladder suspended paid everything past due but is still " +
+                   std::string(to_string(after->status)));
+    ++reactivated_;
+  }
 }
 
 void Sim::do_return() {
