@@ -48,6 +48,9 @@ EngineLoop::EngineLoop(const ServerOptions& options, Engine& engine, CommandLog&
 
 EngineLoop::~EngineLoop() {
   stop();
+  // The log may outlive this loop (and keep syncing until it is closed): stop its callbacks
+  // from reaching a destroyed object.
+  log_.set_on_durable(nullptr);
 }
 
 bool EngineLoop::submit(Job&& job) {

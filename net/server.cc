@@ -66,7 +66,11 @@ bool Server::close_log(bool snapshot, std::string* error) {
   if (snapshot) {
     uint64_t seq = 0;
     std::string file;
-    if (!c.log->snapshot(*c.engine, &seq, &file, error)) return false;
+    if (!c.log->snapshot(*c.engine, &seq, &file, error)) {
+      std::string ignored;
+      c.log->close(&ignored);  // still make everything durable; report the snapshot's failure
+      return false;
+    }
   }
   return c.log->close(error);
 }
