@@ -794,7 +794,6 @@ void Sim::do_submit(bool with_quote) {
   const Principal& by =
       rng_.percent(97) ? reps_[static_cast<std::size_t>(rng_.range(0, 3))] : admin_;
   const TimeMs at = stamp();
-  const TimeMs clock_before = engine_now_;
   cmd_ = Command{0, at, by, SubmitOrder{}};
 
   // What the rules say the decision must be, from the state just before.
@@ -912,14 +911,6 @@ void Sim::do_submit(bool with_quote) {
     // of the same sku (docs/rules.md).
     for (const ReasonView& rv : o.reasons)
       got.emplace_back(int(rv.code), rv.line, rv.required_level, rv.available);
-    // get_customer reports oldest_overdue_days as of the engine's clock, not the query's `at`
-    // (reported to the lead), while the decision uses the command's time: when this command
-    // moves the clock to a new day, OVERDUE cannot be predicted from the read.
-    if (day_of(std::max(clock_before, at)) != day_of(clock_before)) {
-      auto overdue = [](const ReasonTuple& t) { return std::get<0>(t) == int(Reason::OVERDUE); };
-      std::erase_if(got, overdue);
-      std::erase_if(want, overdue);
-    }
     std::vector<ReasonTuple> got_sorted = got, want_sorted = want;
     std::sort(got_sorted.begin(), got_sorted.end());
     std::sort(want_sorted.begin(), want_sorted.end());
