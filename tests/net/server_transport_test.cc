@@ -200,6 +200,28 @@ TEST(ServerTransport, ConnectionsBeyondTheLimitAreToldOverloaded) {
   EXPECT_TRUE(Json(a.call(R"({"op":"ping"})")).ok());
 }
 
+TEST(ServerTransport, AFullEngineQueueAnswersOverloadedInOrder) {
+  ServerProcess server({"--max-queue", "1"});
+  ASSERT_TRUE(server.running());
+  Client c(server.port());
+  ASSERT_TRUE(c.hello(kAdminKey));
+  ASSERT_TRUE(Json(c.call(R"({"op":"upsert_product","sku":"B","price":1})")).ok());
+  std::string all;
+  for (int i = 0; i < 2000; i++)
+    all += "{\"id\":" + std::to_string(i) +
+           R"(,"op":"get_product","sku":"B"})"
+           "\n";
+  ASSERT_TRUE(c.send(all));
+  std::string answer;
+  for (int i = 0; i < 2000; i++) {
+    ASSERT_TRUE(c.read_line(&answer));
+    Json j(answer);
+    EXPECT_EQ(j.num("/id"), i);
+    EXPECT_TRUE(j.ok() || j.code() == "OVERLOADED") << answer;
+  }
+  EXPECT_TRUE(Json(c.call(R"({"op":"ping"})")).ok());
+}
+
 TEST(ServerTransport, EndOfInputStillGetsEveryAnswer) {
   ServerProcess server;
   ASSERT_TRUE(server.running());
