@@ -22,7 +22,8 @@ struct Server::Core {
                {},      {}, {},   {},   false, {}},
         acceptor(io),
         signals(io),
-        shutdown_timer(io) {}
+        shutdown_timer(io),
+        accept_retry_timer(io) {}
 
   void accept();
   void on_accept(const boost::system::error_code& ec, tcp::socket socket);
@@ -42,6 +43,7 @@ struct Server::Core {
   tcp::acceptor acceptor;
   asio::signal_set signals;
   asio::steady_timer shutdown_timer;
+  asio::steady_timer accept_retry_timer;
   bool shutting_down = false;
   bool finished = false;
 };
@@ -133,9 +135,15 @@ void Server::Core::accept() {
 void Server::Core::on_accept(const boost::system::error_code& ec, tcp::socket socket) {
   if (shutting_down) return;
   if (ec) {
-    // EMFILE and friends: the listening socket stays; try again (briefly later would be nicer,
-    // but a failed accept leaves the pending connection in the backlog anyway).
-    if (ec != asio::error::operation_aborted) accept();
+    if (ec == asio::error::operation_aborted) return;
+    // EMFILE and friends: the pending connection stays in the backlog, so retrying at once
+    // would spin on the same error. Retry a little later; existing connections go on meanwhile.
+    std::fprintf(stderr, "credo-server: accept failed: %s; retrying in 100 ms\n",
+                 ec.message().c_str());
+    accept_retry_timer.expires_after(std::chrono::milliseconds(100));
+    accept_retry_timer.async_wait([this](const boost::system::error_code& e) {
+      if (!e && !shutting_down) accept();
+    });
     return;
   }
   if (counters.connections.load() >= options.max_connections) {
@@ -172,6 +180,7 @@ void Server::Core::begin_shutdown() {
   boost::system::error_code ec;
   acceptor.close(ec);
   signals.cancel(ec);
+  accept_retry_timer.cancel();
   for (auto& w : shared.sessions)
     if (auto s = w.lock()) s->drain();
   shutdown_timer.expires_after(std::chrono::milliseconds(options.shutdown_grace_ms));
