@@ -37,7 +37,8 @@ TEST(Cli, OneRequestPrintsTheAnswerAndExitsZeroWhenOk) {
   CliRun r = run_cli(server.port(), "--key k-admin '{\"id\":3,\"op\":\"ping\"}'");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "{\"id\":3,\"ok\":true}\n");
-  CliRun bad = run_cli(server.port(), "--key k-admin '{\"op\":\"get_customer\",\"customer\":\"NO\"}'");
+  CliRun bad =
+      run_cli(server.port(), "--key k-admin '{\"op\":\"get_customer\",\"customer\":\"NO\"}'");
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.out.find("NOT_FOUND"), std::string::npos);
   CliRun refused = run_cli(server.port(), "--key wrong '{\"op\":\"ping\"}'");
