@@ -1,0 +1,517 @@
+#include "tools/loadgen/driver.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <thread>
+
+#include "tools/loadgen/wire.h"
+
+namespace credo::loadgen {
+namespace {
+
+uint64_t now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Why a bounded pool: ships need order numbers of accepted orders; keeping the newest 64k is
+// plenty and keeps memory flat however long the run.
+constexpr std::size_t kShipPoolMax = 65'536;
+constexpr std::size_t kReadChunk = 256 * 1024;
+
+enum class Key : uint8_t { order, finance, warehouse };
+
+struct Pending {
+  uint64_t start_ns = 0;  // intended (open loop) or actual (closed loop) send time
+  OpKind kind = OpKind::order;
+  uint32_t orders = 0;  // orders in the request (0 for other kinds)
+  bool hello = false;   // a hello (not measured)
+  bool measured = false;
+};
+
+struct Conn {
+  int fd = -1;
+  std::size_t index = 0;  // in Worker::conns_, the epoll cookie
+  bool dead = false;
+  bool want_write = false;
+  std::string out;
+  std::size_t out_off = 0;
+  std::string in;
+  std::size_t in_off = 0;
+  std::deque<Pending> inflight;  // requests written, answers owed, in order
+  std::deque<uint64_t> backlog;  // open loop: intended times of requests not yet written
+  int key = -1;                  // credo: which key the connection last said hello with
+};
+
+class Worker {
+ public:
+  Worker(const DriverConfig& config, uint32_t index, Progress* progress)
+      : config_(config), index_(index), progress_(progress), workload_(config.workload, index) {}
+  ~Worker() {
+    for (auto& c : conns_)
+      if (c->fd >= 0) ::close(c->fd);
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+    if (timer_fd_ >= 0) ::close(timer_fd_);
+  }
+
+  bool connect_all(uint32_t count, std::string* error);
+  void run(uint64_t start_ns, uint64_t warmup_end_ns, uint64_t end_ns, uint64_t drain_end_ns);
+  RunResult& result() { return result_; }
+
+ private:
+  void send_request(Conn& c, uint64_t start_ns);
+  void say_hello(Conn& c, int key);
+  void flush(Conn& c);
+  void read_answers(Conn& c);
+  void on_answer(Conn& c, const Answer* answer, bool parsed);
+  void kill(Conn& c);
+  void update_events(Conn& c);
+  std::size_t live_inflight() const;
+
+  const DriverConfig& config_;
+  uint32_t index_;
+  Progress* progress_;
+  Workload workload_;
+  RunResult result_;
+  std::vector<std::unique_ptr<Conn>> conns_;
+  int epoll_fd_ = -1;
+  int timer_fd_ = -1;
+  uint64_t warmup_end_ns_ = 0;
+  bool stopping_ = false;
+  std::deque<uint64_t> ship_pool_;
+  Order order_;
+  std::vector<Order> batch_;
+  Payment payment_;
+  Answer answer_;
+  RespReply reply_;
+};
+
+bool Worker::connect_all(uint32_t count, std::string* error) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (epoll_fd_ < 0 || timer_fd_ < 0) {
+    *error = std::string("epoll/timerfd: ") + std::strerror(errno);
+    return false;
+  }
+  epoll_event tev{};
+  tev.events = EPOLLIN;
+  tev.data.u64 = UINT64_MAX;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &tev);
+
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  std::string port = std::to_string(config_.port);
+  if (int rc = ::getaddrinfo(config_.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
+    *error = "cannot resolve " + config_.host + ": " + gai_strerror(rc);
+    return false;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    auto c = std::make_unique<Conn>();
+    for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
+      c->fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+      if (c->fd < 0) continue;
+      if (::connect(c->fd, a->ai_addr, a->ai_addrlen) == 0) break;
+      ::close(c->fd);
+      c->fd = -1;
+    }
+    if (c->fd < 0) {
+      ::freeaddrinfo(res);
+      *error = "cannot connect to " + config_.host + ":" + port + ": " + std::strerror(errno);
+      return false;
+    }
+    int one = 1;
+    ::setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int flags = 1;
+    ::ioctl(c->fd, FIONBIO, &flags);
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    c->index = conns_.size();
+    ev.data.u64 = c->index;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd, &ev);
+    conns_.push_back(std::move(c));
+  }
+  ::freeaddrinfo(res);
+  return true;
+}
+
+void Worker::say_hello(Conn& c, int key) {
+  const std::string& k = key == static_cast<int>(Key::finance)     ? config_.finance_key
+                         : key == static_cast<int>(Key::warehouse) ? config_.warehouse_key
+                                                                   : config_.order_key;
+  append_hello(c.out, k);
+  Pending p;
+  p.hello = true;
+  c.inflight.push_back(p);
+  c.key = key;
+}
+
+void Worker::send_request(Conn& c, uint64_t start_ns) {
+  Pending p;
+  p.start_ns = start_ns;
+  p.measured = start_ns >= warmup_end_ns_;
+  p.kind = workload_.next_kind();
+  if (p.kind == OpKind::ship && ship_pool_.empty()) {
+    p.kind = OpKind::order;
+    result_.ships_substituted++;
+  }
+  if (config_.protocol == Protocol::redis) {
+    // The Redis peer implements submit_order only (bench/peers/redis_order.lua).
+    p.kind = OpKind::order;
+    p.orders = 1;
+    workload_.next_order(&order_);
+    append_redis_order(c.out, config_.redis_sha, order_);
+    c.inflight.push_back(p);
+    return;
+  }
+  int key = p.kind == OpKind::payment ? static_cast<int>(Key::finance)
+            : p.kind == OpKind::ship  ? static_cast<int>(Key::warehouse)
+                                      : static_cast<int>(Key::order);
+  const std::string& want = key == static_cast<int>(Key::finance)     ? config_.finance_key
+                            : key == static_cast<int>(Key::warehouse) ? config_.warehouse_key
+                                                                      : config_.order_key;
+  const std::string& have = c.key == static_cast<int>(Key::finance)     ? config_.finance_key
+                            : c.key == static_cast<int>(Key::warehouse) ? config_.warehouse_key
+                                                                        : config_.order_key;
+  if (c.key < 0 || want != have) say_hello(c, key);
+  switch (p.kind) {
+    case OpKind::order:
+      if (config_.batch > 1) {
+        batch_.resize(config_.batch);
+        for (auto& o : batch_) workload_.next_order(&o);
+        append_batch(c.out, batch_);
+        p.orders = config_.batch;
+      } else {
+        workload_.next_order(&order_);
+        append_order(c.out, "submit_order", order_);
+        p.orders = 1;
+      }
+      break;
+    case OpKind::quote:
+      workload_.next_order(&order_);
+      append_order(c.out, "quote", order_);
+      break;
+    case OpKind::payment:
+      workload_.next_payment(&payment_);
+      append_payment(c.out, payment_);
+      break;
+    case OpKind::ship:
+      append_ship(c.out, ship_pool_.front());
+      ship_pool_.pop_front();
+      break;
+  }
+  c.inflight.push_back(p);
+}
+
+void Worker::update_events(Conn& c) {
+  bool want = c.out_off < c.out.size();
+  if (want == c.want_write || c.dead) return;
+  c.want_write = want;
+  epoll_event ev{};
+  ev.events = want ? uint32_t{EPOLLIN | EPOLLOUT} : uint32_t{EPOLLIN};
+  ev.data.u64 = c.index;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void Worker::flush(Conn& c) {
+  while (!c.dead && c.out_off < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out_off += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    kill(c);
+    return;
+  }
+  if (c.out_off == c.out.size()) {
+    c.out.clear();
+    c.out_off = 0;
+  }
+  update_events(c);
+}
+
+void Worker::kill(Conn& c) {
+  if (c.dead) return;
+  c.dead = true;
+  result_.protocol_errors++;
+  for (const Pending& p : c.inflight)
+    if (!p.hello) result_.unanswered++;
+  result_.unanswered += c.backlog.size();
+  c.inflight.clear();
+  c.backlog.clear();
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+  ::close(c.fd);
+  c.fd = -1;
+}
+
+void Worker::on_answer(Conn& c, const Answer* a, bool parsed) {
+  if (c.inflight.empty()) {  // an answer nobody asked for
+    result_.protocol_errors++;
+    return;
+  }
+  Pending p = c.inflight.front();
+  c.inflight.pop_front();
+  if (!parsed) {
+    result_.protocol_errors++;
+    return;
+  }
+  if (p.hello) {
+    if (!a->ok) {
+      result_.errors++;
+      result_.errors_by_code["hello:" + a->error_code]++;
+      progress_->errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    return;
+  }
+  uint64_t t = now_ns();
+  for (uint64_t no : a->accepted_order_nos) {
+    if (ship_pool_.size() >= kShipPoolMax) ship_pool_.pop_front();
+    ship_pool_.push_back(no);
+  }
+  uint64_t decided = a->accepted + a->held + a->rejected;
+  progress_->answers.fetch_add(1, std::memory_order_relaxed);
+  if (p.kind == OpKind::order) progress_->orders.fetch_add(decided, std::memory_order_relaxed);
+  if (!a->ok || a->item_errors) progress_->errors.fetch_add(1, std::memory_order_relaxed);
+  if (!p.measured) return;
+  uint64_t latency = t > p.start_ns ? t - p.start_ns : 0;
+  result_.latency.record(latency);
+  result_.latency_by_kind[static_cast<int>(p.kind)].record(latency);
+  result_.requests++;
+  result_.requests_by_kind[static_cast<int>(p.kind)]++;
+  if (!a->ok) {
+    result_.errors++;
+    result_.errors_by_code[a->error_code]++;
+    return;
+  }
+  if (a->item_errors) {
+    result_.errors += a->item_errors;
+    result_.errors_by_code[a->error_code] += a->item_errors;
+  }
+  if (p.kind == OpKind::order) {
+    result_.orders += decided;
+    result_.accepted += a->accepted;
+    result_.held += a->held;
+    result_.rejected += a->rejected;
+  }
+}
+
+void Worker::read_answers(Conn& c) {
+  char buf[kReadChunk];
+  while (!c.dead) {
+    ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      c.in.append(buf, static_cast<std::size_t>(n));
+      if (static_cast<std::size_t>(n) < sizeof buf) break;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    // EOF or error: the server closed on us.
+    kill(c);
+    return;
+  }
+  if (config_.protocol == Protocol::credo) {
+    while (true) {
+      std::size_t nl = c.in.find('\n', c.in_off);
+      if (nl == std::string::npos) break;
+      std::string_view line(c.in.data() + c.in_off, nl - c.in_off);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      bool parsed = parse_credo_answer(line, &answer_);
+      on_answer(c, &answer_, parsed);
+      c.in_off = nl + 1;
+    }
+  } else {
+    while (c.in_off < c.in.size()) {
+      long used = parse_resp(std::string_view(c.in).substr(c.in_off), &reply_);
+      if (used == 0) break;
+      if (used < 0) {
+        kill(c);
+        return;
+      }
+      bool parsed = redis_order_answer(reply_, &answer_);
+      on_answer(c, &answer_, parsed);
+      c.in_off += static_cast<std::size_t>(used);
+    }
+  }
+  if (c.in_off == c.in.size()) {
+    c.in.clear();
+    c.in_off = 0;
+  } else if (c.in_off > (1u << 20)) {
+    c.in.erase(0, c.in_off);
+    c.in_off = 0;
+  }
+}
+
+std::size_t Worker::live_inflight() const {
+  std::size_t n = 0;
+  for (const auto& c : conns_)
+    if (!c->dead) n += c->inflight.size() + c->backlog.size();
+  return n;
+}
+
+void Worker::run(uint64_t start_ns, uint64_t warmup_end_ns, uint64_t end_ns,
+                 uint64_t drain_end_ns) {
+  warmup_end_ns_ = warmup_end_ns;
+  const bool open_loop = config_.rate > 0;
+  const double per_thread_rate = config_.rate / config_.threads;
+  const double interval_ns = open_loop ? 1e9 / per_thread_rate : 0;
+  // Threads start their schedules staggered within one interval, so the combined stream is even.
+  double next_due = static_cast<double>(start_ns) + interval_ns * index_ / config_.threads;
+  std::size_t rr = 0;
+
+  for (auto& c : conns_) {
+    if (config_.protocol == Protocol::credo) say_hello(*c, static_cast<int>(Key::order));
+    if (!open_loop)
+      for (uint32_t i = 0; i < config_.pipeline; i++) send_request(*c, now_ns());
+    flush(*c);
+  }
+
+  std::vector<epoll_event> events(conns_.size() + 1);
+  uint64_t last_progress = 0;
+  while (true) {
+    uint64_t now = now_ns();
+    if (!stopping_ && now >= end_ns) {
+      stopping_ = true;
+      for (auto& c : conns_) {
+        result_.unanswered += c->backlog.size();
+        c->backlog.clear();
+      }
+    }
+    if (stopping_ && (now >= drain_end_ns || live_inflight() == 0)) break;
+
+    if (open_loop && !stopping_) {
+      // Everything due by now: write it, or queue it behind a full pipeline.
+      while (next_due <= static_cast<double>(now) && next_due < static_cast<double>(end_ns)) {
+        uint64_t due = static_cast<uint64_t>(next_due);
+        next_due += interval_ns;
+        Conn* c = nullptr;
+        for (std::size_t tries = 0; tries < conns_.size(); tries++) {
+          Conn* candidate = conns_[rr++ % conns_.size()].get();
+          if (!candidate->dead) {
+            c = candidate;
+            break;
+          }
+        }
+        if (c == nullptr) break;
+        if (c->inflight.size() < config_.pipeline && c->backlog.empty())
+          send_request(*c, due);
+        else
+          c->backlog.push_back(due);
+      }
+      for (auto& c : conns_)
+        if (!c->dead && c->out_off < c->out.size()) flush(*c);
+      itimerspec its{};
+      uint64_t wake = static_cast<uint64_t>(next_due);
+      its.it_value.tv_sec = static_cast<time_t>(wake / 1'000'000'000ull);
+      its.it_value.tv_nsec = static_cast<long>(wake % 1'000'000'000ull);
+      ::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &its, nullptr);
+    }
+
+    int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; i++) {
+      if (events[i].data.u64 == UINT64_MAX) {
+        uint64_t expirations;
+        [[maybe_unused]] ssize_t r = ::read(timer_fd_, &expirations, sizeof expirations);
+        continue;
+      }
+      Conn& c = *conns_[events[i].data.u64];
+      if (c.dead) continue;
+      if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        std::size_t before = c.inflight.size();
+        read_answers(c);
+        if (c.dead) continue;
+        std::size_t answered = before - c.inflight.size();
+        if (!stopping_) {
+          if (!open_loop) {
+            // Closed loop: each answer releases one more request (hellos are not counted).
+            while (answered-- > 0 && c.inflight.size() < config_.pipeline + 1)
+              send_request(c, now_ns());
+          } else {
+            while (!c.backlog.empty() && c.inflight.size() < config_.pipeline) {
+              send_request(c, c.backlog.front());
+              c.backlog.pop_front();
+            }
+          }
+        }
+      }
+      if (!c.dead) flush(c);
+    }
+    if (index_ == 0) {
+      uint64_t t = now_ns();
+      if (t - last_progress > 200'000'000) {
+        progress_->inflight.store(live_inflight(), std::memory_order_relaxed);
+        last_progress = t;
+      }
+    }
+  }
+  for (auto& c : conns_) {
+    if (c->dead) continue;
+    for (const Pending& p : c->inflight)
+      if (!p.hello) result_.unanswered++;
+  }
+}
+
+}  // namespace
+
+bool run_load(const DriverConfig& config, Progress* progress, RunResult* result,
+              std::string* error) {
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (uint32_t t = 0; t < config.threads; t++) {
+    uint32_t share =
+        config.connections / config.threads + (t < config.connections % config.threads ? 1 : 0);
+    if (share == 0) continue;
+    auto w = std::make_unique<Worker>(config, t, progress);
+    if (!w->connect_all(share, error)) return false;
+    workers.push_back(std::move(w));
+  }
+  uint64_t start = now_ns();
+  uint64_t warmup_end = start + static_cast<uint64_t>(config.warmup_s * 1e9);
+  uint64_t end = start + static_cast<uint64_t>((config.warmup_s + config.duration_s) * 1e9);
+  uint64_t drain_end = end + static_cast<uint64_t>(config.drain_s * 1e9);
+  std::vector<std::thread> threads;
+  for (auto& w : workers)
+    threads.emplace_back([&, wp = w.get()] { wp->run(start, warmup_end, end, drain_end); });
+  for (auto& t : threads) t.join();
+
+  *result = RunResult{};
+  for (auto& w : workers) {
+    RunResult& r = w->result();
+    result->latency.merge(r.latency);
+    for (int k = 0; k < kOpKinds; k++) {
+      result->latency_by_kind[k].merge(r.latency_by_kind[k]);
+      result->requests_by_kind[k] += r.requests_by_kind[k];
+    }
+    result->requests += r.requests;
+    result->orders += r.orders;
+    result->accepted += r.accepted;
+    result->held += r.held;
+    result->rejected += r.rejected;
+    result->errors += r.errors;
+    for (auto& [code, n] : r.errors_by_code) result->errors_by_code[code] += n;
+    result->protocol_errors += r.protocol_errors;
+    result->unanswered += r.unanswered;
+    result->ships_substituted += r.ships_substituted;
+  }
+  result->measured_s = config.duration_s;
+  result->offered_rate = config.rate;
+  return true;
+}
+
+}  // namespace credo::loadgen
