@@ -104,12 +104,11 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
       lc.available = std::max<Qty>(left, 0);
     }
     pending[p] += lr.qty;
+    lc.discount_bp = discount_bp(prod.price, lc.unit_price);
     if (lc.unit_price < prod.floor_price) {
-      lc.below_floor = true;
-    } else {
-      lc.discount_bp = discount_bp(prod.price, lc.unit_price);
-      if (lc.discount_bp > policy.discount_max_bp[level])
-        lc.price_level = level_for_discount(policy, lc.discount_bp);
+      lc.below_floor = true;  // rejected: no price approval can help
+    } else if (lc.discount_bp > policy.discount_max_bp[level]) {
+      lc.price_level = level_for_discount(policy, lc.discount_bp);
     }
   }
   for (std::size_t j = 0; j < i && j < req.lines.size(); ++j)

@@ -264,7 +264,7 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
   o.day = day_of(x.now);
   o.ship_by = req.ship_by.value_or(kNoDay);
   if (!req.ref.empty()) o.ref = s.add_text(req.ref);
-  s.reasons.insert(s.reasons.end(), d.reasons.begin(), d.reasons.end());
+  s.reasons.append(d.reasons.begin(), d.reasons.end());
   for (std::size_t i = 0; i < d.lines.size(); ++i) {
     const LineCalc& lc = d.lines[i];
     OrderLine line;
@@ -896,8 +896,9 @@ void Engine::reserve(uint64_t orders) {
   State& s = *s_;
   s.orders.reserve(s.orders.size() + orders);
   s.lines.reserve(s.lines.size() + 3 * orders);
-  s.events.reserve(s.events.size() + 2 * orders);
+  s.events.reserve(s.events.size() + orders);
   s.client_order_to_order.reserve(s.client_order_to_order.size() + orders);
+  s.client_order_ids.reserve(s.client_order_ids.size() + orders, 20 * orders);
 }
 
 const Policy& Engine::policy() const { return s_->policy; }
@@ -916,10 +917,5 @@ EngineCounts Engine::counts() const {
   return c;
 }
 
-uint64_t Engine::state_hash() const {
-  std::string image;
-  save(image);
-  return XXH3_64bits(image.data(), image.size());
-}
 
 }  // namespace credo

@@ -47,6 +47,14 @@ class Interner {
     return id;
   }
 
+  // Makes room for `n` ids in all with `bytes` of key text, so that interning that many
+  // never rehashes.
+  void reserve(std::size_t n, std::size_t bytes) {
+    entries_.reserve(n);
+    arena_.reserve(bytes);
+    while (n * 2 > slots_.size()) grow();
+  }
+
   std::string_view view(uint32_t id) const {
     const Entry& e = entries_[id];
     return {arena_.data() + e.offset, e.len};

@@ -3,6 +3,8 @@
 // integers, vectors as a u64 count followed by the elements, interners as their strings in id
 // order (ids are rebuilt by interning them again in the same order). One field list per struct
 // (`fields`) drives both writing and reading, so the two can never disagree.
+#include <xxhash.h>
+
 #include <cstring>
 
 #include "engine/engine.h"
@@ -15,10 +17,37 @@ constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 
 struct Writer {
   std::string& out;
+  void bytes(const char* p, std::size_t n) { out.append(p, n); }
   template <typename T>
   void pod(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
-    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+    bytes(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+};
+
+// Feeds the same byte stream as Writer into XXH3 without building the image: state_hash()
+// costs one pass and no memory. Small writes are gathered in a buffer first.
+struct HashWriter {
+  XXH3_state_t* state = nullptr;
+  char buf[4096];
+  std::size_t used = 0;
+  void flush() {
+    XXH3_64bits_update(state, buf, used);
+    used = 0;
+  }
+  void bytes(const char* p, std::size_t n) {
+    if (used + n > sizeof buf) flush();
+    if (n > sizeof buf) {
+      XXH3_64bits_update(state, p, n);
+      return;
+    }
+    std::memcpy(buf + used, p, n);
+    used += n;
+  }
+  template <typename T>
+  void pod(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    bytes(reinterpret_cast<const char*>(&v), sizeof v);
   }
 };
 
@@ -77,7 +106,7 @@ void io_string(IO& f, std::string& s) {
     s.assign(f.in.data() + f.pos, n);
     f.pos += n;
   } else {
-    f.out.append(s);
+    f.bytes(s.data(), s.size());
   }
 }
 
@@ -278,6 +307,19 @@ void Engine::save(std::string& out) const {
   out.append(kMagic, sizeof kMagic);
   Writer w{out};
   io_state(w, const_cast<State&>(*s_));  // io_state only reads when writing
+}
+
+uint64_t Engine::state_hash() const {
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_64bits_reset(state);
+  HashWriter w;
+  w.state = state;
+  w.bytes(kMagic, sizeof kMagic);
+  io_state(w, const_cast<State&>(*s_));
+  w.flush();
+  const uint64_t h = XXH3_64bits_digest(state);
+  XXH3_freeState(state);
+  return h;
 }
 
 bool Engine::load(std::string_view image, std::string* error) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/command.h"
+#include "engine/chunked_vector.h"
 #include "engine/huge_alloc.h"
 #include "engine/interner.h"
 #include "engine/policy.h"
@@ -183,19 +184,19 @@ struct State {
   Interner principals;
   Interner client_order_ids;  // key: 4-byte customer index + client_order_id
   Interner payment_refs;      // id == payment index
-  BigVector<uint32_t> client_order_to_order;  // by client_order_ids id
+  ChunkedVector<uint32_t> client_order_to_order;  // by client_order_ids id
 
   BigVector<Customer> customers;
   BigVector<Product> products;
-  BigVector<Order> orders;  // order_no = kFirstOrderNo + index
-  BigVector<OrderLine> lines;
-  BigVector<ReasonRec> reasons;
-  BigVector<EventRec> events;
-  BigVector<Invoice> invoices;  // invoice_no = index + 1
+  ChunkedVector<Order> orders;  // order_no = kFirstOrderNo + index
+  ChunkedVector<OrderLine> lines;
+  ChunkedVector<ReasonRec> reasons;
+  ChunkedVector<EventRec> events;
+  ChunkedVector<Invoice> invoices;  // invoice_no = index + 1
   BigVector<Payment> payments;  // payment number = index + 1
   std::vector<Application> applications;
   BigVector<CreditNote> credit_notes;  // credit_note_no = index + 1
-  BigVector<LedgerEntry> ledger;
+  ChunkedVector<LedgerEntry> ledger;
   std::string text;  // the Text arena
 
   ListEnds held_list;
