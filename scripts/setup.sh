@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcurrentqueue-dev
-          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev)
+          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev
+          clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
