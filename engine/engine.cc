@@ -318,7 +318,9 @@ bool submit_one(Ctx& x, const OrderRequest& req, Decision& d, OrderView& view,
     view.duplicate = true;
     return true;
   }
-  fill_order_view(x.s, record_order(x, req, d), false, view);
+  const uint32_t idx = record_order(x, req, d);
+  fill_decision_view(x.s, req, d, x.by, x.now, view);
+  view.order_no = kFirstOrderNo + idx;
   return true;
 }
 

@@ -56,6 +56,9 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
 
 // ---- views ----------------------------------------------------------------------------------
 void fill_order_view(const State& s, uint32_t order, bool with_events, OrderView& v);
+// The view of a fresh decision (a quote, or an order just recorded: set order_no after).
+void fill_decision_view(const State& s, const OrderRequest& req, const Decision& d,
+                        const Principal& by, TimeMs at, OrderView& v);
 void fill_credit(const State& s, uint32_t customer, CreditView& c);
 // `today` is the date the view is as of (overdue days).
 void fill_customer_view(const State& s, uint32_t customer, Day today, CustomerView& v);

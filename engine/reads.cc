@@ -122,6 +122,38 @@ AgingBuckets aging_of(const State& s, uint32_t c, Day today) {
   return b;
 }
 
+// The answer to a decision, built from the request and the Decision rather than read back from
+// the stored order: the request already holds every id, so no interner lookups are needed.
+void fill_decision_view(const State& s, const OrderRequest& req, const Decision& d,
+                        const Principal& by, TimeMs at, OrderView& v) {
+  v.order_no = 0;
+  v.customer = req.customer;
+  v.client_order_id = req.client_order_id;
+  v.status = v.decision = d.status;
+  v.payment = req.payment;
+  v.reasons.clear();
+  for (const ReasonRec& r : d.reasons)
+    v.reasons.push_back({r.code, r.line, r.required_level, r.available});
+  v.lines.clear();
+  for (std::size_t i = 0; i < d.lines.size(); ++i) {
+    const LineCalc& lc = d.lines[i];
+    v.lines.push_back(
+        {req.lines[i].sku, req.lines[i].qty, lc.unit_price, lc.discount_bp, lc.amount, 0, 0});
+  }
+  v.total = d.total;
+  v.has_credit = d.customer != kNone;
+  if (v.has_credit) fill_credit(s, d.customer, v.credit);
+  else v.credit = CreditView{};
+  v.at = at;
+  v.ship_by = req.ship_by;
+  v.ref = req.ref;
+  v.submitted_by = by.name;
+  v.quote = false;
+  v.duplicate = false;
+  v.with_events = false;
+  v.events.clear();
+}
+
 }  // namespace internal
 
 namespace {
@@ -152,30 +184,8 @@ void quote(const State& s, const Query& q, const Quote& body, Result& out) {
   const TimeMs now = std::max(s.now, q.at);
   if (!decide(s, body.order, q.by, now, d, out)) return;
   OrderView& v = out.emplace<OrderView>();
-  v.order_no = 0;
-  v.customer = body.order.customer;
-  v.client_order_id = body.order.client_order_id;
-  v.status = v.decision = d.status;
-  v.payment = body.order.payment;
-  v.reasons.clear();
-  for (const ReasonRec& r : d.reasons) v.reasons.push_back({r.code, r.line, r.required_level, r.available});
-  v.lines.clear();
-  for (std::size_t i = 0; i < d.lines.size(); ++i) {
-    const LineCalc& lc = d.lines[i];
-    v.lines.push_back({body.order.lines[i].sku, body.order.lines[i].qty, lc.unit_price,
-                       lc.discount_bp, lc.amount, 0, 0});
-  }
-  v.total = d.total;
-  v.has_credit = d.customer != kNone;
-  if (v.has_credit) fill_credit(s, d.customer, v.credit);
-  v.at = now;
-  v.ship_by = body.order.ship_by;
-  v.ref = body.order.ref;
-  v.submitted_by = q.by.name;
+  fill_decision_view(s, body.order, d, q.by, now, v);
   v.quote = true;
-  v.duplicate = false;
-  v.with_events = false;
-  v.events.clear();
 }
 
 void get_order(const State& s, const GetOrder& body, Result& out) {
