@@ -48,7 +48,8 @@ for rate in sorted(set(rates) | set(credo_rates), key=int):
             if p == "credo" and rate not in credo_rates: row[s] = None; continue
             if p != "credo" and rate not in rates: row[s] = None; continue
             row[s] = med(load(f"{p}-open{rate}"), "latency." + q)
-        inv = lambda a, b: "-" if not a or not b else f"{b / a:.1f}x faster"
+        inv = lambda a, b: ("-" if not a or not b else
+                           f"{b / a:.1f}x faster" if b >= a else f"{a / b:.1f}x slower")
         print(f"| {label} at {int(rate):,}/s offered | {fmt_ms(row['credo'])} | {fmt_ms(row['Redis'])} "
               f"| {fmt_ms(row['PostgreSQL'])} | {inv(row['credo'], row['Redis'])} "
               f"| {inv(row['credo'], row['PostgreSQL'])} |")
