@@ -38,6 +38,7 @@ enum class Op : uint8_t {
   snapshot,
   set_clock,
   stats,
+  state_hash,
   tick,
   set_policy,
   upsert_customer,
@@ -150,6 +151,7 @@ const OpSpec kOps[] = {
      bit(0) | bit(1) | bit(2)},
     {"daily_report", Op::daily_report, RequestKind::query, {"date"}, bit(0)},
     {"stats", Op::stats, RequestKind::stats, {}, 0},
+    {"state_hash", Op::state_hash, RequestKind::state_hash, {}, 0},
     {"snapshot", Op::snapshot, RequestKind::snapshot, {}, 0},
     {"set_clock", Op::set_clock, RequestKind::set_clock, {"now"}, bit(0)},
     {"tick", Op::tick, RequestKind::command, {}, 0},
@@ -533,6 +535,7 @@ struct RequestParser::Impl {
       case Op::ping:
       case Op::snapshot:
       case Op::stats:
+      case Op::state_hash:
         break;
       case Op::set_clock:
         r.clock_now = 0;
@@ -629,6 +632,7 @@ struct RequestParser::Impl {
       case Op::ping:
       case Op::snapshot:
       case Op::stats:
+      case Op::state_hash:
       case Op::tick:
         return false;  // no fields: for_fields never calls us
       case Op::set_clock: {

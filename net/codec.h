@@ -16,7 +16,16 @@
 namespace credo::net {
 
 // What a request line asks for, once parsed and validated at the edge.
-enum class RequestKind : uint8_t { hello, ping, command, query, snapshot, set_clock, stats };
+enum class RequestKind : uint8_t {
+  hello,
+  ping,
+  command,
+  query,
+  snapshot,
+  set_clock,
+  stats,
+  state_hash,  // extension: the engine's state hash at its last applied seq (admin)
+};
 
 struct Request {
   std::string id_json;  // the raw JSON text of "id" (string or integer) to echo; empty if absent

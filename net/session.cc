@@ -206,7 +206,8 @@ void Session::handle_line(std::string_view line) {
       return;
     case RequestKind::snapshot:
     case RequestKind::set_clock:
-      // The engine checks authority for Commands; these two are the server's own ops.
+    case RequestKind::state_hash:
+      // The engine checks authority for Commands; these are the server's own ops.
       if (!(principal_.roles & kRoleAdmin)) {
         answer(slot, Error{ErrorCode::FORBIDDEN, req.op + " needs the admin role", ""},
                req.id_json);

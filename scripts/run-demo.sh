@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
-# Sets everything up (scripts/setup.sh) and runs credo on the embedded demo dataset: the server
-# (credo-server --demo, which prints the keys to use) once it is built, else the engine demo.
-# Extra arguments go to the program.
+# Sets everything up (scripts/setup.sh) and runs credo-server on the embedded demo dataset
+# (--demo prints one key per role and an example credo-cli command). Extra arguments go to the
+# server, e.g. --port 7401, --data /tmp/credo-demo, --clock manual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-if [ -x build/bin/credo-server ]; then
-  exec build/bin/credo-server --demo "$@"
-fi
-exec build/bin/credo-demo "$@"
+exec build/bin/credo-server --demo "$@"
