@@ -69,11 +69,11 @@ for _ in $(seq 100); do grep -q listening "$work/credo/server.log" && break; sle
 for r in $(seq "$runs"); do
   echo "compare: credo closed loop, run $r"
   "$loadgen" --port $credo_port --key bench-order "${lg_common[@]}" --connections "$conns" \
-    --pipeline "$pipe" --json "$work/credo-closed-$r.json" >/dev/null 2>&1
+    --pipeline "$pipe" --json "$work/credo-closed-$r.json" >/dev/null 2>&1 || echo "compare: that run failed (exit $?)"
   for rate in $credo_rates; do
     echo "compare: credo open loop at $rate/s, run $r"
     "$loadgen" --port $credo_port --key bench-order "${lg_common[@]}" --connections "$conns" \
-      --pipeline 1024 --rate "$rate" --json "$work/credo-open$rate-$r.json" >/dev/null 2>&1
+      --pipeline 1024 --rate "$rate" --json "$work/credo-open$rate-$r.json" >/dev/null 2>&1 || echo "compare: that run failed (exit $?)"
   done
 done
 kill "$credo_pid"; wait "$credo_pid" 2>/dev/null || true; credo_pid=
@@ -85,11 +85,11 @@ redis_lg=(--protocol redis --port $redis_port --redis-script bench/peers/redis_o
 for r in $(seq "$runs"); do
   echo "compare: redis closed loop, run $r"
   "$loadgen" "${redis_lg[@]}" "${lg_common[@]}" --connections "$conns" --pipeline "$pipe" \
-    --json "$work/redis-closed-$r.json" >/dev/null 2>&1
+    --json "$work/redis-closed-$r.json" >/dev/null 2>&1 || echo "compare: that run failed (exit $?)"
   for rate in $rates; do
     echo "compare: redis open loop at $rate/s, run $r"
     "$loadgen" "${redis_lg[@]}" "${lg_common[@]}" --connections "$conns" --pipeline 1024 \
-      --rate "$rate" --json "$work/redis-open$rate-$r.json" >/dev/null 2>&1
+      --rate "$rate" --json "$work/redis-open$rate-$r.json" >/dev/null 2>&1 || echo "compare: that run failed (exit $?)"
   done
 done
 bench/peers/redis.sh stop "$work/redis"
