@@ -38,8 +38,8 @@ bool validate_key(const Key& k, bool required, Result& out, std::string field) {
 
 }  // namespace
 
-bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now,
-            Decision& d, Result& out, std::string_view field_prefix) {
+bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now, Decision& d,
+            Result& out, std::string_view field_prefix) {
   const std::string prefix(field_prefix);
   if (!validate_key(req.customer, true, out, prefix + "customer")) return false;
   if (!validate_key(req.client_order_id, false, out, prefix + "client_order_id")) return false;
@@ -158,9 +158,9 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   if (d.total > policy.approve_total_max_minor[level])
     add(Reason::AMOUNT_APPROVAL, -1, level_for_total(policy, d.total));
 
-  const bool rejected =
-      std::any_of(d.reasons.begin(), d.reasons.end(), [](const ReasonRec& r) { return rejects(r.code); });
-  d.status = rejected ? OrderStatus::rejected
+  const bool rejected = std::any_of(d.reasons.begin(), d.reasons.end(),
+                                    [](const ReasonRec& r) { return rejects(r.code); });
+  d.status = rejected            ? OrderStatus::rejected
              : d.reasons.empty() ? OrderStatus::accepted
                                  : OrderStatus::held;
   return true;

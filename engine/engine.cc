@@ -48,8 +48,7 @@ bool customer_or_fail(const State& s, const Key& k, uint32_t* c, Result& out) {
   if (!key_ok(k, "customer", out)) return false;
   *c = find_customer(s, k);
   if (*c != kNone) return true;
-  return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'",
-              "customer");
+  return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'", "customer");
 }
 bool product_or_fail(const State& s, const Key& k, uint32_t* p, Result& out) {
   if (!key_ok(k, "sku", out)) return false;
@@ -165,12 +164,11 @@ bool upsert_product(Ctx& x, const UpsertProduct& cmd) {
   if (cmd.floor_price && *cmd.floor_price < 0)
     return fail(x.out, ErrorCode::BAD_REQUEST, "floor_price may not be negative", "floor_price");
   const Money price = cmd.price ? *cmd.price : s.products[existing].price;
-  const Money floor = cmd.floor_price ? *cmd.floor_price
+  const Money floor = cmd.floor_price     ? *cmd.floor_price
                       : existing == kNone ? price
                                           : std::min(s.products[existing].floor_price, price);
   if (floor > price)
-    return fail(x.out, ErrorCode::BAD_REQUEST, "floor_price may not be above price",
-                "floor_price");
+    return fail(x.out, ErrorCode::BAD_REQUEST, "floor_price may not be above price", "floor_price");
   if (cmd.on_hand) {
     if (*cmd.on_hand < 0)
       return fail(x.out, ErrorCode::BAD_REQUEST, "on_hand may not be negative", "on_hand");
@@ -250,7 +248,8 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
   o.submitted_by = s.principals.intern(x.by.name.view());
   if (!req.client_order_id.empty()) {
     char buf[4 + Key::kMaxLen];
-    o.client_order_id = s.client_order_ids.intern(client_order_key(o.customer, req.client_order_id, buf));
+    o.client_order_id =
+        s.client_order_ids.intern(client_order_key(o.customer, req.client_order_id, buf));
     s.client_order_to_order.push_back(idx);
   }
   o.status = o.decision = d.status;
@@ -384,8 +383,8 @@ bool cancel_order(Ctx& x, const CancelOrder& cmd) {
   if (!text_ok(cmd.reason, "reason", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
   const Order& o = x.s.orders[idx];
-  const bool own = (x.by.roles & kRoleOrder) &&
-                   x.s.principals.find(x.by.name.view()) == o.submitted_by;
+  const bool own =
+      (x.by.roles & kRoleOrder) && x.s.principals.find(x.by.name.view()) == o.submitted_by;
   if (!own && !(x.by.roles & kRoleAdmin))
     return fail(x.out, ErrorCode::FORBIDDEN,
                 "only the principal who submitted the order, or admin, may cancel it");
@@ -495,18 +494,31 @@ bool check_sku_lines(const State& s, const Order& o, const std::vector<SkuQty>& 
   return ok;
 }
 
-// Spreads `qty` of product `p` over the order's lines in line order, adding to each line's
-// counter (`Qty OrderLine::*`) up to its room; calls `each(line, q)` for every piece.
-template <typename Room, typename Each>
-void spread(State& s, const Order& o, uint32_t p, Qty qty, Room room, Each each) {
+// Spreads `qty` of product `p` over the order's lines in line order, each line taking up to
+// `room(line)`; calls `each(line, q)` for every piece. With a const State it only looks (to
+// price a shipment or a return before changing anything), with a mutable one `each` may
+// change the line.
+template <typename S, typename Room, typename Each>
+void spread(S& s, const Order& o, uint32_t p, Qty qty, Room room, Each each) {
   for (uint32_t l = o.first_line; l < o.first_line + o.line_count && qty > 0; ++l) {
-    OrderLine& line = s.lines[l];
+    auto& line = s.lines[l];
     if (line.product != p) continue;
     const Qty q = std::min(qty, room(line));
     if (q == 0) continue;
     each(line, q);
     qty -= q;
   }
+}
+
+// The value of `lines` taken from the order, each sku spread over its lines as `spread` would.
+template <typename Room>
+Money value_of(const State& s, const Order& o, const std::vector<SkuQty>& lines, Room room) {
+  Money amount = 0;
+  for (const SkuQty& sq : lines)
+    spread(s, o, s.skus.find(sq.sku.view()), sq.qty, room, [&](const OrderLine& line, Qty q) {
+      amount += q * line.unit_price;  // <= what the order's lines are worth: cannot overflow
+    });
+  return amount;
 }
 
 bool ship(Ctx& x, const Ship& cmd) {
@@ -523,22 +535,7 @@ bool ship(Ctx& x, const Ship& cmd) {
   Customer& c = s.customers[o.customer];
   // The shipment's value is part of the order's open value, which is already counted in
   // open_orders; it moves to receivables (credit) and the ledger.
-  Money amount = 0;
-  if (cmd.lines.empty()) {
-    amount = o.open_value;
-  } else {
-    for (const SkuQty& sq : cmd.lines) {
-      const uint32_t p = s.skus.find(sq.sku.view());
-      Qty left = sq.qty;
-      for (uint32_t l = o.first_line; l < o.first_line + o.line_count && left > 0; ++l) {
-        const OrderLine& line = s.lines[l];
-        if (line.product != p) continue;
-        const Qty q = std::min(left, line.qty - line.shipped);
-        amount += q * line.unit_price;  // <= the line's amount: cannot overflow
-        left -= q;
-      }
-    }
-  }
+  const Money amount = cmd.lines.empty() ? o.open_value : value_of(s, o, cmd.lines, unshipped);
   Money check;
   if ((o.payment == PaymentTerms::credit && add_overflows(c.receivables, amount, &check)) ||
       add_overflows(c.ledger_balance, amount, &check))
@@ -585,13 +582,15 @@ bool ship(Ctx& x, const Ship& cmd) {
     invoice.open = amount;
   }
   s.invoices.push_back(invoice);
-  if (o.last_invoice != kNone) s.invoices[o.last_invoice].next_in_order = inv;
-  else o.first_invoice = inv;
+  if (o.last_invoice != kNone)
+    s.invoices[o.last_invoice].next_in_order = inv;
+  else
+    o.first_invoice = inv;
   o.last_invoice = inv;
   if (invoice.open > 0) {
-    auto pos = std::upper_bound(
-        c.open_invoices.begin(), c.open_invoices.end(), invoice.due,
-        [&](Day due, uint32_t other) { return due < s.invoices[other].due; });
+    auto pos =
+        std::upper_bound(c.open_invoices.begin(), c.open_invoices.end(), invoice.due,
+                         [&](Day due, uint32_t other) { return due < s.invoices[other].due; });
     c.open_invoices.insert(pos, inv);
     apply_unapplied(s, o.customer, nullptr);
   }
@@ -685,27 +684,16 @@ bool return_goods(Ctx& x, const ReturnGoods& cmd) {
   auto returnable = [](const OrderLine& l) { return l.shipped - l.returned; };
   if (!check_sku_lines(s, o, cmd.lines, returnable, "shipped and not yet returned", x.out))
     return false;
-  Money amount = 0;
+  const Money amount = value_of(s, o, cmd.lines, returnable);
   for (const SkuQty& sq : cmd.lines) {
-    const uint32_t p = s.skus.find(sq.sku.view());
-    Qty left = sq.qty;
-    for (uint32_t l = o.first_line; l < o.first_line + o.line_count && left > 0; ++l) {
-      const OrderLine& line = s.lines[l];
-      if (line.product != p) continue;
-      const Qty q = std::min(left, line.shipped - line.returned);
-      amount += q * line.unit_price;  // <= what was invoiced: cannot overflow
-      left -= q;
-    }
-    if (cmd.restock) {
-      Qty check;
-      if (add_overflows(s.products[p].on_hand, sq.qty, &check))
-        return fail(x.out, ErrorCode::BAD_REQUEST, "on_hand would overflow", "lines");
-    }
+    Qty check;
+    if (cmd.restock &&
+        add_overflows(s.products[s.skus.find(sq.sku.view())].on_hand, sq.qty, &check))
+      return fail(x.out, ErrorCode::BAD_REQUEST, "on_hand would overflow", "lines");
   }
   Customer& c = s.customers[o.customer];
   Money check;
-  if (add_overflows(c.unapplied, amount, &check) ||
-      sub_overflows(c.ledger_balance, amount, &check))
+  if (add_overflows(c.unapplied, amount, &check) || sub_overflows(c.ledger_balance, amount, &check))
     return fail(x.out, ErrorCode::BAD_REQUEST, "the customer's balance would overflow");
 
   for (const SkuQty& sq : cmd.lines) {
@@ -814,7 +802,8 @@ bool set_policy(Ctx& x, const SetPolicy& cmd) {
   if (!require_role(x.by, kRoleAdmin, x.out)) return false;
   const Policy& p = cmd.policy;
   for (int l = 0; l <= kMaxLevel; ++l) {
-    if (p.approve_total_max_minor[l] < 0 || (l > 0 && p.approve_total_max_minor[l] < p.approve_total_max_minor[l - 1]))
+    if (p.approve_total_max_minor[l] < 0 ||
+        (l > 0 && p.approve_total_max_minor[l] < p.approve_total_max_minor[l - 1]))
       return fail(x.out, ErrorCode::BAD_REQUEST,
                   "approve_total_max_minor must be non-negative and not decrease with the level",
                   "approve_total_max_minor");
@@ -857,8 +846,8 @@ void Engine::apply(const Command& cmd, Result& out) {
   out.error.field.clear();
   State& s = *s_;
   if (std::holds_alternative<Tick>(cmd.body) && cmd.at < s.now) {
-    fail(out, ErrorCode::INVALID_STATE, "time may not go backwards (now is " +
-                                            format_time(s.now) + ")", "now");
+    fail(out, ErrorCode::INVALID_STATE,
+         "time may not go backwards (now is " + format_time(s.now) + ")", "now");
     return;
   }
   const TimeMs before = s.now;
@@ -867,23 +856,40 @@ void Engine::apply(const Command& cmd, Result& out) {
   const bool ok = std::visit(
       [&](const auto& body) -> bool {
         using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, UpsertCustomer>) return upsert_customer(x, body);
-        else if constexpr (std::is_same_v<T, SetCredit>) return set_credit(x, body);
-        else if constexpr (std::is_same_v<T, SetCustomerStatus>) return set_customer_status(x, body);
-        else if constexpr (std::is_same_v<T, UpsertProduct>) return upsert_product(x, body);
-        else if constexpr (std::is_same_v<T, ReceiveStock>) return receive_stock(x, body);
-        else if constexpr (std::is_same_v<T, AdjustStock>) return adjust_stock(x, body);
-        else if constexpr (std::is_same_v<T, SubmitOrder>) return submit_order(x, body);
-        else if constexpr (std::is_same_v<T, SubmitOrders>) return submit_orders(x, body);
-        else if constexpr (std::is_same_v<T, CancelOrder>) return cancel_order(x, body);
-        else if constexpr (std::is_same_v<T, ReleaseOrder>) return release_order(x, body);
-        else if constexpr (std::is_same_v<T, RejectOrder>) return reject_order(x, body);
-        else if constexpr (std::is_same_v<T, Ship>) return ship(x, body);
-        else if constexpr (std::is_same_v<T, RecordPayment>) return record_payment(x, body);
-        else if constexpr (std::is_same_v<T, ReturnGoods>) return return_goods(x, body);
-        else if constexpr (std::is_same_v<T, WriteOff>) return write_off(x, body);
-        else if constexpr (std::is_same_v<T, Tick>) return tick(x, body);
-        else return set_policy(x, body);
+        if constexpr (std::is_same_v<T, UpsertCustomer>)
+          return upsert_customer(x, body);
+        else if constexpr (std::is_same_v<T, SetCredit>)
+          return set_credit(x, body);
+        else if constexpr (std::is_same_v<T, SetCustomerStatus>)
+          return set_customer_status(x, body);
+        else if constexpr (std::is_same_v<T, UpsertProduct>)
+          return upsert_product(x, body);
+        else if constexpr (std::is_same_v<T, ReceiveStock>)
+          return receive_stock(x, body);
+        else if constexpr (std::is_same_v<T, AdjustStock>)
+          return adjust_stock(x, body);
+        else if constexpr (std::is_same_v<T, SubmitOrder>)
+          return submit_order(x, body);
+        else if constexpr (std::is_same_v<T, SubmitOrders>)
+          return submit_orders(x, body);
+        else if constexpr (std::is_same_v<T, CancelOrder>)
+          return cancel_order(x, body);
+        else if constexpr (std::is_same_v<T, ReleaseOrder>)
+          return release_order(x, body);
+        else if constexpr (std::is_same_v<T, RejectOrder>)
+          return reject_order(x, body);
+        else if constexpr (std::is_same_v<T, Ship>)
+          return ship(x, body);
+        else if constexpr (std::is_same_v<T, RecordPayment>)
+          return record_payment(x, body);
+        else if constexpr (std::is_same_v<T, ReturnGoods>)
+          return return_goods(x, body);
+        else if constexpr (std::is_same_v<T, WriteOff>)
+          return write_off(x, body);
+        else if constexpr (std::is_same_v<T, Tick>)
+          return tick(x, body);
+        else
+          return set_policy(x, body);
       },
       cmd.body);
   if (!ok) {
@@ -903,8 +909,12 @@ void Engine::reserve(uint64_t orders) {
   s.client_order_ids.reserve(s.client_order_ids.size() + orders, 20 * orders);
 }
 
-const Policy& Engine::policy() const { return s_->policy; }
-TimeMs Engine::now() const { return s_->now; }
+const Policy& Engine::policy() const {
+  return s_->policy;
+}
+TimeMs Engine::now() const {
+  return s_->now;
+}
 
 EngineCounts Engine::counts() const {
   EngineCounts c;
@@ -918,6 +928,5 @@ EngineCounts Engine::counts() const {
   c.now = s_->now;
   return c;
 }
-
 
 }  // namespace credo

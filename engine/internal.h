@@ -51,8 +51,8 @@ struct Decision {
 // Validates `req` (ids, line count, quantities, prices, text, overflow) and decides it against
 // the current state as of `now`, without changing anything. Returns false with out.error set on
 // bad input. `field_prefix` prefixes error fields (batch items: "orders[3].").
-bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now,
-            Decision& d, Result& out, std::string_view field_prefix = {});
+bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now, Decision& d,
+            Result& out, std::string_view field_prefix = {});
 
 // ---- views ----------------------------------------------------------------------------------
 void fill_order_view(const State& s, uint32_t order, bool with_events, OrderView& v);
@@ -81,7 +81,7 @@ void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* appl
 // Re-evaluates the overdue ladder for one customer. Returns +1 suspended, -1 reactivated, 0.
 int ladder_check(State& s, uint32_t customer);
 void remove_open_invoice(State& s, uint32_t invoice);
-uint32_t add_ledger(State& s, uint32_t customer, EntryKind kind, uint64_t number,
-                    uint32_t payment, Money amount);
+uint32_t add_ledger(State& s, uint32_t customer, EntryKind kind, uint64_t number, uint32_t payment,
+                    Money amount);
 
 }  // namespace credo::internal

@@ -54,7 +54,9 @@ class Checker {
       if (k.size() < 5 || !Key::valid(k.substr(4))) return bad("client_order_id ", i);
       if (!in(s.client_order_to_order[i], s.orders.size())) return bad("client order map ", i);
     }
-    auto text_ok = [&](Text t) { return t.offset <= s.text.size() && t.len <= s.text.size() - t.offset; };
+    auto text_ok = [&](Text t) {
+      return t.offset <= s.text.size() && t.len <= s.text.size() - t.offset;
+    };
     for (const Customer& c : s.customers) {
       if (!text_ok(c.name) || !text_ok(c.status_reason)) return bad("customer text range");
       for (uint32_t inv : c.open_invoices)
@@ -86,7 +88,8 @@ class Checker {
     for (const OrderLine& l : s.lines)
       if (!in(l.product, s.products.size())) return bad("line product out of range");
     for (const EventRec& e : s.events) {
-      if (e.principal != kNone && !in(e.principal, s.principals.size())) return bad("event principal");
+      if (e.principal != kNone && !in(e.principal, s.principals.size()))
+        return bad("event principal");
       if (e.next != kNone && !in(e.next, s.events.size())) return bad("event link");
       if (!text_ok(e.text)) return bad("event text range");
     }
@@ -103,7 +106,8 @@ class Checker {
     }
     for (const LedgerEntry& e : s.ledger)
       if (e.payment != kNone && !in(e.payment, s.payments.size())) return bad("ledger payment");
-    for (uint32_t h : {s.held_list.head, s.held_list.tail, s.accepted_list.head, s.accepted_list.tail})
+    for (uint32_t h :
+         {s.held_list.head, s.held_list.tail, s.accepted_list.head, s.accepted_list.tail})
       if (h != kNone && !in(h, s.orders.size())) return bad("list end out of range");
     return true;
   }
@@ -137,9 +141,12 @@ class Checker {
         }
         if (value != o.open_value)
           return bad("order ", no, ": open_value ", o.open_value, " != unshipped value ", value);
-        if (o.payment == PaymentTerms::prepaid) prepaid_[o.customer] += o.prepaid_remaining;
-        else if (list == OpenList::held) held_[o.customer] += o.open_value;
-        else open_[o.customer] += o.open_value;
+        if (o.payment == PaymentTerms::prepaid)
+          prepaid_[o.customer] += o.prepaid_remaining;
+        else if (list == OpenList::held)
+          held_[o.customer] += o.open_value;
+        else
+          open_[o.customer] += o.open_value;
         ++open_count_;
       }
       if (prev != ends.tail) return bad("open list tail is wrong");
@@ -163,8 +170,8 @@ class Checker {
       const std::string_view id = s.customer_ids.view(static_cast<uint32_t>(i));
       if (c.open_orders != open_[i] || c.held != held_[i] || c.prepaid_reserved != prepaid_[i])
         return bad("customer ", id, ": open_orders/held/prepaid_reserved ", c.open_orders, "/",
-                   c.held, "/", c.prepaid_reserved, " != recomputed ", open_[i], "/", held_[i],
-                   "/", prepaid_[i]);
+                   c.held, "/", c.prepaid_reserved, " != recomputed ", open_[i], "/", held_[i], "/",
+                   prepaid_[i]);
       Money receivables = 0;
       Day prev_due = INT32_MIN;
       for (uint32_t inv : c.open_invoices) {
@@ -214,7 +221,8 @@ class Checker {
           if (s.lines[l].shipped != s.lines[l].qty)
             return bad("order ", kFirstOrderNo + i, ": shipped with units left");
     }
-    if (open != open_count_) return bad("orders held/accepted ", open, " != on lists ", open_count_);
+    if (open != open_count_)
+      return bad("orders held/accepted ", open, " != on lists ", open_count_);
     uint64_t counted = 0;
     for (const DailyAgg& d : s.daily)
       for (uint64_t n : d.count_by_status) counted += n;
@@ -222,7 +230,8 @@ class Checker {
       return bad("daily report counts ", counted, " orders, there are ", s.orders.size());
     for (std::size_t i = 0; i < s.invoices.size(); ++i) {
       const Invoice& inv = s.invoices[i];
-      if (inv.open < 0 || inv.open > inv.amount) return bad("invoice ", i + 1, ": open out of range");
+      if (inv.open < 0 || inv.open > inv.amount)
+        return bad("invoice ", i + 1, ": open out of range");
     }
     return true;
   }
@@ -254,6 +263,8 @@ class Checker {
 
 }  // namespace
 
-std::string Engine::check_invariants(bool full) const { return Checker(*s_).run(full); }
+std::string Engine::check_invariants(bool full) const {
+  return Checker(*s_).run(full);
+}
 
 }  // namespace credo

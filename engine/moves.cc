@@ -56,8 +56,10 @@ void list_push(State& s, OpenList list, uint32_t idx) {
   o.list = list;
   o.prev = ends.tail;
   o.next = kNone;
-  if (ends.tail != kNone) s.orders[ends.tail].next = idx;
-  else ends.head = idx;
+  if (ends.tail != kNone)
+    s.orders[ends.tail].next = idx;
+  else
+    ends.head = idx;
   ends.tail = idx;
 }
 
@@ -65,10 +67,14 @@ void list_remove(State& s, uint32_t idx) {
   Order& o = s.orders[idx];
   if (o.list == OpenList::none) return;
   ListEnds& ends = o.list == OpenList::held ? s.held_list : s.accepted_list;
-  if (o.prev != kNone) s.orders[o.prev].next = o.next;
-  else ends.head = o.next;
-  if (o.next != kNone) s.orders[o.next].prev = o.prev;
-  else ends.tail = o.prev;
+  if (o.prev != kNone)
+    s.orders[o.prev].next = o.next;
+  else
+    ends.head = o.next;
+  if (o.next != kNone)
+    s.orders[o.next].prev = o.prev;
+  else
+    ends.tail = o.prev;
   o.prev = o.next = kNone;
   o.list = OpenList::none;
 }
@@ -96,8 +102,10 @@ uint32_t add_event(State& s, uint32_t order, EventKind kind, const Principal* by
   const uint32_t id = static_cast<uint32_t>(s.events.size());
   s.events.push_back(e);
   Order& o = s.orders[order];
-  if (o.last_event != kNone) s.events[o.last_event].next = id;
-  else o.first_event = id;
+  if (o.last_event != kNone)
+    s.events[o.last_event].next = id;
+  else
+    o.first_event = id;
   o.last_event = id;
   return id;
 }
@@ -119,8 +127,10 @@ void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* appl
     c.receivables -= x;
     c.unapplied -= x;
     if (applied) applied->push_back({static_cast<InvoiceNo>(inv) + 1, x});
-    if (invoice.open == 0) ++closed;
-    else break;
+    if (invoice.open == 0)
+      ++closed;
+    else
+      break;
   }
   c.open_invoices.erase(c.open_invoices.begin(),
                         c.open_invoices.begin() + static_cast<std::ptrdiff_t>(closed));
@@ -151,8 +161,8 @@ int ladder_check(State& s, uint32_t customer) {
   return 0;
 }
 
-uint32_t add_ledger(State& s, uint32_t customer, EntryKind kind, uint64_t number,
-                    uint32_t payment, Money amount) {
+uint32_t add_ledger(State& s, uint32_t customer, EntryKind kind, uint64_t number, uint32_t payment,
+                    Money amount) {
   Customer& c = s.customers[customer];
   c.ledger_balance += amount;  // callers have checked that this cannot overflow
   const uint32_t id = static_cast<uint32_t>(s.ledger.size());

@@ -12,8 +12,8 @@ namespace credo {
 
 struct Policy {
   // Largest order total each approval level may approve (index = level). Level 3: no limit.
-  std::array<Money, kMaxLevel + 1> approve_total_max_minor = {10'000'000, 50'000'000,
-                                                              500'000'000, kMoneyMax};
+  std::array<Money, kMaxLevel + 1> approve_total_max_minor = {10'000'000, 50'000'000, 500'000'000,
+                                                              kMoneyMax};
   // Largest discount below list price each level may give, in basis points. 10000 means
   // "down to the floor price" (the floor is checked separately and always wins).
   std::array<int32_t, kMaxLevel + 1> discount_max_bp = {0, 300, 1000, 10'000};

@@ -41,8 +41,10 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   }
   v.total = o.total;
   v.has_credit = s.customers[o.customer].exists;
-  if (v.has_credit) fill_credit(s, o.customer, v.credit);
-  else v.credit = CreditView{};
+  if (v.has_credit)
+    fill_credit(s, o.customer, v.credit);
+  else
+    v.credit = CreditView{};
   v.at = o.at;
   v.ship_by = o.ship_by == kNoDay ? std::nullopt : std::optional<Day>(o.ship_by);
   v.ref.assign(s.text_of(o.ref));
@@ -62,8 +64,8 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
     const EventRec& rec = s.events[e];
     EventView ev;
     ev.kind = rec.kind;
-    ev.principal = rec.principal == kNone ? Key::of("system")
-                                          : Key::of(s.principals.view(rec.principal));
+    ev.principal =
+        rec.principal == kNone ? Key::of("system") : Key::of(s.principals.view(rec.principal));
     ev.at = rec.at;
     ev.number = rec.number;
     ev.amount = rec.amount;
@@ -142,8 +144,10 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
   }
   v.total = d.total;
   v.has_credit = d.customer != kNone;
-  if (v.has_credit) fill_credit(s, d.customer, v.credit);
-  else v.credit = CreditView{};
+  if (v.has_credit)
+    fill_credit(s, d.customer, v.credit);
+  else
+    v.credit = CreditView{};
   v.at = at;
   v.ship_by = req.ship_by;
   v.ref = req.ref;
@@ -161,8 +165,7 @@ namespace {
 bool find_existing_customer(const State& s, const Key& k, uint32_t* c, Result& out) {
   *c = Key::valid(k.view()) ? s.customer_ids.find(k.view()) : kNone;
   if (*c != kNone && s.customers[*c].exists) return true;
-  return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'",
-              "customer");
+  return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'", "customer");
 }
 
 Money add_buckets(AgingBuckets& into, const AgingBuckets& b) {
@@ -199,8 +202,8 @@ void get_order(const State& s, const GetOrder& body, Result& out) {
     }
   } else {
     if (!Key::valid(body.customer.view()) || !Key::valid(body.client_order_id.view())) {
-      fail(out, ErrorCode::BAD_REQUEST,
-           "get_order needs order_no, or customer and client_order_id", "order_no");
+      fail(out, ErrorCode::BAD_REQUEST, "get_order needs order_no, or customer and client_order_id",
+           "order_no");
       return;
     }
     const uint32_t c = s.customer_ids.find(body.customer.view());

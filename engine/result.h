@@ -53,7 +53,7 @@ struct OrderView {
   OrderNo order_no = 0;  // 0 for a quote
   Key customer;
   Key client_order_id;
-  OrderStatus status = OrderStatus::rejected;  // the order's status now
+  OrderStatus status = OrderStatus::rejected;    // the order's status now
   OrderStatus decision = OrderStatus::rejected;  // what submit decided
   PaymentTerms payment = PaymentTerms::credit;
   std::vector<ReasonView> reasons;
@@ -215,10 +215,9 @@ struct DailyReportView {
   Money written_off = 0;
 };
 
-using ResultBody =
-    std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView, ProductView,
-                 ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
-                 StatementView, DailyReportView>;
+using ResultBody = std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView,
+                                ProductView, ShipView, PaymentView, ReturnView, WriteOffView,
+                                TickView, PolicyView, AgingView, StatementView, DailyReportView>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

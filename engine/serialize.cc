@@ -332,8 +332,10 @@ bool Engine::load(std::string_view image, std::string* error) {
   Reader r{image, sizeof kMagic};
   io_state(r, *fresh);
   std::string why;
-  if (!r.ok) why = "truncated or malformed state image at byte " + std::to_string(r.pos);
-  else if (r.pos != image.size()) why = "trailing bytes after the state image";
+  if (!r.ok)
+    why = "truncated or malformed state image at byte " + std::to_string(r.pos);
+  else if (r.pos != image.size())
+    why = "trailing bytes after the state image";
   if (why.empty()) {
     std::swap(s_, fresh);
     why = check_invariants(true);  // also checks that every index is in range

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/command.h"
 #include "engine/chunked_vector.h"
+#include "engine/command.h"
 #include "engine/huge_alloc.h"
 #include "engine/interner.h"
 #include "engine/policy.h"
@@ -48,7 +48,7 @@ struct Customer {
   Text name;
   Text status_reason;
   std::vector<uint32_t> open_invoices;  // sorted by (due date, invoice index)
-  std::vector<uint32_t> ledger;       // indices into State::ledger, chronological
+  std::vector<uint32_t> ledger;         // indices into State::ledger, chronological
 };
 
 struct Product {
@@ -93,7 +93,7 @@ enum class OpenList : uint8_t { none, held, accepted };
 
 struct Order {
   uint32_t customer = kNone;
-  uint32_t submitted_by = kNone;  // principal id
+  uint32_t submitted_by = kNone;     // principal id
   uint32_t client_order_id = kNone;  // id in State::client_order_ids, or kNone
   OrderStatus status = OrderStatus::rejected;
   OrderStatus decision = OrderStatus::rejected;
@@ -182,8 +182,8 @@ struct State {
   Interner customer_ids;
   Interner skus;
   Interner principals;
-  Interner client_order_ids;  // key: 4-byte customer index + client_order_id
-  Interner payment_refs;      // id == payment index
+  Interner client_order_ids;                      // key: 4-byte customer index + client_order_id
+  Interner payment_refs;                          // id == payment index
   ChunkedVector<uint32_t> client_order_to_order;  // by client_order_ids id
 
   BigVector<Customer> customers;
@@ -193,7 +193,7 @@ struct State {
   ChunkedVector<ReasonRec> reasons;
   ChunkedVector<EventRec> events;
   ChunkedVector<Invoice> invoices;  // invoice_no = index + 1
-  BigVector<Payment> payments;  // payment number = index + 1
+  BigVector<Payment> payments;      // payment number = index + 1
   std::vector<Application> applications;
   BigVector<CreditNote> credit_notes;  // credit_note_no = index + 1
   ChunkedVector<LedgerEntry> ledger;

@@ -27,7 +27,9 @@ void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 unsigned days_in_month(int64_t y, unsigned m) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -68,16 +70,18 @@ bool parse_name(std::string_view s, const char* const (&names)[N], E* out) {
 
 constexpr const char* kGrades[] = {"A", "B", "C", "D"};
 constexpr const char* kCustomerStatuses[] = {"active", "on_hold", "blocked"};
-constexpr const char* kOrderStatuses[] = {"accepted",  "held",     "rejected",
-                                          "expired",   "cancelled", "shipped"};
+constexpr const char* kOrderStatuses[] = {"accepted", "held",      "rejected",
+                                          "expired",  "cancelled", "shipped"};
 constexpr const char* kPaymentTerms[] = {"credit", "prepaid"};
-constexpr const char* kReasons[] = {
-    "UNKNOWN_CUSTOMER", "CUSTOMER_BLOCKED", "UNKNOWN_SKU",   "INSUFFICIENT_STOCK",
-    "BELOW_FLOOR_PRICE", "PREPAYMENT_REQUIRED", "CUSTOMER_ON_HOLD", "CREDIT_GRADE",
-    "CREDIT_LIMIT",      "OVERDUE",             "PRICE_APPROVAL",   "AMOUNT_APPROVAL"};
-constexpr const char* kErrors[] = {"OK",           "BAD_JSON",  "BAD_REQUEST",   "UNKNOWN_OP",
-                                   "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "INVALID_STATE",
-                                   "DUPLICATE",    "LINE_TOO_LONG", "OVERLOADED", "INTERNAL"};
+constexpr const char* kReasons[] = {"UNKNOWN_CUSTOMER",  "CUSTOMER_BLOCKED",
+                                    "UNKNOWN_SKU",       "INSUFFICIENT_STOCK",
+                                    "BELOW_FLOOR_PRICE", "PREPAYMENT_REQUIRED",
+                                    "CUSTOMER_ON_HOLD",  "CREDIT_GRADE",
+                                    "CREDIT_LIMIT",      "OVERDUE",
+                                    "PRICE_APPROVAL",    "AMOUNT_APPROVAL"};
+constexpr const char* kErrors[] = {
+    "OK",        "BAD_JSON",      "BAD_REQUEST", "UNKNOWN_OP",    "UNAUTHENTICATED", "FORBIDDEN",
+    "NOT_FOUND", "INVALID_STATE", "DUPLICATE",   "LINE_TOO_LONG", "OVERLOADED",      "INTERNAL"};
 constexpr const char* kEvents[] = {"submitted", "released", "rejected", "cancelled",
                                    "expired",   "shipped",  "returned"};
 constexpr const char* kRoles[] = {"order", "credit", "warehouse", "finance", "admin"};
@@ -149,25 +153,45 @@ std::string format_time(TimeMs t) {
   return s;
 }
 
-const char* to_string(Grade g) { return kGrades[static_cast<int>(g)]; }
-const char* to_string(CustomerStatus s) { return kCustomerStatuses[static_cast<int>(s)]; }
-const char* to_string(OrderStatus s) { return kOrderStatuses[static_cast<int>(s)]; }
-const char* to_string(PaymentTerms p) { return kPaymentTerms[static_cast<int>(p)]; }
-const char* to_string(Reason r) { return kReasons[static_cast<int>(r)]; }
-const char* to_string(ErrorCode e) { return kErrors[static_cast<int>(e)]; }
-const char* to_string(EventKind e) { return kEvents[static_cast<int>(e)]; }
+const char* to_string(Grade g) {
+  return kGrades[static_cast<int>(g)];
+}
+const char* to_string(CustomerStatus s) {
+  return kCustomerStatuses[static_cast<int>(s)];
+}
+const char* to_string(OrderStatus s) {
+  return kOrderStatuses[static_cast<int>(s)];
+}
+const char* to_string(PaymentTerms p) {
+  return kPaymentTerms[static_cast<int>(p)];
+}
+const char* to_string(Reason r) {
+  return kReasons[static_cast<int>(r)];
+}
+const char* to_string(ErrorCode e) {
+  return kErrors[static_cast<int>(e)];
+}
+const char* to_string(EventKind e) {
+  return kEvents[static_cast<int>(e)];
+}
 const char* role_name(Role r) {
   for (int i = 0; i < 5; ++i)
     if (r == (1 << i)) return kRoles[i];
   return "?";
 }
 
-bool parse(std::string_view s, Grade* out) { return parse_name(s, kGrades, out); }
+bool parse(std::string_view s, Grade* out) {
+  return parse_name(s, kGrades, out);
+}
 bool parse(std::string_view s, CustomerStatus* out) {
   return parse_name(s, kCustomerStatuses, out);
 }
-bool parse(std::string_view s, PaymentTerms* out) { return parse_name(s, kPaymentTerms, out); }
-bool parse(std::string_view s, Reason* out) { return parse_name(s, kReasons, out); }
+bool parse(std::string_view s, PaymentTerms* out) {
+  return parse_name(s, kPaymentTerms, out);
+}
+bool parse(std::string_view s, Reason* out) {
+  return parse_name(s, kReasons, out);
+}
 bool parse_role(std::string_view s, Role* out) {
   for (int i = 0; i < 5; ++i) {
     if (s == kRoles[i]) {

@@ -103,7 +103,9 @@ enum class Reason : uint8_t {
   AMOUNT_APPROVAL,
 };
 constexpr int kReasonCount = 12;
-inline bool rejects(Reason r) { return r <= Reason::PREPAYMENT_REQUIRED; }
+inline bool rejects(Reason r) {
+  return r <= Reason::PREPAYMENT_REQUIRED;
+}
 
 enum class ErrorCode : uint8_t {
   OK,
