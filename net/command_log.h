@@ -18,6 +18,16 @@
 
 namespace credo::net {
 
+// Counters of a journaling log since it was opened (the stats op shows them).
+struct JournalStats {
+  uint64_t batches = 0;       // group commits
+  uint64_t syncs = 0;         // fdatasyncs
+  uint64_t records = 0;       // records appended
+  uint64_t bytes = 0;         // bytes appended
+  uint64_t append_waits = 0;  // times append found the buffer full
+  uint64_t snapshots = 0;
+};
+
 class CommandLog {
  public:
   virtual ~CommandLog() = default;
@@ -60,6 +70,10 @@ class CommandLog {
     bool ok = snapshot(e, &seq, &file, &error);
     done(ok, seq, file, error);
   }
+
+  // Fills *out and returns true if this log journals to disk; false (the default) otherwise.
+  // Thread-safe.
+  virtual bool journal_stats(JournalStats* /*out*/) const { return false; }
 
   // Makes everything appended durable and stops (clean shutdown, after the engine thread has
   // stopped). False with `*error` if that fails.

@@ -228,6 +228,12 @@ void EngineLoop::process(Job& job, Completion& done) {
           });
       return;
     }
+    case RequestKind::state_hash:
+      // Here, between two commands, so the hash is of exactly the state at next_seq_ - 1.
+      // Costs a pass over the whole state (a diagnostic, not for the hot path).
+      write_state_hash_ok(out, req.id_json, next_seq_ - 1, log_.durable_seq(),
+                          engine_.state_hash());
+      return;
     case RequestKind::hello:
     case RequestKind::ping:
     case RequestKind::stats:

@@ -49,4 +49,15 @@ void JournalLog::snapshot_async(const Engine& e, SnapshotDone done) {
   if (!started) CommandLog::snapshot_async(e, std::move(done));
 }
 
+bool JournalLog::journal_stats(JournalStats* out) const {
+  Journal::Stats s = journal_.stats();
+  out->batches = s.batches;
+  out->syncs = s.syncs;
+  out->records = s.records;
+  out->bytes = s.bytes;
+  out->append_waits = s.append_waits;
+  out->snapshots = s.snapshots;
+  return true;
+}
+
 }  // namespace credo::net

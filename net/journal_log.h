@@ -28,6 +28,7 @@ class JournalLog final : public CommandLog {
   bool failed(std::string* why) const override { return journal_.failed(why); }
   bool snapshot(const Engine& e, uint64_t* seq, std::string* file, std::string* error) override;
   void snapshot_async(const Engine& e, SnapshotDone done) override;
+  bool journal_stats(JournalStats* out) const override;
   bool close(std::string* error) override { return journal_.close(error); }
 
  private:

@@ -1,5 +1,7 @@
 #include "net/server_responses.h"
 
+#include <cstdio>
+
 #include "net/json_writer.h"
 #include "net/keys.h"
 #include "net/server_internal.h"
@@ -44,6 +46,19 @@ void write_snapshot_ok(std::string& out, std::string_view id_json, uint64_t seq,
   finish(w, out);
 }
 
+void write_state_hash_ok(std::string& out, std::string_view id_json, uint64_t seq,
+                         uint64_t durable_seq, uint64_t hash) {
+  JsonWriter w(out);
+  begin(w, id_json);
+  w.field("seq", seq);
+  w.field("durable_seq", durable_seq);
+  // A string, not a number: JSON readers that use doubles would round a 64-bit value.
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  w.field("hash", std::string_view(hex, 16));
+  finish(w, out);
+}
+
 void write_stats(std::string& out, std::string_view id_json, const IoShared& shared) {
   JsonWriter w(out);
   begin(w, id_json);
@@ -58,6 +73,18 @@ void write_stats(std::string& out, std::string_view id_json, const IoShared& sha
   w.field("connections_total", c.connections_total.load(std::memory_order_relaxed));
   w.field("engine_queue", static_cast<uint64_t>(shared.engine.queued()));
   w.field("overloaded", c.overloaded.load(std::memory_order_relaxed));
+  JournalStats js;
+  if (shared.log.journal_stats(&js)) {
+    w.key("journal");
+    w.begin_object();
+    w.field("batches", js.batches);
+    w.field("syncs", js.syncs);
+    w.field("records", js.records);
+    w.field("bytes", js.bytes);
+    w.field("append_waits", js.append_waits);
+    w.field("snapshots", js.snapshots);
+    w.end_object();
+  }
   w.key("ops");
   w.begin_object();
   for (std::size_t i = 0; i < kOpNames.size(); i++) {

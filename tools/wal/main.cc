@@ -3,6 +3,10 @@
 //   credo-wal verify DIR   checksums, sequence continuity, snapshots; replays to the state hash
 //                          and runs the full invariant check. Exit 1 on any problem.
 //   credo-wal stats DIR    records per kind, bytes, time range, segments, snapshots
+//   credo-wal hash DIR [--at SEQ]
+//                          replays to SEQ (default: the end of the log) and prints
+//                          {"seq":N,"hash":"<16 hex digits>"}, the Engine::state_hash() the
+//                          server's state_hash op reports at that seq
 // Read-only: nothing in DIR is changed (a torn tail is reported, not cut).
 #include <fmt/format.h>
 #include <unistd.h>
@@ -256,6 +260,104 @@ int cmd_stats(const std::string& dir) {
   return r.end().kind == wal::ReadEnd::clean || r.end().kind == wal::ReadEnd::torn_tail ? 0 : 1;
 }
 
+// The state at `at`: the newest snapshot at or before it that loads and matches its hash (else
+// the empty state), then every record after the snapshot up to `at`. Missing records, an
+// undecodable or failing record, or a log that ends before `at` are errors (exit 1), because a
+// hash of some other state would be a wrong answer, not an approximate one.
+int cmd_hash_at(const std::string& dir, uint64_t at) {
+  FileSystem* fs = posix_file_system();
+  Engine engine;
+  uint64_t state_seq = 0;
+  std::vector<uint64_t> snaps;
+  Status s = snapshot::list(fs, dir, &snaps);
+  if (!s.ok()) {
+    fmt::print(stderr, "credo-wal: {}\n", s.message);
+    return 1;
+  }
+  for (uint64_t seq : snaps) {  // newest first
+    if (seq > at) continue;
+    const std::string name = wal::snapshot_name(seq);
+    snapshot::Header h;
+    std::string body, err;
+    s = snapshot::read(fs, join_path(dir, name), &h, &body);
+    if (!s.ok()) {
+      fmt::print(stderr, "credo-wal: skipping snapshot {}: {}\n", name, s.message);
+      continue;
+    }
+    Engine e;
+    if (h.seq != seq || !e.load(body, &err) || e.state_hash() != h.state_hash) {
+      fmt::print(stderr, "credo-wal: skipping snapshot {}: does not load or hash mismatch {}\n",
+                 name, err);
+      continue;
+    }
+    engine = std::move(e);
+    state_seq = seq;
+    break;
+  }
+  fmt::print(stderr, "credo-wal: from {}\n",
+             state_seq ? "snapshot " + wal::snapshot_name(state_seq) : std::string("empty state"));
+
+  if (state_seq < at) {
+    wal::Reader r(fs, dir);
+    s = r.open();
+    if (!s.ok()) {
+      fmt::print(stderr, "credo-wal: {}\n", s.message);
+      return 1;
+    }
+    Progress progress(total_bytes(r));
+    wal::Record rec;
+    Command cmd;
+    Result result;
+    std::string err;
+    uint64_t n = 0;
+    while (state_seq < at && r.next(&rec)) {
+      progress.update(r.bytes_read(), ++n);
+      if (rec.seq <= state_seq) continue;
+      const std::string& seg = r.segments()[rec.segment].name;
+      if (rec.seq != state_seq + 1) {
+        fmt::print(stderr, "credo-wal: {} at byte {}: seq {} follows {} (records missing)\n", seg,
+                   rec.offset, rec.seq, state_seq);
+        return 1;
+      }
+      if (!decode_command(rec.body, &cmd, &err)) {
+        fmt::print(stderr, "credo-wal: {} at byte {}: undecodable record: {}\n", seg, rec.offset,
+                   err);
+        return 1;
+      }
+      engine.apply(cmd, result);
+      if (!result.ok()) {
+        fmt::print(stderr, "credo-wal: {} at byte {}: replaying seq {} failed: {} {}\n", seg,
+                   rec.offset, rec.seq, to_string(result.error.code), result.error.message);
+        return 1;
+      }
+      state_seq = rec.seq;
+    }
+    if (state_seq < at) {
+      const wal::ReadEnd& end = r.end();
+      fmt::print(stderr, "credo-wal: the log ends at seq {}, before {}{}{}\n", state_seq, at,
+                 end.kind == wal::ReadEnd::clean ? "" : ": ", end.message);
+      return 1;
+    }
+  }
+  fmt::print("{{\"seq\":{},\"hash\":\"{:016x}\"}}\n", state_seq, engine.state_hash());
+  return 0;
+}
+
+// No --at: what recovery would produce (read-only), i.e. the state at the end of the log.
+int cmd_hash_end(const std::string& dir) {
+  Engine engine;
+  RecoveryReport rep;
+  RecoveryOptions opt;
+  opt.modify = false;
+  std::string err;
+  if (!recover(posix_file_system(), dir, opt, engine, &rep, &err)) {
+    fmt::print(stderr, "credo-wal: recovery: {}\n", err);
+    return 1;
+  }
+  fmt::print("{{\"seq\":{},\"hash\":\"{:016x}\"}}\n", rep.last_seq, rep.state_hash);
+  return 0;
+}
+
 }  // namespace
 }  // namespace credo
 
@@ -275,7 +377,13 @@ int main(int argc, char** argv) {
   auto* stats =
       app.add_subcommand("stats", "records per kind, bytes, time range, segments, snapshots");
   stats->add_option("DIR", dir, "data directory")->required();
+  uint64_t at = 0;
+  auto* hash = app.add_subcommand(
+      "hash", "replay to --at SEQ (default: the end) and print {\"seq\":N,\"hash\":\"..\"}");
+  hash->add_option("DIR", dir, "data directory")->required();
+  auto* at_opt = hash->add_option("--at", at, "the seq to hash the state at");
   CLI11_PARSE(app, argc, argv);
+  if (*hash) return at_opt->count() ? credo::cmd_hash_at(dir, at) : credo::cmd_hash_end(dir);
   if (*dump) return credo::cmd_dump(dir, from, to);
   if (*verify) return credo::cmd_verify(dir);
   return credo::cmd_stats(dir);
