@@ -69,7 +69,8 @@ constexpr std::array<std::string_view, 31> kOpNames = {
     "upsert_product", "receive_stock", "adjust_stock",    "submit_order",  "submit_orders",
     "quote",          "cancel_order",  "get_order",       "release_order", "reject_order",
     "list_held",      "ship",          "record_payment",  "return_goods",  "write_off",
-    "get_customer",   "get_product",   "aging",           "statement",     "daily_report",    "state_hash"};
+    "get_customer",   "get_product",   "aging",           "statement",     "daily_report",
+    "state_hash"};
 int op_index(std::string_view op);  // -1 if unknown
 
 // The single consumer of the engine queue and the only thread that touches the Engine.
