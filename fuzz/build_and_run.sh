@@ -1,31 +1,62 @@
 #!/usr/bin/env bash
-# Builds the request-parser fuzz target with clang++-14 (libFuzzer + ASan + UBSan) and runs it
-# for a bounded time on the checked-in seed corpus.
+# Builds a fuzz target with clang++-14 (libFuzzer + ASan + UBSan) and runs it for a bounded
+# time on its checked-in seed corpus.
 #
-#   fuzz/build_and_run.sh [seconds=60] [extra libFuzzer flags...]
+#   fuzz/build_and_run.sh [seconds=60] [target=request] [extra libFuzzer flags...]
 #
-# No CMake: the target compiles the codec and the engine sources directly. Output goes to
-# build-fuzz/ (binary) and build-fuzz/corpus/request/ (the corpus grows there; the checked-in
-# seeds in fuzz/corpus/request/ are only read). Exit status is non-zero if a crash is found;
-# the crashing input is left in build-fuzz/ as crash-*.
+# Targets: request (request_parser_fuzz.cc, the default) and wal (wal_reader_fuzz.cc: the WAL
+# record reader and the command decoder).
+# No CMake: the target compiles the sources it needs directly. Output goes to build-fuzz/
+# (binary) and build-fuzz/corpus/<target>/ (the corpus grows there; the checked-in seeds in
+# fuzz/corpus/<target>/ are only read). Exit status is non-zero if a crash is found; the
+# crashing input is left in build-fuzz/ as crash-*.
 set -euo pipefail
 
 seconds="${1:-60}"
 shift || true
+target=request
+# The target is optional and never starts with '-', unlike libFuzzer's flags.
+if [[ $# -gt 0 && "$1" != -* ]]; then
+  target="$1"
+  shift
+fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/build-fuzz"
-mkdir -p "$out/corpus/request"
+
+case "$target" in
+  request)
+    main="$root/fuzz/request_parser_fuzz.cc"
+    srcs=("$root"/net/codec.cc "$root"/net/json_writer.cc "$root"/engine/*.cc)
+    # -max_len: long enough for a few hundred order lines.
+    extra=(-max_len=65536 -dict="$root/fuzz/request.dict")
+    ;;
+  wal)
+    main="$root/fuzz/wal_reader_fuzz.cc"
+    srcs=("$root"/persistence/*.cc "$root"/engine/*.cc)
+    # -max_len: a segment of a few hundred records; bigger inputs only slow the search.
+    extra=(-max_len=16384)
+    ;;
+  *)
+    echo "usage: fuzz/build_and_run.sh [seconds] [request|wal] [libFuzzer flags...]" >&2
+    exit 2
+    ;;
+esac
+mkdir -p "$out/corpus/$target"
 
 cxx="${CXX_FUZZ:-clang++-14}"
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$root")
 
-# Object files first (in parallel, at most 2 jobs: the machine is shared), then link.
-srcs=("$root"/net/codec.cc "$root"/net/json_writer.cc "$root"/engine/*.cc)
+# Object files first (in parallel, at most 2 jobs: the machine is shared), then link. Each
+# target has its own object directory (request's is build-fuzz/ itself, as before), so two
+# targets run at once by ctest -j2 never write the same object file.
+objdir="$out"
+[[ "$target" == request ]] || objdir="$out/obj-$target"
+mkdir -p "$objdir"
 objs=()
 pids=()
 for src in "${srcs[@]}"; do
-  obj="$out/$(basename "$(dirname "$src")")_$(basename "$src" .cc).o"
+  obj="$objdir/$(basename "$(dirname "$src")")_$(basename "$src" .cc).o"
   objs+=("$obj")
   if [[ ! -f "$obj" || "$src" -nt "$obj" ]]; then
     # -fsanitize=fuzzer-no-link: instrument the library code without a second main().
@@ -37,11 +68,10 @@ for src in "${srcs[@]}"; do
 done
 for p in "${pids[@]}"; do wait "$p"; done
 
-"$cxx" "${flags[@]}" "$root/fuzz/request_parser_fuzz.cc" "${objs[@]}" \
-  -lsimdjson -lxxhash -o "$out/request_parser_fuzz"
+bin="$(basename "$main" .cc)"
+"$cxx" "${flags[@]}" -pthread "$main" "${objs[@]}" -lsimdjson -lxxhash -o "$out/$bin"
 
 cd "$out"
-# -max_len: long enough for a few hundred order lines; -timeout: a single input taking more
-# than 10 s is a hang.
-exec ./request_parser_fuzz -max_total_time="$seconds" -max_len=65536 -timeout=10 \
-  -dict="$root/fuzz/request.dict" "$@" "$out/corpus/request" "$root/fuzz/corpus/request"
+# -timeout: a single input taking more than 10 s is a hang.
+exec "./$bin" -max_total_time="$seconds" -timeout=10 "${extra[@]}" "$@" \
+  "$out/corpus/$target" "$root/fuzz/corpus/$target"
