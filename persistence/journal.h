@@ -165,6 +165,7 @@ class Journal {
   std::unique_ptr<SnapshotJob> snap_job_;  // queued or running; null when idle
   bool snap_stop_ = false;
   uint64_t last_snapshot_seq_ = 0;  // engine thread: for snapshot_every_commands
+  std::string spare_image_;  // the last snapshot's buffer, reused by the next (guarded by mu_)
 
   std::thread journal_thread_;
   std::thread snapshot_thread_;
