@@ -18,7 +18,7 @@
 #
 # Why not everything: credo_engine_alloc_tests replaces the global operator new, which ASan also
 # replaces; the crash and fuzz tests are separate suites; the whole suite under ASan would not fit
-# the time the CI budget gives the sanitizers (see tests/sanitizers/CMakeLists.txt).
+# the time the CI budget gives the sanitizers (timings in tests/sanitizers/CMakeLists.txt).
 set -euo pipefail
 
 kind="${1:-}"
