@@ -4,5 +4,5 @@
 # server, e.g. --port 7401, --data /tmp/credo-demo, --clock manual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh credo_server credo_cli credo_demo
 exec build/bin/credo-server --demo "$@"

@@ -3,7 +3,8 @@
 # and builds into build/ (executables land in build/bin/). Safe to run again: apt-get skips
 # what is installed and CMake rebuilds only what changed.
 #
-#   scripts/setup.sh            install + configure + build (Release)
+#   scripts/setup.sh            install + configure + build everything (Release)
+#   scripts/setup.sh credo_server credo_cli     ... build only these targets
 #   CREDO_BUILD_TYPE=Debug scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,4 +25,8 @@ fi
 
 werror=OFF; [ "${CI:-}" = "true" ] && werror=ON
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${CREDO_BUILD_TYPE:-Release}" -DCREDO_WERROR="$werror" >/dev/null
-cmake --build build -j "$(nproc)"
+if [ $# -gt 0 ]; then
+  cmake --build build -j "$(nproc)" --target "$@"
+else
+  cmake --build build -j "$(nproc)"
+fi
