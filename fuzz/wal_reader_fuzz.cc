@@ -27,8 +27,9 @@
 
 namespace {
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "property violated: %s\n", what);
+[[noreturn]] void fail(const char* what, const std::string& error = "") {
+  std::fprintf(stderr, "property violated: %s%s%s\n", what, error.empty() ? "" : ": ",
+               error.c_str());
   std::abort();
 }
 
@@ -78,11 +79,11 @@ void check_body(std::string_view body) {
   // A body that decodes as a whole has a decodable header.
   if (!header_ok) fail("decode_command accepted a body whose header does not decode");
   std::string once;
-  if (!credo::encode_command(cmd, once, &error)) fail("a decoded command does not encode");
+  if (!credo::encode_command(cmd, once, &error)) fail("a decoded command does not encode", error);
   credo::Command again;
-  if (!credo::decode_command(once, &again, &error)) fail("an encoded command does not decode");
+  if (!credo::decode_command(once, &again, &error)) fail("an encoded command does not decode", error);
   std::string twice;
-  if (!credo::encode_command(again, twice, &error)) fail("re-decoded command does not encode");
+  if (!credo::encode_command(again, twice, &error)) fail("re-decoded command does not encode", error);
   if (once != twice) fail("encode(decode(.)) is not a fixed point");
 }
 
