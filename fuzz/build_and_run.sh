@@ -53,12 +53,14 @@ flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undef
 objdir="$out"
 [[ "$target" == request ]] || objdir="$out/obj-$target"
 mkdir -p "$objdir"
+newest_header="$(ls -t "$root"/engine/*.h "$root"/net/*.h "$root"/persistence/*.h | head -n 1)"
 objs=()
 pids=()
 for src in "${srcs[@]}"; do
   obj="$objdir/$(basename "$(dirname "$src")")_$(basename "$src" .cc).o"
   objs+=("$obj")
-  if [[ ! -f "$obj" || "$src" -nt "$obj" ]]; then
+  # Rebuilt when its source or any project header is newer (headers are not tracked per file).
+  if [[ ! -f "$obj" || "$src" -nt "$obj" || "$newest_header" -nt "$obj" ]]; then
     # -fsanitize=fuzzer-no-link: instrument the library code without a second main().
     "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
       -c "$src" -o "$obj" &
