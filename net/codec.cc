@@ -923,7 +923,12 @@ struct RequestParser::Impl {
         if (!spec) {
           err->code = ErrorCode::UNKNOWN_OP;
           err->field = "op";
-          err->message = "unknown op \"" + std::string(name.substr(0, 64)) + "\"";
+          // Quote at most 64 bytes of the name, cut on a UTF-8 character boundary: half a
+          // character would make the answer invalid JSON (found by fuzz_request_parser).
+          std::size_t n = std::min<std::size_t>(name.size(), 64);
+          while (n > 0 && n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80)
+            --n;
+          err->message = "unknown op \"" + std::string(name.substr(0, n)) + "\"";
           return false;
         }
         prepare(spec->op);

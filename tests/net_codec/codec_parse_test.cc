@@ -1,6 +1,7 @@
 // The request parser: every op of PROTOCOL.md parses into the right Command or Query, and every
 // kind of bad input gets the exact error code and field.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <string>
 
@@ -346,6 +347,20 @@ TEST_F(ParseTest, UnknownOp) {
   bad(R"({"op":"launch_missiles"})", ErrorCode::UNKNOWN_OP, "op");
   bad(R"({"op":""})", ErrorCode::UNKNOWN_OP, "op");
   bad(R"({"op":"PING"})", ErrorCode::UNKNOWN_OP, "op");
+}
+
+// The answer quotes at most 64 bytes of an unknown op's name, cut on a character boundary:
+// found by fuzz_request_parser (a 2-byte "é" straddling byte 64 made the answer invalid UTF-8).
+TEST_F(ParseTest, UnknownOpNameIsQuotedWithoutSplittingACharacter) {
+  const std::string name = std::string(63, 'x') + "\u00e9tc";  // é is bytes 63 and 64
+  Parse r = parse_line(parser_, "{\"op\":\"" + name + "\"}");
+  ASSERT_EQ(r.err.code, ErrorCode::UNKNOWN_OP);
+  std::string out;
+  write_error(out, r.req.id_json, r.err);
+  simdjson::dom::parser json;
+  simdjson::dom::element doc;
+  EXPECT_EQ(json.parse(out).get(doc), simdjson::SUCCESS) << out;
+  EXPECT_EQ(r.err.message, "unknown op \"" + std::string(63, 'x') + "\"");
 }
 
 TEST_F(ParseTest, EnvelopeErrors) {
