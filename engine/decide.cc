@@ -130,7 +130,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   }
 
   auto add = [&](Reason code, int32_t line = -1, int8_t level_needed = -1, Qty avail = -1) {
-    d.reasons.push_back(ReasonRec{code, level_needed, line, avail});
+    d.reasons.push_back(ReasonRec{code, line, level_needed, avail});
   };
   if (c == kNone) add(Reason::UNKNOWN_CUSTOMER);
   const Customer* cust = c == kNone ? nullptr : &s.customers[c];

@@ -29,10 +29,8 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   v.decision = o.decision;
   v.payment = o.payment;
   v.reasons.clear();
-  for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {
-    const ReasonRec& rec = s.reasons[r];
-    v.reasons.push_back({rec.code, rec.line, rec.required_level, rec.available});
-  }
+  for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r)
+    v.reasons.push_back(s.reasons[r]);
   v.lines.clear();
   for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l) {
     const OrderLine& line = s.lines[l];
@@ -133,9 +131,7 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
   v.client_order_id = req.client_order_id;
   v.status = v.decision = d.status;
   v.payment = req.payment;
-  v.reasons.clear();
-  for (const ReasonRec& r : d.reasons)
-    v.reasons.push_back({r.code, r.line, r.required_level, r.available});
+  v.reasons.assign(d.reasons.begin(), d.reasons.end());
   v.lines.clear();
   for (std::size_t i = 0; i < d.lines.size(); ++i) {
     const LineCalc& lc = d.lines[i];

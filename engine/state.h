@@ -70,12 +70,8 @@ struct OrderLine {
   Qty returned = 0;
 };
 
-struct ReasonRec {
-  Reason code = Reason::UNKNOWN_CUSTOMER;
-  int8_t required_level = -1;
-  int32_t line = -1;
-  Qty available = -1;
-};
+// A reason is stored exactly as it is answered (result.h): no second struct to keep in step.
+using ReasonRec = ReasonView;
 
 struct EventRec {
   EventKind kind = EventKind::submitted;
