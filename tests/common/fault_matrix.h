@@ -14,6 +14,7 @@
 // codes, messages and counts, never temp paths, pids or timings.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace credo::test {
@@ -21,5 +22,9 @@ namespace credo::test {
 // Records one row for the running test. Thread-safe. A failure to write the row is reported on
 // stderr and does not fail the test (the document check will).
 void record_fault(std::string_view area, std::string_view fault, std::string_view observed);
+
+// `text` with every occurrence of `temp_dir` (and the '/' after it) removed, so that an error
+// message naming a file in a test's temporary directory reads the same on every run.
+std::string scrub(std::string text, std::string_view temp_dir);
 
 }  // namespace credo::test

@@ -10,6 +10,7 @@
 #include "persistence/snapshot.h"
 #include "persistence/wal_format.h"
 #include "persistence/wal_reader.h"
+#include "tests/common/fault_matrix.h"
 #include "tests/persistence/test_util.h"
 
 namespace credo {
@@ -179,6 +180,11 @@ TEST(Journal, CorruptNewestSnapshotFallsBackToTheOlderOne) {
   ASSERT_TRUE(recover(posix_file_system(), dir.path(), {}, r, &rep, &err)) << err;
   EXPECT_EQ(rep.snapshot_seq, 100u);
   EXPECT_EQ(rep.state_hash, test::hash_after(250));
+  if (!HasFailure()) {
+    test::record_fault("Snapshots", "one flipped bit in the newest snapshot",
+                       "its checksum fails; recovery falls back to the older snapshot (seq 100) and "
+                       "replays 150 records: state hash equal");
+  }
 }
 
 TEST(Journal, RetentionKeepsTwoSnapshotsAndPrunesCoveredSegments) {
@@ -269,6 +275,12 @@ TEST(Journal, FailingFsyncIsStickyAndDurableSeqStops) {
   EXPECT_FALSE(j.append(next));
   EXPECT_FALSE(j.snapshot(e, nullptr, &err));
   EXPECT_FALSE(j.close(&err));
+  if (!HasFailure()) {
+    test::record_fault("Journal", "fdatasync fails with EIO",
+                       "journal fails: '" + test::scrub(why, dir.path()) +
+                           "'; durable_seq stays at the last good sync (50); appends, snapshots and "
+                           "close refused");
+  }
 }
 
 TEST(Journal, NoSpaceOnAppendFailsTheJournal) {
@@ -299,6 +311,12 @@ TEST(Journal, NoSpaceOnAppendFailsTheJournal) {
   ASSERT_TRUE(recover(posix_file_system(), dir.path(), {}, r, &rep, &err)) << err;
   EXPECT_EQ(rep.last_seq, 20u);
   EXPECT_GT(rep.torn_tail_bytes, 0u);
+  if (!HasFailure()) {
+    test::record_fault("Journal", "disk full: a WAL write stops half way (ENOSPC)",
+                       "journal fails: '" + test::scrub(why, dir.path()) +
+                           "'; durable_seq stays at 20; after restart the half record is cut as a "
+                           "torn tail and the 20 durable commands are recovered");
+  }
 }
 
 TEST(Journal, OutOfOrderSeqIsRefused) {
