@@ -87,12 +87,13 @@ void record_fault(std::string_view area, std::string_view fault, std::string_vie
   if (f != nullptr) std::fclose(f);
 }
 
-std::string scrub(std::string text, std::string_view temp_dir) {
-  if (temp_dir.empty()) return text;
-  for (size_t at = text.find(temp_dir); at != std::string::npos; at = text.find(temp_dir, at)) {
-    size_t n = temp_dir.size();
-    if (at + n < text.size() && text[at + n] == '/') ++n;
-    text.erase(at, n);
+std::string scrub(std::string text, std::string_view temp_path, std::string_view with) {
+  if (temp_path.empty()) return text;
+  for (size_t at = text.find(temp_path); at != std::string::npos;
+       at = text.find(temp_path, at + with.size())) {
+    size_t n = temp_path.size();
+    if (with.empty() && at + n < text.size() && text[at + n] == '/') ++n;
+    text.replace(at, n, with);
   }
   return text;
 }

@@ -23,8 +23,9 @@ namespace credo::test {
 // stderr and does not fail the test (the document check will).
 void record_fault(std::string_view area, std::string_view fault, std::string_view observed);
 
-// `text` with every occurrence of `temp_dir` (and the '/' after it) removed, so that an error
-// message naming a file in a test's temporary directory reads the same on every run.
-std::string scrub(std::string text, std::string_view temp_dir);
+// `text` with every occurrence of `temp_path` replaced by `with`, so that an error message
+// naming a test's temporary file or directory reads the same on every run. With `with` empty,
+// a '/' right after the path goes too ("<tmp>/wal-1.log" becomes "wal-1.log").
+std::string scrub(std::string text, std::string_view temp_path, std::string_view with = "");
 
 }  // namespace credo::test

@@ -8,15 +8,24 @@
 #include <fstream>
 #include <string>
 
+#include "tests/common/fault_matrix.h"
 #include "tests/net/server_harness.h"
 
 namespace credo::test {
 namespace {
 
-// Runs credo-server with `args` expecting it to refuse to start; returns its exit status.
-int refused_start(const std::string& args) {
-  std::string cmd = std::string(CREDO_SERVER_BIN) + " --port 0 " + args + " >/dev/null 2>&1";
-  int status = std::system(cmd.c_str());
+// Runs credo-server with `args` expecting it to refuse to start; returns its exit status and
+// sets *said to the last line it wrote to stderr (the reason it gives).
+int refused_start(const std::string& args, std::string* said = nullptr) {
+  std::string cmd = std::string(CREDO_SERVER_BIN) + " --port 0 " + args + " 2>&1 >/dev/null";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return -1;
+  std::string out, line;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  int status = ::pclose(p);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  if (said != nullptr) *said = out.substr(out.rfind('\n') + 1);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -27,12 +36,22 @@ TEST(ServerStartup, RefusesAKeyFileReadableByOthers) {
     f << R"({"keys":[{"key":"k","principal":"p","roles":["admin"],"level":3}]})";
   }
   ::chmod(path.c_str(), 0644);
-  EXPECT_EQ(refused_start("--keys " + path), 2);
+  std::string said;
+  EXPECT_EQ(refused_start("--keys " + path, &said), 2);
   std::remove(path.c_str());
+  if (!HasFailure()) {
+    record_fault("Security", "keys file readable by group or others (mode 644)",
+                 "refuses to start, exit 2: '" + scrub(said, path, "<file>") + "'");
+  }
 }
 
 TEST(ServerStartup, RefusesToListenBeyondLoopbackWithoutKeys) {
-  EXPECT_EQ(refused_start("--bind 0.0.0.0"), 2);
+  std::string said;
+  EXPECT_EQ(refused_start("--bind 0.0.0.0", &said), 2);
+  if (!HasFailure()) {
+    record_fault("Security", "binding beyond loopback (--bind 0.0.0.0) without a keys file",
+                 "refuses to start, exit 2: '" + said + "'");
+  }
 }
 
 TEST(ServerStartup, RefusesAConfigWithAnUnknownMember) {
@@ -41,8 +60,13 @@ TEST(ServerStartup, RefusesAConfigWithAnUnknownMember) {
     std::ofstream f(path);
     f << R"({"hold_ttl_hour":5})";
   }
-  EXPECT_EQ(refused_start("--config " + path), 2);
+  std::string said;
+  EXPECT_EQ(refused_start("--config " + path, &said), 2);
   std::remove(path.c_str());
+  if (!HasFailure()) {
+    record_fault("Configuration", "a policy config with an unknown member",
+                 "refuses to start, exit 2: '" + scrub(said, path, "<file>") + "'");
+  }
 }
 
 TEST(ServerStartup, ConfigPolicyIsInForce) {

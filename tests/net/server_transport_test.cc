@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/common/fault_matrix.h"
 #include "tests/net/server_harness.h"
 
 namespace credo::test {
@@ -30,6 +31,11 @@ TEST(ServerTransport, LineTooLongClosesThatConnectionOnly) {
   writer.join();
   EXPECT_TRUE(Json(other.call(R"({"op":"ping"})")).ok());
   EXPECT_EQ(Json(other.call(R"({"op":"get_product","sku":"HUGE"})")).code(), "NOT_FOUND");
+  if (!HasFailure()) {
+    record_fault("Server input", "a 5 MiB request line (limit 4 MiB)",
+                 "LINE_TOO_LONG '" + Json(answer).str("/error/message") +
+                     "', that connection closed; others served; nothing applied");
+  }
 }
 
 TEST(ServerTransport, AConnectionThatNeverSaysHelloIsClosed) {
@@ -44,6 +50,10 @@ TEST(ServerTransport, AConnectionThatNeverSaysHelloIsClosed) {
   ASSERT_TRUE(good.hello(kOrderKey));
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   EXPECT_TRUE(Json(good.call(R"({"op":"ping"})")).ok()) << "after hello there is no idle limit";
+  if (!HasFailure()) {
+    record_fault("Server resources", "a connection that never says hello",
+                 "closed after --hello-timeout-ms; a ping is not a hello; after hello no idle limit");
+  }
 }
 
 TEST(ServerTransport, AClientThatNeverReadsDoesNotHurtOthers) {
@@ -84,6 +94,11 @@ TEST(ServerTransport, AClientThatNeverReadsDoesNotHurtOthers) {
     connections = Json(other.call(R"({"op":"stats"})")).num("/connections");
   }
   EXPECT_EQ(connections, 2);  // setup + other
+  if (!HasFailure()) {
+    record_fault("Server resources", "a client that pipelines requests and never reads an answer",
+                 "the server stops reading it (flow control), serves others promptly, and drops it "
+                 "after --write-timeout-ms without progress");
+  }
 }
 
 TEST(ServerTransport, RacingConnectionsNeverOversell) {
@@ -198,6 +213,11 @@ TEST(ServerTransport, ConnectionsBeyondTheLimitAreToldOverloaded) {
   EXPECT_EQ(Json(answer).code(), "OVERLOADED");
   EXPECT_TRUE(c.closed_by_server());
   EXPECT_TRUE(Json(a.call(R"({"op":"ping"})")).ok());
+  if (!HasFailure()) {
+    record_fault("Server resources", "more connections than --max-connections",
+                 "the extra one is answered OVERLOADED '" + Json(answer).str("/error/message") +
+                     "' and closed; the others keep working");
+  }
 }
 
 TEST(ServerTransport, AFullEngineQueueAnswersOverloadedInOrder) {
@@ -220,6 +240,11 @@ TEST(ServerTransport, AFullEngineQueueAnswersOverloadedInOrder) {
     EXPECT_TRUE(j.ok() || j.code() == "OVERLOADED") << answer;
   }
   EXPECT_TRUE(Json(c.call(R"({"op":"ping"})")).ok());
+  if (!HasFailure()) {
+    record_fault("Server resources", "2,000 pipelined requests against an engine queue of 1",
+                 "each answered, in request order, either ok or OVERLOADED (never queued "
+                 "without bound)");
+  }
 }
 
 TEST(ServerTransport, EndOfInputStillGetsEveryAnswer) {
