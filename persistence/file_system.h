@@ -48,6 +48,8 @@ class FileSystem {
   // Writes `data` to a new file at `path` (replacing any), fdatasyncs it and closes it.
   virtual Status write_file(const std::string& path, std::string_view data) = 0;
   virtual Status rename(const std::string& from, const std::string& to) = 0;
+  // Cuts (or extends with zeros) `path` to `size_bytes` and fsyncs it: the new length is
+  // durable when this returns OK (recovery cuts torn tails and must not see them come back).
   virtual Status truncate(const std::string& path, uint64_t size_bytes) = 0;
   virtual Status remove(const std::string& path) = 0;
   // Names (not paths) of the entries of `dir`, without "." and "..", in no particular order.

@@ -121,9 +121,15 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
   Status truncate(const std::string& path, uint64_t size_bytes) override {
-    if (::truncate(path.c_str(), static_cast<off_t>(size_bytes)) != 0)
-      return posix_error("truncate", path);
-    return Status::Ok();
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return posix_error("truncate", path);
+    Status s;
+    if (::ftruncate(fd, static_cast<off_t>(size_bytes)) != 0)
+      s = posix_error("truncate", path);
+    else if (::fsync(fd) != 0)
+      s = posix_error("fsync", path);
+    ::close(fd);
+    return s;
   }
   Status remove(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return posix_error("unlink", path);

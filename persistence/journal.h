@@ -16,11 +16,18 @@
 //
 // Failure: a write or fsync error is sticky: failed() turns true, durable_seq stops advancing
 // and append() returns false from then on. The server must stop accepting state changes; the
-// commands applied but not durable are not answered, and recovery after a restart decides
-// what survived (after a failed fsync, nothing written since the last good one is trusted).
+// commands applied but not durable are not answered. reopen() (when the fault has cleared) or
+// a restart recovers what is durable: after a failed fsync, nothing written since the last
+// good one is trusted.
+//
+// Manual mode (JournalOptions::threads = false, for the deterministic simulator in tests/dsim):
+// no threads; the journal thread's and the snapshot thread's work happens when the caller
+// calls pump() (and, when they must wait for the disk, inside append, snapshot, wait_durable
+// and close), on the caller's thread, through the same code.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -58,11 +65,14 @@ struct JournalOptions {
   uint32_t snapshots_to_keep = 2;        // >= 1
   bool repair = false;                   // cut corruption at open instead of refusing to start
   FileSystem* fs = nullptr;              // nullptr: POSIX
-  // Called on the journal thread (the engine thread in mode none) whenever durable_seq
-  // advances, with the new value. Must not block for long: it delays the next batch.
+  // Called on the journal thread (the engine thread in mode none and in manual mode) whenever
+  // durable_seq advances, with the new value. Must not block for long: it delays the next batch.
   std::function<void(uint64_t durable_seq)> on_durable;
   // Log lines (recovery messages, snapshot results). nullptr: silent.
   std::function<void(const std::string&)> log;
+  // false: manual mode (see above). Batch mode then syncs at every pump instead of on a clock,
+  // so that a run depends on nothing but the order of calls.
+  bool threads = true;
 };
 
 struct SnapshotInfo {
@@ -117,6 +127,26 @@ class Journal {
   // Returns false if the journal had failed or the final sync fails.
   bool close(std::string* error = nullptr);
 
+  // After failed(): tries to resume. Stops the threads (a snapshot in flight finishes or
+  // fails first), drops what was never synced (cuts the current segment back to its last
+  // successful fdatasync; in Durability::batch, to its last successful write, since batch
+  // answers once written), then recovers from the directory as open() does, into a fresh
+  // engine that replaces `engine` only on success, and starts a new segment and the threads.
+  // On true: `engine` is at durable_seq() == last_seq() (every command applied after the last
+  // durable one is gone; the recovered seq may exceed the durable_seq() before the failure
+  // when a segment roll had synced more than was reported), and append() works again. The
+  // caller must re-read last_seq() before numbering the next command. on_durable is not
+  // called for the recovered seq.
+  // On false (*error says why: the file system still fails, or the journal had not failed):
+  // the journal stays failed, `engine` is untouched, and reopen may be tried again.
+  // REQUIRES: open; the caller's thread is the engine thread; `engine` is the engine given
+  // to open().
+  bool reopen(Engine& engine, RecoveryReport* report, std::string* error);
+
+  // Manual mode only: writes the pending batch, syncs per the durability mode, advances
+  // durable_seq (calling on_durable), then runs a queued snapshot job. Returns !failed().
+  bool pump();
+
   struct Stats {
     uint64_t batches = 0;       // group commits (writes of a batch)
     uint64_t syncs = 0;         // fdatasyncs of the WAL
@@ -124,13 +154,28 @@ class Journal {
     uint64_t bytes = 0;         // appended since open
     uint64_t append_waits = 0;  // times append found the buffer full
     uint64_t snapshots = 0;
+    uint64_t reopens = 0;  // successful reopen() calls
   };
   Stats stats() const;
 
  private:
   struct SnapshotJob;
+  // Recovers `into` from the directory, starts a segment, resets the counters and starts the
+  // threads (threaded mode). Shared by open() and reopen().
+  bool start(Engine& into, RecoveryReport* report, std::string* error);
+  void stop_threads();
   void journal_loop();
+  // One round of the journal thread's work: takes the pending batch, writes it (mu_ released
+  // during I/O), syncs when due, advances the seqs and calls on_durable. Returns false when
+  // the loop is over: the journal failed, or it is stopping with nothing left to write.
+  // REQUIRES: `lock` holds mu_ (held again on return).
+  bool journal_step(std::unique_lock<std::mutex>& lock);
+  bool has_journal_work() const;  // REQUIRES: mu_ held
   void snapshot_loop();
+  // Writes a queued snapshot job (sync the WAL to its seq, write, rename, prune) and calls its
+  // callback. Snapshot thread, or the caller in manual mode.
+  void run_snapshot_job(SnapshotJob* job);
+  void run_queued_snapshot();         // manual mode: the job in snap_job_, if any
   void fail(const std::string& why);  // REQUIRES: mu_ held
   bool sync_wal_through(uint64_t seq, std::string* error);
   bool start_snapshot(const Engine& engine, SnapshotCallback done, bool wait_if_busy);
@@ -157,6 +202,8 @@ class Journal {
   uint64_t sync_request_seq_ = 0;  // someone waits for synced_seq_ >= this
   bool stop_ = false;
   bool failed_ = false;
+  std::string batch_;  // journal_step: the batch being written (journal thread or pump)
+  std::chrono::steady_clock::time_point last_sync_;  // batch mode's interval
   std::string failure_;
   Stats stats_;
 

@@ -18,8 +18,12 @@ Status Writer::start_segment(uint64_t first_seq) {
     Status s = close();
     if (!s.ok()) return s;
   }
+  // From here on a failure leaves a new file nothing was synced to: discard_unsynced()
+  // removes it.
+  current_name_ = segment_name(first_seq);
+  synced_bytes_ = written_bytes_ = 0;
   std::unique_ptr<WritableFile> f;
-  Status s = fs_->open_writable(join_path(dir_, segment_name(first_seq)), /*truncate=*/true, &f);
+  Status s = fs_->open_writable(join_path(dir_, current_name_), /*truncate=*/true, &f);
   if (!s.ok()) return s;
   std::string header;
   append_segment_header(header);
@@ -29,6 +33,7 @@ Status Writer::start_segment(uint64_t first_seq) {
     f->close();
     return s;
   }
+  written_bytes_ = f->size();
   file_ = std::move(f);
   segment_first_seq_ = first_seq;
   ++segments_started_;
@@ -41,20 +46,46 @@ Status Writer::append(std::string_view records, uint64_t first_seq) {
     Status s = start_segment(first_seq);
     if (!s.ok()) return s;
   }
-  return file_->append(records);
+  Status s = file_->append(records);
+  if (s.ok()) written_bytes_ = file_->size();
+  return s;
 }
 
 Status Writer::sync() {
   if (!file_) return Status::Ok();
-  return file_->sync();
+  Status s = file_->sync();
+  if (s.ok()) synced_bytes_ = written_bytes_;
+  return s;
 }
 
 Status Writer::close() {
   if (!file_) return Status::Ok();
-  Status s = file_->sync();
+  Status s = sync();
   Status c = file_->close();
   file_.reset();
-  return s.ok() ? c : s;
+  if (s.ok()) s = c;
+  if (s.ok()) current_name_.clear();
+  return s;
+}
+
+Status Writer::discard_unsynced(bool keep_written) {
+  if (file_) {
+    file_->close();  // no sync: the bytes after the cut are not trusted, and not kept
+    file_.reset();
+  }
+  if (current_name_.empty()) return Status::Ok();
+  const std::string path = join_path(dir_, current_name_);
+  const uint64_t keep = keep_written ? written_bytes_ : synced_bytes_;
+  Status s;
+  if (keep < kSegmentHeaderBytes) {
+    s = fs_->remove(path);
+    if (s.errno_value == 2) s = Status::Ok();  // ENOENT: the file was never created
+    if (s.ok()) s = fs_->sync_dir(dir_);
+  } else {
+    s = fs_->truncate(path, keep);
+  }
+  if (s.ok()) current_name_.clear();
+  return s;
 }
 
 }  // namespace credo::wal

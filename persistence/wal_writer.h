@@ -28,8 +28,16 @@ class Writer {
 
   // fdatasync of the current segment.
   Status sync();
-  // Syncs and closes the current segment.
+  // Syncs and closes the current segment. On failure the segment stays "current" for
+  // discard_unsynced().
   Status close();
+
+  // After a failed append or sync: closes the current segment without syncing and cuts it
+  // back to what is trusted: its length at the last successful sync, or, with
+  // `keep_written`, at the last fully successful append (Durability::batch answers commands
+  // once written). A segment left with less than its header is removed. The cut is durable
+  // when this returns OK; on failure it may be called again.
+  Status discard_unsynced(bool keep_written);
 
   uint64_t segment_first_seq() const { return segment_first_seq_; }
   uint64_t segments_started() const { return segments_started_; }
@@ -41,6 +49,11 @@ class Writer {
   std::unique_ptr<WritableFile> file_;
   uint64_t segment_first_seq_ = 0;
   uint64_t segments_started_ = 0;
+  // The segment being written ("" when none), with the lengths discard_unsynced() cuts back
+  // to. Kept after a failed close, since that segment then holds bytes nobody synced.
+  std::string current_name_;
+  uint64_t synced_bytes_ = 0;   // length at the last successful sync (0: never synced)
+  uint64_t written_bytes_ = 0;  // length after the last fully successful append
 };
 
 }  // namespace credo::wal
