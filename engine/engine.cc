@@ -845,6 +845,11 @@ void Engine::apply(const Command& cmd, Result& out) {
   out.error.message.clear();
   out.error.field.clear();
   State& s = *s_;
+  // Checked first: every rule below may add durations to the time.
+  if (!time_in_range(cmd.at)) {
+    fail(out, ErrorCode::BAD_REQUEST, "at must be a time from 0000-01-01 to 9999-12-31", "at");
+    return;
+  }
   if (std::holds_alternative<Tick>(cmd.body) && cmd.at < s.now) {
     fail(out, ErrorCode::INVALID_STATE,
          "time may not go backwards (now is " + format_time(s.now) + ")", "now");

@@ -344,6 +344,10 @@ void Engine::query(const Query& q, Result& out) const {
   out.error.message.clear();
   out.error.field.clear();
   const State& s = *s_;
+  if (!time_in_range(q.at)) {
+    fail(out, ErrorCode::BAD_REQUEST, "at must be a time from 0000-01-01 to 9999-12-31", "at");
+    return;
+  }
   const Day today = day_of(std::max(s.now, q.at));  // a read is as of its own time
   std::visit(
       [&](const auto& body) {

@@ -65,6 +65,17 @@ using Day = int32_t;     // days since 1970-01-01
 constexpr TimeMs kMsPerHour = 3'600'000;
 constexpr TimeMs kMsPerDay = 86'400'000;
 
+// The business times the engine accepts: 0000-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z,
+// the range ISO-8601 with four-digit years can say (parse_time never gives anything else).
+// Bounding it keeps every sum of a time and a policy duration (hold_ttl_hours, order_ttl_days,
+// terms_days: at most 10 years) far from int64 overflow. A command or read stamped outside is
+// BAD_REQUEST (field "at").
+constexpr TimeMs kMinTimeMs = -62'167'219'200'000;
+constexpr TimeMs kMaxTimeMs = 253'402'300'799'999;
+inline bool time_in_range(TimeMs t) {
+  return t >= kMinTimeMs && t <= kMaxTimeMs;
+}
+
 inline Day day_of(TimeMs t) {
   return static_cast<Day>(t >= 0 ? t / kMsPerDay : (t - kMsPerDay + 1) / kMsPerDay);
 }
