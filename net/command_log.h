@@ -26,6 +26,7 @@ struct JournalStats {
   uint64_t bytes = 0;         // bytes appended
   uint64_t append_waits = 0;  // times append found the buffer full
   uint64_t snapshots = 0;
+  uint64_t resumes = 0;       // times the log failed and was resumed (try_resume)
 };
 
 class CommandLog {
@@ -54,6 +55,18 @@ class CommandLog {
   // then stops accepting state changes and answers them with an error carrying `*why`.
   // Thread-safe.
   virtual bool failed(std::string* why) const = 0;
+
+  // After failed(): tries to make the log writable again (the disk has room again, the I/O error
+  // has cleared). Engine thread only, with no append waiting for durability (every answer the
+  // failure left pending has been given its error).
+  // On true: `e` has been rolled back to exactly the commands that are durable, *last_seq is
+  // the last of them, failed() is false and append() continues at *last_seq + 1.
+  // On false: *why says why; the log stays failed and `e` is unchanged, so it may be retried.
+  // Default: a log that cannot resume (it stays failed until the server restarts).
+  virtual bool try_resume(Engine& /*e*/, uint64_t* /*last_seq*/, std::string* why) {
+    *why = "this command log cannot resume; restart the server";
+    return false;
+  }
 
   // Writes a snapshot of `e` (engine thread, so `e` is consistent). On success returns true with
   // the snapshot's seq and file name, once the snapshot is durable; else false with `*error`.

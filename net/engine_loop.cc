@@ -2,8 +2,10 @@
 // in batches, stamps each command with business time and the next seq, applies it, appends
 // successful state changes to the CommandLog, formats every answer, and hands answers back to
 // the I/O thread once their command is durable.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "net/server_internal.h"
 #include "net/server_responses.h"
@@ -15,6 +17,11 @@ namespace {
 // thread and one end_batch() per batch), small enough that one batch does not delay the answers
 // of its first requests noticeably (1024 orders take well under a millisecond).
 constexpr std::size_t kBatchMax = 1024;
+// While answers wait for durability the engine thread wakes at least this often to look for a
+// failed log: the log reports progress (on_durable) but not failure, and the clients waiting
+// should get their error promptly, not at the next tick. Costs nothing measurable: under load
+// the thread wakes far more often anyway.
+constexpr int64_t kFailurePollUs = 10'000;
 }  // namespace
 
 Principal system_principal() {
@@ -107,9 +114,6 @@ void EngineLoop::run() {
   batch.reserve(kBatchMax);
   moodycamel::ConsumerToken consumer(queue_);
   const auto spin = std::chrono::microseconds(options_.engine_spin_us);
-  // Park at most until the next tick is due, so the system clock's time-triggered work runs
-  // even when no requests arrive.
-  const int64_t park_us = int64_t{options_.tick_interval_ms} * 1000;
 
   while (true) {
     std::size_t n = queue_.try_dequeue_bulk(consumer, jobs.begin(), kBatchMax);
@@ -120,8 +124,11 @@ void EngineLoop::run() {
       while (n == 0 && std::chrono::steady_clock::now() < until)
         n = queue_.try_dequeue_bulk(consumer, jobs.begin(), kBatchMax);
     }
-    if (n == 0) n = queue_.wait_dequeue_bulk_timed(consumer, jobs.begin(), kBatchMax, park_us);
+    if (n == 0) n = queue_.wait_dequeue_bulk_timed(consumer, jobs.begin(), kBatchMax, park_us());
 
+    // At a batch boundary, so that a resume (which rolls the engine back) never happens while
+    // an answer of this batch still waits to be delivered.
+    check_log();
     maybe_tick();
     for (std::size_t i = 0; i < n; i++) {
       Job& job = jobs[i];
@@ -149,11 +156,7 @@ void EngineLoop::process(Job& job, Completion& done) {
     case RequestKind::command: {
       std::string why;
       if (log_.failed(&why)) {
-        Error e{
-            ErrorCode::INTERNAL,
-            "the journal cannot write: " + why + "; state changes are refused until it is fixed",
-            ""};
-        write_error(out, req.id_json, e);
+        refuse_change(out, req.id_json, why);
         return;
       }
       command_.at = clock_.now();
@@ -190,8 +193,7 @@ void EngineLoop::process(Job& job, Completion& done) {
       }
       std::string why;
       if (log_.failed(&why)) {
-        write_error(out, req.id_json,
-                    Error{ErrorCode::INTERNAL, "the journal cannot write: " + why, ""});
+        refuse_change(out, req.id_json, why);
         return;
       }
       // The clock's move is itself a journaled Tick at the new time, so replay reaches the
@@ -286,8 +288,10 @@ void EngineLoop::fail_waiting_if_log_failed() {
   std::string why;
   if (!log_.failed(&why)) return;
   // What became durable before the failure is answered normally; the rest cannot be promised
-  // any more. The engine applied it, but a restart recovers only what the log kept, so the
-  // honest answer is an error that says the change may be lost.
+  // any more. The engine applied it, but a resume (or a restart) recovers only what the log
+  // kept, so the honest answer is an error that says the change may be lost. "May": after a
+  // failed fdatasync the record may still reach the disk and survive a restart; a resume cuts
+  // the log back to its last good sync, which rolls the change back.
   on_durable(log_.durable_seq());
   std::vector<Completion> failed;
   {
@@ -303,10 +307,88 @@ void EngineLoop::fail_waiting_if_log_failed() {
     write_error(c.response, c.id_json,
                 Error{ErrorCode::INTERNAL,
                       "the journal failed before this change was durable (" + why +
-                          "); it may be lost: check its outcome after the server restarts",
+                          "); it may be lost: check its outcome once the server accepts changes "
+                          "again",
                       ""});
   }
   if (!failed.empty()) post_to_io(std::move(failed));
+}
+
+void EngineLoop::refuse_change(std::string& out, std::string_view id_json,
+                               const std::string& why) {
+  // INTERNAL, the code PROTOCOL.md's clients already handle as "the server could not do it";
+  // the message says that nothing was applied, so resubmitting later is safe.
+  write_error(out, id_json,
+              Error{ErrorCode::INTERNAL,
+                    "the journal cannot write: " + why +
+                        "; state changes are refused (this one was not applied) until it "
+                        "recovers; the server retries every " +
+                        std::to_string(options_.resume_interval_ms) + " ms",
+                    ""});
+}
+
+int64_t EngineLoop::park_us() const {
+  // Park at most until the next tick is due, so the system clock's time-triggered work runs
+  // even when no requests arrive; while the log has failed, until the next resume is due; and
+  // while answers wait for durability, briefly enough to notice a failure (kFailurePollUs).
+  int64_t us = int64_t{options_.tick_interval_ms} * 1000;
+  if (log_failed_) us = std::min<int64_t>(us, int64_t{options_.resume_interval_ms} * 1000);
+  if (waiting_count_.load(std::memory_order_relaxed) > 0) us = std::min(us, kFailurePollUs);
+  return std::max<int64_t>(us, 1000);
+}
+
+void EngineLoop::check_log() {
+  std::string why;
+  if (!log_.failed(&why)) return;
+  auto now = std::chrono::steady_clock::now();
+  if (!log_failed_) {
+    log_failed_ = true;
+    log_failed_since_ = now;
+    last_resume_try_ = {};  // the first retry at once: a passing fault rolls back sooner
+    std::fprintf(stderr,
+                 "credo-server: the journal failed at durable seq %llu: %s; refusing state "
+                 "changes, retrying every %d ms\n",
+                 static_cast<unsigned long long>(log_.durable_seq()), why.c_str(),
+                 options_.resume_interval_ms);
+  }
+  // Every answer the failure left pending gets its error before a resume rolls its command
+  // back: none of them may be released as ok by a log that starts over.
+  fail_waiting_if_log_failed();
+  if (now - last_resume_try_ < std::chrono::milliseconds(options_.resume_interval_ms)) return;
+  last_resume_try_ = now;
+  resume_log();
+}
+
+void EngineLoop::resume_log() {
+  const uint64_t durable_before = log_.durable_seq();
+  const uint64_t applied_before = next_seq_ - 1;
+  uint64_t last_seq = 0;
+  std::string why;
+  if (!log_.try_resume(engine_, &last_seq, &why)) return;  // still failing: refused as before
+  // Broken durability, not an operating error: an answered command is gone. Stop loudly rather
+  // than serve a state that contradicts answers already given.
+  if (last_seq < durable_before) {
+    std::fprintf(stderr,
+                 "credo-server: BUG: the journal resumed at seq %llu, below its durable seq %llu\n",
+                 static_cast<unsigned long long>(last_seq),
+                 static_cast<unsigned long long>(durable_before));
+    std::abort();
+  }
+  const uint64_t rolled_back = applied_before > last_seq ? applied_before - last_seq : 0;
+  next_seq_ = last_seq + 1;
+  EngineCounts c = engine_.counts();
+  counters_.commands_applied.store(c.commands_applied);
+  counters_.last_journaled_seq.store(last_seq);
+  clock_.advance_to(engine_.now());
+  log_failed_ = false;
+  auto failed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - log_failed_since_)
+                       .count();
+  std::fprintf(stderr,
+               "credo-server: journal resumed at seq %llu after %lld ms; %llu commands that "
+               "were not durable (answered with an error) were rolled back\n",
+               static_cast<unsigned long long>(last_seq), static_cast<long long>(failed_ms),
+               static_cast<unsigned long long>(rolled_back));
 }
 
 void EngineLoop::post_to_io(std::vector<Completion>&& batch) {

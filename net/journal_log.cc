@@ -2,6 +2,34 @@
 
 namespace credo::net {
 
+namespace {
+
+// The file try_resume() writes, fdatasyncs and removes. Recovery ignores files it does not
+// know, so one left behind by a crash does no harm (and the next probe truncates it).
+constexpr const char* kProbeFile = "resume-probe";
+// One page: what any append of the journal needs at least.
+constexpr std::size_t kProbeBytes = 4096;
+
+// Whether the directory takes a write and an fdatasync again. Reopening the journal recovers
+// the whole engine from the directory on the engine thread (seconds for a large state), so a
+// disk that still fails must cost this small probe per retry, not a recovery; and a resumed
+// journal must not fail again at its first batch, which a recovery alone would not show (it
+// only reads, and starting a segment does not fdatasync it).
+Status probe_writable(FileSystem* fs, const std::string& dir) {
+  const std::string path = join_path(dir, kProbeFile);
+  std::unique_ptr<WritableFile> file;
+  Status s = fs->open_writable(path, /*truncate=*/true, &file);
+  if (!s.ok()) return s;
+  s = file->append(std::string(kProbeBytes, '\0'));
+  if (s.ok()) s = file->sync();
+  Status c = file->close();
+  if (s.ok()) s = c;
+  fs->remove(path);  // best effort: see kProbeFile
+  return s;
+}
+
+}  // namespace
+
 JournalLog::JournalLog() = default;
 JournalLog::~JournalLog() {
   journal_.close(nullptr);
@@ -17,7 +45,20 @@ bool JournalLog::open(JournalOptions options, Engine& engine, RecoveryReport* re
     }
     if (cb) cb(seq);
   };
+  fs_ = options.fs != nullptr ? options.fs : posix_file_system();
+  dir_ = options.dir;
   return journal_.open(options, engine, report, error);
+}
+
+bool JournalLog::try_resume(Engine& e, uint64_t* last_seq, std::string* why) {
+  Status s = probe_writable(fs_, dir_);
+  if (!s.ok()) {
+    *why = "probe write: " + s.message;
+    return false;
+  }
+  if (!journal_.reopen(e, nullptr, why)) return false;
+  *last_seq = journal_.last_seq();
+  return true;
 }
 
 void JournalLog::set_on_durable(std::function<void(uint64_t)> cb) {
@@ -57,6 +98,7 @@ bool JournalLog::journal_stats(JournalStats* out) const {
   out->bytes = s.bytes;
   out->append_waits = s.append_waits;
   out->snapshots = s.snapshots;
+  out->resumes = s.reopens;
   return true;
 }
 

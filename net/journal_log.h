@@ -26,6 +26,9 @@ class JournalLog final : public CommandLog {
   uint64_t durable_seq() const override { return journal_.durable_seq(); }
   void set_on_durable(std::function<void(uint64_t)> cb) override;
   bool failed(std::string* why) const override { return journal_.failed(why); }
+  // Probes the directory with a small write and fdatasync (see kProbeFile), and only if that
+  // passes reopens the journal (Journal::reopen: cut back to the last good sync, recover).
+  bool try_resume(Engine& e, uint64_t* last_seq, std::string* why) override;
   bool snapshot(const Engine& e, uint64_t* seq, std::string* file, std::string* error) override;
   void snapshot_async(const Engine& e, SnapshotDone done) override;
   bool journal_stats(JournalStats* out) const override;
@@ -33,6 +36,8 @@ class JournalLog final : public CommandLog {
 
  private:
   Journal journal_;
+  FileSystem* fs_ = nullptr;  // the journal's, for the resume probe
+  std::string dir_;
   // The callback is set after open() (the server is built around an already recovered engine)
   // and read on the journal thread, hence the lock.
   mutable std::mutex cb_mu_;

@@ -56,6 +56,12 @@ struct ServerOptions {
   // With the system clock, time-triggered work (a journaled Tick) runs at least this often.
   int tick_interval_ms = 1'000;
 
+  // While the command log has failed (disk full, I/O error) state changes are refused; the
+  // engine thread retries resuming it at most this often (at once when the failure is first
+  // seen, then on its periodic wake-up and when a request arrives). A retry costs a probe write
+  // and fdatasync, and a recovery of the engine from the data directory once the probe passes.
+  int resume_interval_ms = 1'000;
+
   Clock::Mode clock_mode = Clock::Mode::system;
   TimeMs clock_start_ms = 0;  // manual clock's start
 };

@@ -102,6 +102,10 @@ class EngineLoop {
   void deliver(std::vector<Completion>& batch);
   void post_to_io(std::vector<Completion>&& batch);
   void fail_waiting_if_log_failed();
+  void check_log();
+  void resume_log();
+  void refuse_change(std::string& out, std::string_view id_json, const std::string& why);
+  int64_t park_us() const;
 
   const ServerOptions& options_;
   Engine& engine_;
@@ -119,6 +123,12 @@ class EngineLoop {
   TimeMs last_tick_ms_ = 0;
   Result result_;    // reused for every request: the engine refills its vectors
   Command command_;  // reused likewise
+
+  // The command log's failure as the engine thread handles it (check_log()): seen (logged, the
+  // pending answers given their errors) and when a resume was last tried.
+  bool log_failed_ = false;
+  std::chrono::steady_clock::time_point log_failed_since_;
+  std::chrono::steady_clock::time_point last_resume_try_;
 
   // Answers whose command is not durable yet, in seq order.
   std::mutex waiting_mu_;

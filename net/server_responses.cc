@@ -83,6 +83,12 @@ void write_stats(std::string& out, std::string_view id_json, const IoShared& sha
     w.field("bytes", js.bytes);
     w.field("append_waits", js.append_waits);
     w.field("snapshots", js.snapshots);
+    w.field("resumes", js.resumes);
+    // While it cannot write, state changes are refused (docs/protocol.md "When the disk fails").
+    std::string why;
+    bool failed = shared.log.failed(&why);
+    w.field("failed", failed);
+    if (failed) w.field("failure", std::string_view(why));
     w.end_object();
   }
   w.key("ops");

@@ -22,7 +22,8 @@ void write_state_hash_ok(std::string& out, std::string_view id_json, uint64_t se
                          uint64_t durable_seq, uint64_t hash);
 // {"id":..,"ok":true,"uptime_ms":..,"commands_applied":..,"last_journaled_seq":..,
 //  "last_durable_seq":..,"connections":..,"engine_queue":..,"overloaded":..,
-//  "journal"?:{"batches":..,"syncs":..,"records":..,"bytes":..,"append_waits":..,"snapshots":..},
+//  "journal"?:{"batches":..,"syncs":..,"records":..,"bytes":..,"append_waits":..,"snapshots":..,
+//              "resumes":..,"failed":bool,"failure"?:".."},
 //  "ops":{"<op>":{"count":..,"p50_us":..,"p90_us":..,"p99_us":..,"p999_us":..,"max_us":..}}}
 // Latency is measured from the moment the request line was read to the moment its answer was
 // queued for writing (so it includes queueing, the engine and durability). I/O thread only.

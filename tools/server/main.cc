@@ -95,6 +95,10 @@ int main(int argc, char** argv) {
   app.add_option("--engine-spin-us", options.engine_spin_us,
                  "engine thread spins this long on an empty queue before parking")
       ->default_val(options.engine_spin_us);
+  app.add_option("--resume-interval-ms", options.resume_interval_ms,
+                 "while the journal cannot write, retry resuming it this often")
+      ->default_val(options.resume_interval_ms)
+      ->check(CLI::Range(1, 3'600'000));
   app.add_flag("--demo", demo, "load the demo world and create demo keys (one per role)");
   CLI11_PARSE(app, argc, argv);
 
