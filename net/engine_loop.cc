@@ -385,10 +385,11 @@ void EngineLoop::resume_log() {
                        std::chrono::steady_clock::now() - log_failed_since_)
                        .count();
   std::fprintf(stderr,
-               "credo-server: journal resumed at seq %llu after %lld ms; %llu commands that "
-               "were not durable (answered with an error) were rolled back\n",
+               "credo-server: journal resumed at seq %llu after %lld ms; %llu %s not durable "
+               "(answered with an error) rolled back\n",
                static_cast<unsigned long long>(last_seq), static_cast<long long>(failed_ms),
-               static_cast<unsigned long long>(rolled_back));
+               static_cast<unsigned long long>(rolled_back),
+               rolled_back == 1 ? "command that was" : "commands that were");
 }
 
 void EngineLoop::post_to_io(std::vector<Completion>&& batch) {
