@@ -1,6 +1,7 @@
 // Requests that are not carried out: bad input (with the field to blame), unknown objects,
 // missing roles and levels. A failed command changes nothing: not the state, not the order
 // numbers, not the clock (docs/rules.md "Deciding an order", "Roles").
+#include "tests/common/fault_matrix.h"
 #include "tests/engine/world.h"
 
 namespace credo::test {
@@ -21,8 +22,19 @@ class ErrorsTest : public EngineTest {
     }
     EXPECT_EQ(w.engine.state_hash(), before_);
     EXPECT_EQ(w.engine.now(), kStart);
+    ++refused_;
+    last_ = std::string(to_string(r.error.code)) + " '" + r.error.message + "'";
+  }
+  // A fault-matrix row for this test's expect_failure() commands, once they all passed.
+  void record(std::string_view fault) {
+    if (HasFailure()) return;
+    record_fault("Engine", fault,
+                 std::to_string(refused_) + " command(s) refused, state hash, order numbers and "
+                                            "clock unchanged (last: " + last_ + ")");
   }
   uint64_t before_ = 0;
+  int refused_ = 0;
+  std::string last_;
 };
 
 // ---- BAD_REQUEST ----
@@ -36,16 +48,19 @@ TEST_F(ErrorsTest, QuantityOutsideOneToBillionIsBadRequest) {
   expect_failure(w.try_submit("C1", {{"BOLT", 1}, {"BOLT", kQtyMax + 1}}), ErrorCode::BAD_REQUEST,
                  "lines[1].qty");
   expect_failure(w.try_submit("C1", {{"BOLT", -1}}), ErrorCode::BAD_REQUEST, "lines[0].qty");
+  record("order line quantities 0, -1 and 1,000,000,001");
 }
 
 TEST_F(ErrorsTest, NegativeUnitPriceIsBadRequest) {
   expect_failure(w.try_submit("C1", {{"BOLT", 1, -1}}), ErrorCode::BAD_REQUEST,
                  "lines[0].unit_price");
+  record("a negative unit price");
 }
 
 TEST_F(ErrorsTest, MoreThanAThousandLinesIsBadRequest) {
   std::vector<Line> lines(kMaxOrderLines + 1, Line{"BOLT", 1, std::nullopt});
   expect_failure(w.try_submit("C1", lines), ErrorCode::BAD_REQUEST, "lines");
+  record("an order of 1,001 lines");
 }
 
 TEST_F(ErrorsTest, TotalThatOverflowsIsBadRequestAndDecidesNothing) {
@@ -55,6 +70,7 @@ TEST_F(ErrorsTest, TotalThatOverflowsIsBadRequestAndDecidesNothing) {
   expect_failure(w.try_submit("C1", {{"BOLT", 1, INT64_MAX}, {"BOLT", 1, INT64_MAX}}),
                  ErrorCode::BAD_REQUEST);
   EXPECT_EQ(w.submit("C1", {{"BOLT", 1}}).order_no, 100001u);  // no number was used
+  record("an order total that overflows int64 (checked arithmetic)");
 }
 
 TEST_F(ErrorsTest, InvalidCustomerIdIsBadRequest) {
@@ -73,6 +89,7 @@ TEST_F(ErrorsTest, CreditLimitAndTermsOutOfRangeAreBadRequest) {
   expect_failure(
       w.apply(SetCredit{Key::of("C1"), std::nullopt, std::nullopt, -1, ""}, credit_officer()),
       ErrorCode::BAD_REQUEST, "terms_days");
+  record("a negative credit limit; payment terms -1 or 3,651 days");
 }
 
 TEST_F(ErrorsTest, NewProductWithoutPriceIsBadRequest) {
@@ -94,6 +111,7 @@ TEST_F(ErrorsTest, UnknownObjectsOutsideOrderDecisionsAreNotFound) {
   expect_failure(w.try_reject(100'001), ErrorCode::NOT_FOUND);
   expect_failure(w.try_ship(100'001), ErrorCode::NOT_FOUND);
   expect_failure(w.try_write_off(1), ErrorCode::NOT_FOUND);
+  record("every op on a customer, product, order or invoice that does not exist");
 }
 
 // ---- FORBIDDEN by role ----

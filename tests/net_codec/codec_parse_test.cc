@@ -6,6 +6,7 @@
 #include <string>
 
 #include "net/codec.h"
+#include "tests/common/fault_matrix.h"
 
 namespace credo::net {
 namespace {
@@ -53,8 +54,20 @@ class ParseTest : public ::testing::Test {
     EXPECT_EQ(to_string(r.err.code), std::string(to_string(code)))
         << line << " -> " << r.err.message;
     EXPECT_EQ(r.err.field, field) << line << " -> " << r.err.message;
+    ++refused_;
+    last_refusal_ = std::string(to_string(r.err.code)) + " '" + r.err.message + "'";
+  }
+  // A fault-matrix row for the bad() inputs of this test, once they all passed.
+  void record(std::string_view fault) {
+    if (HasFailure()) return;
+    test::record_fault("Request parser", fault,
+                       (refused_ == 1 ? std::string("1 input, refused")
+                                      : std::to_string(refused_) + " inputs, each refused") +
+                           " with the exact code and field (last: " + last_refusal_ + ")");
   }
   RequestParser parser_;
+  int refused_ = 0;
+  std::string last_refusal_;
 };
 
 Day date(const char* s) {
@@ -428,6 +441,7 @@ TEST_F(ParseTest, MoneyMustBeAnInt64Integer) {
       ErrorCode::BAD_REQUEST, "lines[0].unit_price");
   bad(R"({"op":"submit_order","customer":"C","lines":[{"sku":"S","qty":1,"unit_price":-1}]})",
       ErrorCode::BAD_REQUEST, "lines[0].unit_price");
+  record("amounts that are fractional, exponents, strings, beyond int64, zero or negative");
 }
 
 TEST_F(ParseTest, QuantitiesArePositiveUpToOneBillion) {
@@ -442,6 +456,7 @@ TEST_F(ParseTest, QuantitiesArePositiveUpToOneBillion) {
   bad(R"({"op":"ship","order_no":1,"lines":[{"sku":"S","qty":-2}]})", ErrorCode::BAD_REQUEST,
       "lines[0].qty");
   bad(R"({"op":"adjust_stock","sku":"S","on_hand":-1})", ErrorCode::BAD_REQUEST, "on_hand");
+  record("quantities that are 0, negative, above 1,000,000,000, fractional or strings");
 }
 
 TEST_F(ParseTest, Identifiers) {
@@ -457,6 +472,7 @@ TEST_F(ParseTest, Identifiers) {
       ErrorCode::BAD_REQUEST, "client_order_id");
   bad(R"({"op":"record_payment","customer":"C","amount":1,"payment_ref":""})",
       ErrorCode::BAD_REQUEST, "payment_ref");
+  record("ids that are empty, 65 bytes, or hold spaces, tabs or non-ASCII");
 }
 
 TEST_F(ParseTest, TextIsBounded) {
@@ -464,6 +480,7 @@ TEST_F(ParseTest, TextIsBounded) {
   command<UpsertCustomer>(R"({"op":"upsert_customer","customer":"C","name":")" + t1024 + "\"}");
   bad(R"({"op":"upsert_customer","customer":"C","name":")" + t1024 + "n\"}", ErrorCode::BAD_REQUEST,
       "name");
+  record("a 1,025-byte name (limit 1,024)");
 }
 
 TEST_F(ParseTest, UnknownAndDuplicateFields) {
@@ -479,6 +496,7 @@ TEST_F(ParseTest, UnknownAndDuplicateFields) {
   bad(R"({"op":"get_product","sku":"S","op":"x"})", ErrorCode::BAD_REQUEST, "op");
   bad(R"({"op":"ping","a_very_long_field_name_that_no_op_has_at_all":1})", ErrorCode::BAD_REQUEST,
       "");
+  record("unknown members, duplicate members, a second op");
 }
 
 TEST_F(ParseTest, MissingRequiredFields) {
@@ -506,6 +524,7 @@ TEST_F(ParseTest, MissingRequiredFields) {
   bad(R"({"op":"get_order","customer":"C"})", ErrorCode::BAD_REQUEST, "client_order_id");
   bad(R"({"op":"get_order","order_no":1,"customer":"C"})", ErrorCode::BAD_REQUEST, "order_no");
   bad(R"({"op":"ship","order_no":0})", ErrorCode::BAD_REQUEST, "order_no");
+  record("each required member missing, per op");
 }
 
 TEST_F(ParseTest, SizeLimits) {
@@ -527,6 +546,7 @@ TEST_F(ParseTest, SizeLimits) {
   bad(R"({"op":"list_held","limit":10001})", ErrorCode::BAD_REQUEST, "limit");
   bad(R"({"op":"upsert_customer","customer":"C","terms_days":3651})", ErrorCode::BAD_REQUEST,
       "terms_days");
+  record("1,001 order lines, 10,001 orders in a batch, list limits and terms out of range");
 }
 
 TEST_F(ParseTest, DatesMustBeRealDates) {
@@ -542,6 +562,7 @@ TEST_F(ParseTest, DatesMustBeRealDates) {
   bad(R"({"op":"submit_order","customer":"C","ship_by":"2026-02-30","lines":[{"sku":"S","qty":1}]})",
       ErrorCode::BAD_REQUEST, "ship_by");
   bad(R"({"op":"set_clock","now":"yesterday"})", ErrorCode::BAD_REQUEST, "now");
+  record("impossible or malformed dates (2026-02-29, month 13, 2026/01/01, ...)");
 }
 
 TEST_F(ParseTest, Enums) {
@@ -556,6 +577,7 @@ TEST_F(ParseTest, Enums) {
       "discount_max_bp");
   bad(R"({"op":"set_policy","discount_max_bp":[0,1,2,10001]})", ErrorCode::BAD_REQUEST,
       "discount_max_bp[3]");
+  record("enum values that do not exist (grade E, status gone, payment cash, ...)");
 }
 
 TEST_F(ParseTest, EscapedKeysAreUnescaped) {
@@ -570,6 +592,11 @@ TEST_F(ParseTest, DeeplyNestedJunkIsRefusedWithoutCrashing) {
   std::string deep_first =
       R"({"x":)" + std::string(5000, '[') + std::string(5000, ']') + R"(,"op":"ping"})";
   EXPECT_FALSE(parse_line(parser_, deep_first).ok);
+  if (!HasFailure()) {
+    test::record_fault("Request parser", "5,000 nested arrays inside a request",
+                       "refused without crashing (" + std::string(to_string(r.err.code)) + " '" +
+                           r.err.message + "')");
+  }
 }
 
 TEST_F(ParseTest, LongKeysBeforeOpDoNotOverrunTheParser) {
@@ -582,6 +609,10 @@ TEST_F(ParseTest, LongKeysBeforeOpDoNotOverrunTheParser) {
   r = parse_line(parser_, "{" + keys + "\"op\":\"ping\"}");
   EXPECT_EQ(r.err.code, ErrorCode::BAD_REQUEST);
   EXPECT_EQ(r.err.field, "k0");
+  if (!HasFailure()) {
+    test::record_fault("Request parser", "a 1 MiB member name, and 5,000 members, before the op",
+                       "BAD_REQUEST naming the first unknown member; nothing read twice");
+  }
 }
 
 }  // namespace
