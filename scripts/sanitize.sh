@@ -63,4 +63,20 @@ cmake --build "$build" -j "$jobs" --target "${targets[@]}"
 # Tests that start the server poll it with timeouts; instrumented binaries are 2-15x slower, so
 # run at most 2 at a time and give each generous time.
 cd "$build"
+# The rows the instrumented tests record stay in build-<kind>/fault-matrix (their counts differ,
+# e.g. the sim's shorter run); the fault matrix gets one row for the whole sanitizer run instead.
+matrix_dir="${CREDO_FAULT_MATRIX_DIR:-}"
+unset CREDO_FAULT_MATRIX_DIR
 ctest --output-on-failure -j "$jobs" --timeout 600 -E "$exclude" "$@"
+if [[ -n "$matrix_dir" && $# -eq 0 ]]; then
+  count="$(ctest -N -E "$exclude" | sed -n 's/^Total Tests: //p')"
+  case "$kind" in
+    asan) what="AddressSanitizer + UndefinedBehaviorSanitizer (leaks, overflows, use after free, UB)"
+          fault="memory errors and undefined behaviour anywhere in the engine, sim, persistence, codec and server tests" ;;
+    tsan) what="ThreadSanitizer"
+          fault="data races between the I/O, engine, journal and snapshot threads" ;;
+  esac
+  mkdir -p "$matrix_dir"
+  printf '{"area":"Sanitizers","fault":"%s","test":"scripts/sanitize.sh %s (%s)","observed":"%s tests pass with no report (every report aborts the test)"}\n' \
+    "$fault" "$kind" "$what" "$count" > "$matrix_dir/sanitize-$kind.jsonl"
+fi
