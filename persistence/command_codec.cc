@@ -299,6 +299,18 @@ class Decoder {
     *out = static_cast<T>(v);
     return true;
   }
+  // Like opt_vari: an absent field resets *out. Replay decodes into the previous record's
+  // struct (decode_as), so a value left from it would be applied again (found by the
+  // deterministic simulator, tests/dsim: an upsert without a name replayed with the name of
+  // the upsert before it).
+  bool opt_text(uint8_t f, int bit, std::optional<std::string>* out, const char* field) {
+    if (!(f & (1u << bit))) {
+      out->reset();
+      return true;
+    }
+    if (!out->has_value()) out->emplace();
+    return text(&**out, field);
+  }
   template <typename E>
   bool opt_en(uint8_t f, int bit, std::optional<E>* out, uint8_t max, const char* field) {
     if (!(f & (1u << bit))) {
@@ -359,11 +371,9 @@ bool decode_sku_qtys(Decoder& d, std::vector<SkuQty>* lines) {
 
 bool decode_body(Decoder& d, UpsertCustomer* c) {
   uint8_t f = 0;
-  if (!d.flags(&f, 5, "flags") || !d.key(&c->customer, "customer")) return false;
-  if (f & 1) {
-    c->name.emplace();
-    if (!d.text(&*c->name, "name")) return false;
-  }
+  if (!d.flags(&f, 5, "flags") || !d.key(&c->customer, "customer") ||
+      !d.opt_text(f, 0, &c->name, "name"))
+    return false;
   return d.opt_en(f, 1, &c->grade, kGradeMax, "grade") &&
          d.opt_vari(f, 2, &c->credit_limit, "credit_limit") &&
          d.opt_vari(f, 3, &c->terms_days, "terms_days") &&
@@ -382,11 +392,8 @@ bool decode_body(Decoder& d, SetCustomerStatus* c) {
 }
 bool decode_body(Decoder& d, UpsertProduct* c) {
   uint8_t f = 0;
-  if (!d.flags(&f, 4, "flags") || !d.key(&c->sku, "sku")) return false;
-  if (f & 1) {
-    c->name.emplace();
-    if (!d.text(&*c->name, "name")) return false;
-  }
+  if (!d.flags(&f, 4, "flags") || !d.key(&c->sku, "sku") || !d.opt_text(f, 0, &c->name, "name"))
+    return false;
   return d.opt_vari(f, 1, &c->price, "price") && d.opt_vari(f, 2, &c->floor_price, "floor_price") &&
          d.opt_vari(f, 3, &c->on_hand, "on_hand");
 }
