@@ -26,7 +26,7 @@ struct JournalStats {
   uint64_t bytes = 0;         // bytes appended
   uint64_t append_waits = 0;  // times append found the buffer full
   uint64_t snapshots = 0;
-  uint64_t resumes = 0;       // times the log failed and was resumed (try_resume)
+  uint64_t resumes = 0;  // times the log failed and was resumed (try_resume)
 };
 
 class CommandLog {

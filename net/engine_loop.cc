@@ -314,8 +314,7 @@ void EngineLoop::fail_waiting_if_log_failed() {
   if (!failed.empty()) post_to_io(std::move(failed));
 }
 
-void EngineLoop::refuse_change(std::string& out, std::string_view id_json,
-                               const std::string& why) {
+void EngineLoop::refuse_change(std::string& out, std::string_view id_json, const std::string& why) {
   // INTERNAL, the code PROTOCOL.md's clients already handle as "the server could not do it";
   // the message says that nothing was applied, so resubmitting later is safe.
   write_error(out, id_json,
@@ -368,10 +367,9 @@ void EngineLoop::resume_log() {
   // Broken durability, not an operating error: an answered command is gone. Stop loudly rather
   // than serve a state that contradicts answers already given.
   if (last_seq < durable_before) {
-    std::fprintf(stderr,
-                 "credo-server: BUG: the journal resumed at seq %llu, below its durable seq %llu\n",
-                 static_cast<unsigned long long>(last_seq),
-                 static_cast<unsigned long long>(durable_before));
+    std::fprintf(
+        stderr, "credo-server: BUG: the journal resumed at seq %llu, below its durable seq %llu\n",
+        static_cast<unsigned long long>(last_seq), static_cast<unsigned long long>(durable_before));
     std::abort();
   }
   const uint64_t rolled_back = applied_before > last_seq ? applied_before - last_seq : 0;

@@ -50,8 +50,8 @@ class InProcessServer {
     options.resume_interval_ms = kResumeIntervalMs;
     options.clock_mode = net::Clock::Mode::manual;
     options.clock_start_ms = kStart;
-    server_ = std::make_unique<net::Server>(options, std::move(engine), std::move(log),
-                                            net::KeyStore{});
+    server_ =
+        std::make_unique<net::Server>(options, std::move(engine), std::move(log), net::KeyStore{});
     if (!server_->listen(&error)) {
       ADD_FAILURE() << "listen: " << error;
       server_.reset();
@@ -151,8 +151,9 @@ void run_fault(InProcessServer& server, Break break_disk, Mend mend_disk, bool r
   Json in_flight(c.call(order("PO-2")));
   ASSERT_FALSE(in_flight.ok()) << in_flight.text();
   EXPECT_EQ(in_flight.code(), "INTERNAL");
-  EXPECT_TRUE(error_message(in_flight).starts_with("the journal failed before this change was "
-                                                   "durable"))
+  EXPECT_TRUE(
+      error_message(in_flight).starts_with("the journal failed before this change was "
+                                           "durable"))
       << in_flight.text();
   run->in_flight = error_text(in_flight);
 
@@ -183,8 +184,7 @@ void run_fault(InProcessServer& server, Break break_disk, Mend mend_disk, bool r
     for (;;) {
       Json refused_again(answer);
       if (refused_again.ok() || std::chrono::steady_clock::now() >= deadline) break;
-      ASSERT_TRUE(error_message(refused_again).starts_with("the journal cannot write: "))
-          << answer;
+      ASSERT_TRUE(error_message(refused_again).starts_with("the journal cannot write: ")) << answer;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
       answer = c.call(order("PO-2"));
     }
@@ -206,9 +206,10 @@ void run_fault(InProcessServer& server, Break break_disk, Mend mend_disk, bool r
     ASSERT_TRUE(again.ok()) << again.text();
     EXPECT_EQ(again.str("/status"), "accepted") << again.text();
     EXPECT_FALSE(again.has("/duplicate")) << again.text();
-    resumed_by = "resumed without a request (stats journal.failed false), reserved stock back "
-                 "to before the in-flight order, refused order resubmitted: accepted as new "
-                 "(not a duplicate)";
+    resumed_by =
+        "resumed without a request (stats journal.failed false), reserved stock back "
+        "to before the in-flight order, refused order resubmitted: accepted as new "
+        "(not a duplicate)";
   }
   Json next(c.call(order("PO-4")));
   EXPECT_EQ(next.str("/status"), "accepted") << next.text();
@@ -328,15 +329,15 @@ TEST(ServerFaults, RestartAfterAnUnclearedFaultRecoversWhatTheFileHolds) {
   ASSERT_TRUE(again.has("/duplicate")) << again.text();
   Json next(c.call(order("PO-3")));
   ASSERT_EQ(next.str("/status"), "accepted") << next.text();
-  record_fault(kArea,
-               "fdatasync fails (EIO) and does not clear before the server stops; restart "
-               "with a working disk",
-               scrub("in-flight order: " + in_flight + "; stop: closing the journal fails ('" +
-                         close_error + "'); restart recovers seq " +
-                         std::to_string(hash.num("/seq")) +
-                         ": the in-flight order is there (written, only its fdatasync failed), "
-                         "its resubmission answered as a duplicate; new orders accepted",
-                     dir.path()));
+  record_fault(
+      kArea,
+      "fdatasync fails (EIO) and does not clear before the server stops; restart "
+      "with a working disk",
+      scrub("in-flight order: " + in_flight + "; stop: closing the journal fails ('" + close_error +
+                "'); restart recovers seq " + std::to_string(hash.num("/seq")) +
+                ": the in-flight order is there (written, only its fdatasync failed), "
+                "its resubmission answered as a duplicate; new orders accepted",
+            dir.path()));
 }
 
 }  // namespace
