@@ -1,5 +1,7 @@
 #include "persistence/wal_writer.h"
 
+#include <cerrno>
+
 #include "persistence/wal_format.h"
 
 namespace credo::wal {
@@ -79,7 +81,7 @@ Status Writer::discard_unsynced(bool keep_written) {
   Status s;
   if (keep < kSegmentHeaderBytes) {
     s = fs_->remove(path);
-    if (s.errno_value == 2) s = Status::Ok();  // ENOENT: the file was never created
+    if (s.errno_value == ENOENT) s = Status::Ok();  // the file was never created
     if (s.ok()) s = fs_->sync_dir(dir_);
   } else {
     s = fs_->truncate(path, keep);
