@@ -30,6 +30,7 @@ case "$kind" in
   asan)
     flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g"
     targets=(credo_engine_tests credo_sim_tests persistence_tests net_codec_test net_server_test
+             net_server_faults_test
              credo_server credo_cli)
     # gtest_discover_tests names tests after their suites, not their executables: select by
     # excluding what is not built here (the *_NOT_BUILT placeholders) and the non-gtest tests
@@ -43,7 +44,8 @@ case "$kind" in
     ;;
   tsan)
     flags="-fsanitize=thread -fno-omit-frame-pointer -O1 -g"
-    targets=(net_server_test loadgen_test credo_server credo_cli credo_loadgen)
+    targets=(net_server_test net_server_faults_test loadgen_test credo_server credo_cli
+             credo_loadgen)
     exclude='_NOT_BUILT|^fuzz_|^crash_test$|^credo_sim$|^credo_demo_data$|StateHash'
     export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/sanitizers/tsan.supp}"
     ;;
