@@ -33,7 +33,7 @@ const char* to_string(ReadEnd::Kind k) {
 
 Reader::Reader(FileSystem* fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
 
-Status Reader::open() {
+Status Reader::open(uint64_t needed_from_seq) {
   std::vector<std::string> names;
   Status s = fs_->list(dir_, &names);
   if (!s.ok()) return s;
@@ -48,6 +48,10 @@ Status Reader::open() {
   }
   std::sort(segments_.begin(), segments_.end(),
             [](const SegmentInfo& a, const SegmentInfo& b) { return a.first_seq < b.first_seq; });
+  skipped_ = 0;
+  while (skipped_ + 1 < segments_.size() && segments_[skipped_ + 1].first_seq <= needed_from_seq)
+    ++skipped_;
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(skipped_));
   current_ = 0;
   loaded_ = false;
   done_ = false;

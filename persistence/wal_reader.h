@@ -45,7 +45,13 @@ class Reader {
   Reader(FileSystem* fs, std::string dir);
 
   // Lists the segments. An error here is an I/O error (the directory cannot be read).
-  Status open();
+  // With `needed_from_seq`, leading segments that hold only records before it (the next
+  // segment starts at or before it) are left out: recovery from a snapshot needs nothing
+  // they hold, and retention's removals of them may have been undone by a crash one by one,
+  // leaving holes between them that would read as sequence gaps.
+  Status open(uint64_t needed_from_seq = 0);
+  // Segments open() left out (they come before segments()).
+  std::size_t segments_skipped() const { return skipped_; }
   const std::vector<SegmentInfo>& segments() const { return segments_; }
 
   // Returns true and the next record, or false at the end; then end() says why.
@@ -62,6 +68,7 @@ class Reader {
   FileSystem* fs_;
   std::string dir_;
   std::vector<SegmentInfo> segments_;
+  std::size_t skipped_ = 0;
   std::size_t current_ = 0;
   bool loaded_ = false;
   bool done_ = false;

@@ -791,6 +791,15 @@ TEST(Dsim, SeededRunsKeepEveryAnsweredCommand) {
   if (default_run) record_rows(counters, first, seed - 1, steps);
 }
 
+// The seeds that found bugs (docs/simulation.md), kept whatever the default range becomes.
+TEST(DsimRegression, SeedsThatFoundBugs) {
+  Counters counters;
+  for (uint64_t seed : {2, 3, 1124}) {
+    const std::string failure = Sim(seed, kDefaultSteps, &counters).run();
+    EXPECT_TRUE(failure.empty()) << failure;
+  }
+}
+
 // Regression (seed 3 of the run above): a restart replays a last segment whose tail only the
 // page cache held (a failed fdatasync, or a process kill), then writes the next segment; a
 // power loss must not tear the old one, since it is no longer the last (that reads as
