@@ -2,9 +2,9 @@
 # Builds a chosen subset of the test suite under a sanitizer and runs it with CTest.
 #
 #   scripts/sanitize.sh asan   AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/):
-#                              engine, sim (CREDO_STEPS bounded), persistence, codec and net
-#                              server tests. The server binary the net tests start is
-#                              instrumented too.
+#                              engine, sim (CREDO_STEPS bounded), deterministic simulation
+#                              (16 seeds), persistence, codec and net server tests. The
+#                              server binary the net tests start is instrumented too.
 #   scripts/sanitize.sh tsan   ThreadSanitizer (build-tsan/): the net server tests and the
 #                              loadgen smoke test (the multi-threaded code: acceptor/session
 #                              threads, the engine thread, the journal's fsync thread).
@@ -30,8 +30,7 @@ case "$kind" in
   asan)
     flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -O1 -g"
     targets=(credo_engine_tests credo_sim_tests persistence_tests net_codec_test net_server_test
-             net_server_faults_test
-             credo_server credo_cli)
+             net_server_faults_test credo_dsim_tests credo_server credo_cli)
     # gtest_discover_tests names tests after their suites, not their executables: select by
     # excluding what is not built here (the *_NOT_BUILT placeholders) and the non-gtest tests
     # of other suites.
@@ -41,6 +40,8 @@ case "$kind" in
     export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}"
     export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
     export CREDO_STEPS="${CREDO_STEPS:-200000}"
+    # The deterministic simulation: 16 of CI's 48 seeds (every fault kind still occurs).
+    export CREDO_DSIM_SEEDS="${CREDO_DSIM_SEEDS:-16}"
     ;;
   tsan)
     flags="-fsanitize=thread -fno-omit-frame-pointer -O1 -g"
