@@ -801,30 +801,9 @@ bool tick(Ctx& x, const Tick&) {
 bool set_policy(Ctx& x, const SetPolicy& cmd) {
   if (!require_role(x.by, kRoleAdmin, x.out)) return false;
   const Policy& p = cmd.policy;
-  for (int l = 0; l <= kMaxLevel; ++l) {
-    if (p.approve_total_max_minor[l] < 0 ||
-        (l > 0 && p.approve_total_max_minor[l] < p.approve_total_max_minor[l - 1]))
-      return fail(x.out, ErrorCode::BAD_REQUEST,
-                  "approve_total_max_minor must be non-negative and not decrease with the level",
-                  "approve_total_max_minor");
-    if (p.discount_max_bp[l] < 0 || p.discount_max_bp[l] > 10000 ||
-        (l > 0 && p.discount_max_bp[l] < p.discount_max_bp[l - 1]))
-      return fail(x.out, ErrorCode::BAD_REQUEST,
-                  "discount_max_bp must be 0 to 10000 and not decrease with the level",
-                  "discount_max_bp");
-  }
-  if (p.hold_ttl_hours < 1 || p.hold_ttl_hours > 24 * 3650)
-    return fail(x.out, ErrorCode::BAD_REQUEST, "hold_ttl_hours must be 1 to 87600",
-                "hold_ttl_hours");
-  if (p.order_ttl_days < 1 || p.order_ttl_days > 3650)
-    return fail(x.out, ErrorCode::BAD_REQUEST, "order_ttl_days must be 1 to 3650",
-                "order_ttl_days");
-  if (p.overdue_hold_days < 0 || p.overdue_hold_days > 3650)
-    return fail(x.out, ErrorCode::BAD_REQUEST, "overdue_hold_days must be 0 to 3650",
-                "overdue_hold_days");
-  if (p.suspend_after_days < 0 || p.suspend_after_days > 3650)
-    return fail(x.out, ErrorCode::BAD_REQUEST, "suspend_after_days must be 0 to 3650",
-                "suspend_after_days");
+  std::string field, message;
+  if (!policy_valid(p, &field, &message))
+    return fail(x.out, ErrorCode::BAD_REQUEST, std::move(message), std::move(field));
   x.s.policy = p;
   x.s.ladder_day = INT32_MIN;  // thresholds changed: the next tick re-runs the ladder
   x.out.emplace<PolicyView>().policy = p;
@@ -832,6 +811,37 @@ bool set_policy(Ctx& x, const SetPolicy& cmd) {
 }
 
 }  // namespace
+
+namespace internal {
+
+bool policy_valid(const Policy& p, std::string* field, std::string* message) {
+  auto bad = [&](const char* f, const char* m) {
+    *field = f;
+    *message = m;
+    return false;
+  };
+  for (int l = 0; l <= kMaxLevel; ++l) {
+    if (p.approve_total_max_minor[l] < 0 ||
+        (l > 0 && p.approve_total_max_minor[l] < p.approve_total_max_minor[l - 1]))
+      return bad("approve_total_max_minor",
+                 "approve_total_max_minor must be non-negative and not decrease with the level");
+    if (p.discount_max_bp[l] < 0 || p.discount_max_bp[l] > 10000 ||
+        (l > 0 && p.discount_max_bp[l] < p.discount_max_bp[l - 1]))
+      return bad("discount_max_bp",
+                 "discount_max_bp must be 0 to 10000 and not decrease with the level");
+  }
+  if (p.hold_ttl_hours < 1 || p.hold_ttl_hours > 24 * 3650)
+    return bad("hold_ttl_hours", "hold_ttl_hours must be 1 to 87600");
+  if (p.order_ttl_days < 1 || p.order_ttl_days > 3650)
+    return bad("order_ttl_days", "order_ttl_days must be 1 to 3650");
+  if (p.overdue_hold_days < 0 || p.overdue_hold_days > 3650)
+    return bad("overdue_hold_days", "overdue_hold_days must be 0 to 3650");
+  if (p.suspend_after_days < 0 || p.suspend_after_days > 3650)
+    return bad("suspend_after_days", "suspend_after_days must be 0 to 3650");
+  return true;
+}
+
+}  // namespace internal
 
 // ---- Engine ---------------------------------------------------------------------------------
 

@@ -29,6 +29,10 @@ inline Money sat_add(Money a, Money b) {
   return b > 0 ? kMoneyMax : INT64_MIN;
 }
 
+// True iff SetPolicy would accept `p`; otherwise *field and *message say what is wrong. Also
+// checked on every loaded state image (check_invariants), so a policy can only come from here.
+bool policy_valid(const Policy& p, std::string* field, std::string* message);
+
 // ---- deciding an order ----------------------------------------------------------------------
 struct LineCalc {
   uint32_t product = kNone;  // kNone: unknown sku

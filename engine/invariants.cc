@@ -2,6 +2,7 @@
 // every step of the randomized test, after loading a snapshot, and by `credo-wal verify`.
 // Index ranges are checked before anything is dereferenced, so a corrupt image is reported,
 // not followed.
+#include <cstring>
 #include <sstream>
 
 #include "engine/engine.h"
@@ -18,6 +19,7 @@ class Checker {
     // Index ranges only change when an image is loaded (load() runs the full check); the
     // cheap check skips them so it stays O(customers + products + open orders + open invoices).
     if (full && !indexes()) return msg_.str();
+    if (full && !values()) return msg_.str();
     if (!open_orders()) return msg_.str();
     if (!customers()) return msg_.str();
     if (full && !all_orders()) return msg_.str();
@@ -72,6 +74,13 @@ class Checker {
         return bad("order ", i, ": customer or principal out of range");
       if (o.client_order_id != kNone && !in(o.client_order_id, s.client_order_ids.size()))
         return bad("order ", i, ": client_order_id out of range");
+      if (o.client_order_id != kNone) {
+        // The idempotency key is (customer, client_order_id) and leads back to this order.
+        uint32_t key_customer;
+        std::memcpy(&key_customer, s.client_order_ids.view(o.client_order_id).data(), 4);
+        if (key_customer != o.customer || s.client_order_to_order[o.client_order_id] != i)
+          return bad("order ", i, ": client_order_id does not lead back to it");
+      }
       if (uint64_t{o.first_line} + o.line_count > s.lines.size() ||
           uint64_t{o.first_reason} + o.reason_count > s.reasons.size())
         return bad("order ", i, ": lines or reasons out of range");
@@ -109,8 +118,110 @@ class Checker {
     for (uint32_t h :
          {s.held_list.head, s.held_list.tail, s.accepted_list.head, s.accepted_list.tail})
       if (h != kNone && !in(h, s.orders.size())) return bad("list end out of range");
+    return chains();
+  }
+
+  // Each order's events and invoices are linked lists: every chain ends at the order's last
+  // element, and no element is on two chains or twice on one (a cycle would make a read or a
+  // return loop forever).
+  bool chains() {
+    const State& s = s_;
+    std::vector<bool> event_seen(s.events.size()), invoice_seen(s.invoices.size());
+    for (std::size_t i = 0; i < s.orders.size(); ++i) {
+      const Order& o = s.orders[i];
+      uint32_t last = kNone;
+      for (uint32_t e = o.first_event; e != kNone; last = e, e = s.events[e].next) {
+        if (event_seen[e]) return bad("order ", kFirstOrderNo + i, ": event ", e, " linked twice");
+        event_seen[e] = true;
+      }
+      if (last != o.last_event) return bad("order ", kFirstOrderNo + i, ": last event is wrong");
+      last = kNone;
+      for (uint32_t v = o.first_invoice; v != kNone; last = v, v = s.invoices[v].next_in_order) {
+        if (invoice_seen[v] || s.invoices[v].order != i)
+          return bad("order ", kFirstOrderNo + i, ": invoice ", v + 1, " linked wrongly");
+        invoice_seen[v] = true;
+      }
+      if (last != o.last_invoice)
+        return bad("order ", kFirstOrderNo + i, ": last invoice is wrong");
+    }
     return true;
   }
+
+  // Every stored value is one the commands could have produced: enums in range, times within
+  // the engine's range and not after now, quantities, prices and amounts within their bounds,
+  // and every order's lines summing without overflow. Only a loaded image can break these
+  // (commands validate first); checking them here lets every later rule do plain arithmetic.
+  bool values() {
+    const State& s = s_;
+    std::string field, message;
+    if (!time_in_range(s.now)) return bad("now ", s.now, " is outside the engine's time range");
+    if (!internal::policy_valid(s.policy, &field, &message)) return bad("policy: ", message);
+    const Day today = s.today();
+    const Day first_day = day_of(kMinTimeMs);
+    for (std::size_t i = 0; i < s.customers.size(); ++i) {
+      const Customer& c = s.customers[i];
+      if (static_cast<int>(c.grade) > 3 || static_cast<int>(c.status) > 2)
+        return bad("customer ", i, ": bad grade or status");
+      if (c.terms_days < 0 || c.terms_days > 3650 || c.credit_limit < 0)
+        return bad("customer ", i, ": terms_days or credit_limit out of range");
+    }
+    for (std::size_t i = 0; i < s.products.size(); ++i) {
+      const Product& p = s.products[i];
+      if (p.price < 0 || p.floor_price < 0 || p.floor_price > p.price || p.on_hand < 0)
+        return bad("product ", i, ": price, floor_price or on_hand out of range");
+    }
+    const int64_t daily_end = int64_t{s.daily_base} + static_cast<int64_t>(s.daily.size());
+    if (s.daily.size() > static_cast<std::size_t>(today - first_day) + 1 ||
+        (!s.daily.empty() && (s.daily_base < first_day || daily_end - 1 > today)))
+      return bad("daily report rows outside the days up to now");
+    for (std::size_t i = 0; i < s.orders.size(); ++i) {
+      const Order& o = s.orders[i];
+      const OrderNo no = kFirstOrderNo + i;
+      if (static_cast<int>(o.decision) > 5 || static_cast<int>(o.payment) > 1)
+        return bad("order ", no, ": bad decision or payment");
+      if (o.at < kMinTimeMs || o.at > s.now || o.accepted_at < o.at || o.accepted_at > s.now ||
+          o.day != day_of(o.at))
+        return bad("order ", no, ": decision or acceptance time out of range");
+      if (o.day < s.daily_base || o.day >= daily_end)
+        return bad("order ", no, ": day without a daily report row");
+      Money worth = 0;
+      for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l) {
+        const OrderLine& line = s.lines[l];
+        Money value;
+        if (line.qty < 1 || line.qty > kQtyMax || line.unit_price < 0 || line.shipped < 0 ||
+            line.shipped > line.qty || line.returned < 0 || line.returned > line.shipped ||
+            line.discount_bp < 0 || line.discount_bp > 10000 ||
+            mul_overflows(line.qty, line.unit_price, &value) || line.amount < 0 ||
+            line.amount > value || add_overflows(worth, value, &worth))
+          return bad("order ", no, " line ", l - o.first_line, ": out of range");
+      }
+      for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {
+        const ReasonRec& rec = s.reasons[r];
+        if (static_cast<int>(rec.code) >= kReasonCount || rec.required_level < -1 ||
+            rec.required_level > kMaxLevel)
+          return bad("order ", no, ": bad reason");
+      }
+    }
+    for (const EventRec& e : s.events)
+      if (static_cast<int>(e.kind) > static_cast<int>(EventKind::returned))
+        return bad("event kind out of range");
+    for (const LedgerEntry& e : s.ledger)
+      if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::write_off) || e.date < first_day ||
+          e.date > today)
+        return bad("ledger entry kind or date out of range");
+    for (std::size_t i = 0; i < s.invoices.size(); ++i) {
+      const Invoice& inv = s.invoices[i];
+      if (inv.amount < 0 || inv.issued < first_day || inv.issued > today ||
+          int64_t{inv.due} - inv.issued < 0 || int64_t{inv.due} - inv.issued > 3650)
+        return bad("invoice ", i + 1, ": amount or dates out of range");
+    }
+    for (const Payment& p : s.payments)
+      if (p.amount <= 0 || p.at < kMinTimeMs || p.at > s.now) return bad("payment out of range");
+    return true;
+  }
+
+  // Adds `v` to `acc`; false (a violation: no real state sums past int64) on overflow.
+  bool add(Money& acc, Money v) { return !add_overflows(acc, v, &acc); }
 
   // Walks both open lists: reserved stock and open exposure are recomputed from them.
   bool open_orders() {
@@ -141,12 +252,17 @@ class Checker {
         }
         if (value != o.open_value)
           return bad("order ", no, ": open_value ", o.open_value, " != unshipped value ", value);
-        if (o.payment == PaymentTerms::prepaid)
-          prepaid_[o.customer] += o.prepaid_remaining;
-        else if (list == OpenList::held)
-          held_[o.customer] += o.open_value;
-        else
-          open_[o.customer] += o.open_value;
+        if (o.at > s.now || o.accepted_at < o.at || o.accepted_at > s.now)
+          return bad("order ", no, ": decided or accepted after now");
+        // A prepaid order's reservation is exactly its unshipped value; a credit order has none.
+        if (o.prepaid_remaining != (o.payment == PaymentTerms::prepaid ? o.open_value : 0))
+          return bad("order ", no, ": prepaid_remaining ", o.prepaid_remaining,
+                     " != ", o.payment == PaymentTerms::prepaid ? o.open_value : 0);
+        Money& sum = o.payment == PaymentTerms::prepaid ? prepaid_[o.customer]
+                     : list == OpenList::held           ? held_[o.customer]
+                                                        : open_[o.customer];
+        if (!add(sum, o.payment == PaymentTerms::prepaid ? o.prepaid_remaining : o.open_value))
+          return bad("order ", no, ": the customer's open exposure overflows");
         ++open_count_;
       }
       if (prev != ends.tail) return bad("open list tail is wrong");
@@ -180,7 +296,7 @@ class Checker {
           return bad("customer ", id, ": open invoice ", inv + 1, " is not open or not theirs");
         if (invoice.due < prev_due) return bad("customer ", id, ": open invoices not by due date");
         prev_due = invoice.due;
-        receivables += invoice.open;
+        if (!add(receivables, invoice.open)) return bad("customer ", id, ": receivables overflow");
       }
       if (receivables != c.receivables)
         return bad("customer ", id, ": receivables ", c.receivables, " != open invoices ",
@@ -188,7 +304,8 @@ class Checker {
       if (c.unapplied < 0) return bad("customer ", id, ": negative unapplied");
       if (c.unapplied > 0 && c.receivables > 0)
         return bad("customer ", id, ": unapplied balance next to open receivables");
-      if (c.ledger_balance != c.receivables - c.unapplied - c.prepaid_reserved)
+      if (c.ledger_balance !=
+          static_cast<__int128>(c.receivables) - c.unapplied - c.prepaid_reserved)
         return bad("customer ", id, ": ledger balance ", c.ledger_balance,
                    " != receivables - unapplied - prepaid_reserved");
       const Money last = c.ledger.empty() ? 0 : s.ledger[c.ledger.back()].balance;
@@ -213,9 +330,11 @@ class Checker {
       if (!is_open && (o.open_value != 0 || o.prepaid_remaining != 0))
         return bad("order ", kFirstOrderNo + i, ": closed but still holds value");
       Money total = 0;
+      bool overflow = false;
       for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)
-        total += s.lines[l].amount;
-      if (total != o.total) return bad("order ", kFirstOrderNo + i, ": total != sum of lines");
+        overflow |= !add(total, s.lines[l].amount);
+      if (overflow || total != o.total)
+        return bad("order ", kFirstOrderNo + i, ": total != sum of lines");
       if (o.status == OrderStatus::shipped)
         for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)
           if (s.lines[l].shipped != s.lines[l].qty)
@@ -244,8 +363,7 @@ class Checker {
       Day prev_date = INT32_MIN;
       for (uint32_t e : s.customers[i].ledger) {
         const LedgerEntry& entry = s.ledger[e];
-        balance += entry.amount;
-        if (entry.balance != balance || entry.date < prev_date)
+        if (!add(balance, entry.amount) || entry.balance != balance || entry.date < prev_date)
           return bad("customer ", s.customer_ids.view(static_cast<uint32_t>(i)),
                      ": ledger running balance or date order broken at entry ", e);
         prev_date = entry.date;

@@ -66,6 +66,14 @@ struct Reader {
     std::memcpy(&v, in.data() + pos, sizeof v);
     pos += sizeof v;
   }
+  // A bool is read as its byte: any value but 0 or 1 is not a bool (reading it as one is
+  // undefined behaviour), so it makes the image malformed.
+  void pod(bool& v) {
+    uint8_t byte = 0;
+    pod(byte);
+    if (byte > 1) ok = false;
+    v = byte == 1;
+  }
   std::size_t left() const { return in.size() - pos; }
 };
 

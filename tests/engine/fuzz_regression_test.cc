@@ -1,6 +1,9 @@
 // Regression tests for what the fuzz targets found (fuzz/engine_fuzz.cc, fuzz/snapshot_fuzz.cc).
 // Each test is the smallest scenario that reproduces one finding; the crashing input itself is
 // kept in the target's corpus (fuzz/corpus/<target>/regress-*).
+#include <cstring>
+#include <string>
+
 #include "tests/common/fault_matrix.h"
 #include "tests/engine/world.h"
 
@@ -54,6 +57,107 @@ TEST_F(FuzzRegressionTest, OrderHeldAtTheLastMomentTicksWithoutOverflow) {
   record_fault("Engine", "an order held one day before 9999-12-31T23:59:59.999Z, then a tick then",
                std::string("no overflow; ") + std::to_string(t.held_expired) +
                    " orders expired, the order is still " + to_string(after));
+}
+
+// ---- snapshot_fuzz: images that loaded although no sequence of commands can produce them ----
+// Each test saves a real world, changes one field of the image (found by a value planted for
+// it, the layout being engine/serialize.cc's field lists), and expects load() to refuse it,
+// saying why, and to leave an empty engine.
+class CorruptImageTest : public EngineTest {
+ protected:
+  // The offset of the only occurrence of `v`'s bytes in `image` (a test failure otherwise).
+  template <typename T>
+  static std::size_t find_unique(const std::string& image, T v) {
+    const std::string_view needle(reinterpret_cast<const char*>(&v), sizeof v);
+    const std::size_t at = image.find(needle);
+    EXPECT_NE(at, std::string::npos);
+    EXPECT_EQ(image.find(needle, at + 1), std::string::npos) << "planted value not unique";
+    return at;
+  }
+  template <typename T>
+  static void poke(std::string& image, std::size_t at, T v) {
+    ASSERT_LE(at + sizeof v, image.size());
+    std::memcpy(image.data() + at, &v, sizeof v);
+  }
+  // Loads `image`, which must fail; records the row and returns the message.
+  std::string refused(const std::string& image, std::string_view fault) {
+    Engine e;
+    std::string error;
+    EXPECT_FALSE(e.load(image, &error));
+    EXPECT_FALSE(error.empty());
+    EXPECT_EQ(e.counts().orders, 0u);
+    if (!::testing::Test::HasFailure())
+      record_fault("Snapshot loading", fault, "refused: " + error);
+    return error;
+  }
+  std::string image() {
+    std::string out;
+    w.engine.save(out);
+    Engine check;  // the unchanged image loads
+    std::string error;
+    EXPECT_TRUE(check.load(out, &error)) << error;
+    return out;
+  }
+};
+
+// `now` is the first field after the magic and the policy (8 + 4*8 + 4*4 + 4*4 bytes). A state
+// whose clock is outside the engine's time range could never take another command.
+TEST_F(CorruptImageTest, NowOutsideTheTimeRangeIsRefused) {
+  std::string img = image();
+  poke(img, 72, INT64_MIN);
+  EXPECT_NE(refused(img, "a state image whose now is INT64_MIN").find("time range"),
+            std::string::npos);
+}
+
+// Customer: exists, grade, status, suspended_by_ladder, ladder_override (1 byte each),
+// terms_days, credit_limit. A bool byte of 2 was loaded and then read as a bool (UBSan).
+TEST_F(CorruptImageTest, BoolByteOtherThanZeroOrOneIsRefused) {
+  w.customer("C1").grade(Grade::A).limit(0x0123'4567'89AB);
+  std::string img = image();
+  poke(img, find_unique(img, Money{0x0123'4567'89AB}) - 9, uint8_t{2});
+  EXPECT_NE(refused(img, "a state image with a bool byte of 2").find("malformed"),
+            std::string::npos);
+}
+
+// Order: ..., total, open_value, prepaid_remaining, ... A credit order carrying a prepayment
+// reservation loaded, and the tick that expired it left "closed but still holds value".
+TEST_F(CorruptImageTest, CreditOrderWithAPrepaymentReservationIsRefused) {
+  w.customer("C1").grade(Grade::C).limit(1'000);
+  w.product("GEAR").price(0x0123'4567).floor(1).stock(3);  // (price, floor) is no pair
+  const OrderView held = w.submit("C1", {{"GEAR", 1}});
+  ASSERT_EQ(held.status, OrderStatus::held);
+  std::string img = image();
+  // total and open_value side by side (16 bytes) only occur in the order.
+  struct Pair {
+    Money total, open_value;
+  };
+  const std::size_t at = find_unique(img, Pair{0x0123'4567, 0x0123'4567});
+  poke(img, at + 16, Money{1});
+  EXPECT_NE(refused(img, "a state image with a credit order holding a prepayment reservation")
+                .find("prepaid_remaining"),
+            std::string::npos);
+}
+
+// EventRec: kind (1), principal (4), at, number, amount (8 each), text (8 + 4), next (4). An
+// event linked to itself made get_order loop, growing its event list until memory ran out.
+TEST_F(CorruptImageTest, EventChainWithACycleIsRefused) {
+  w.customer("C1").grade(Grade::A).limit(1'000'000);
+  w.product("BOLT").price(1'000).stock(10);
+  const OrderView o = w.submit("C1", {{"BOLT", 1}});
+  w.advance_ms(0x0123'4567);
+  w.cancel(o.order_no);
+  std::string img = image();
+  // The cancel event's time; the order's own times are earlier, and now is the same value,
+  // so look for it after the kind and principal bytes of the event.
+  const TimeMs cancelled_at = w.now;
+  std::string needle(1, static_cast<char>(EventKind::cancelled));
+  needle.append(4, '\0');  // principal 0: rep0 submitted and cancelled
+  needle.append(reinterpret_cast<const char*>(&cancelled_at), sizeof cancelled_at);
+  const std::size_t at = img.find(needle);
+  ASSERT_NE(at, std::string::npos);
+  poke(img, at + 1 + 4 + 8 + 8 + 8 + 12, uint32_t{0});  // next = itself
+  EXPECT_NE(refused(img, "a state image whose event list has a cycle").find("linked twice"),
+            std::string::npos);
 }
 
 }  // namespace
