@@ -31,9 +31,10 @@ int32_t discount_bp(Money list, Money unit) {
 bool validate_key(const Key& k, bool required, Result& out, std::string field) {
   if (k.empty() && !required) return true;
   if (Key::valid(k.view())) return true;
-  return fail(out, ErrorCode::BAD_REQUEST,
-              field + " must be 1 to 64 printable ASCII characters without spaces",
-              std::move(field));
+  // The message is built before `field` is moved: the order in which a call's arguments are
+  // evaluated is unspecified, and GCC moved it first (the message lost its field name).
+  std::string message = field + " must be 1 to 64 printable ASCII characters without spaces";
+  return fail(out, ErrorCode::BAD_REQUEST, std::move(message), std::move(field));
 }
 
 }  // namespace
