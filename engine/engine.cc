@@ -379,7 +379,7 @@ void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
 }
 
 bool cancel_order(Ctx& x, const CancelOrder& cmd) {
-  uint32_t idx;
+  uint32_t idx = 0;
   if (!text_ok(cmd.reason, "reason", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
   const Order& o = x.s.orders[idx];
@@ -398,7 +398,7 @@ bool cancel_order(Ctx& x, const CancelOrder& cmd) {
 }
 
 bool release_order(Ctx& x, const ReleaseOrder& cmd) {
-  uint32_t idx;
+  uint32_t idx = 0;
   if (!require_role(x.by, kRoleCredit, x.out) || !text_ok(cmd.note, "note", x.out) ||
       !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
@@ -429,7 +429,7 @@ bool release_order(Ctx& x, const ReleaseOrder& cmd) {
 }
 
 bool reject_order(Ctx& x, const RejectOrder& cmd) {
-  uint32_t idx;
+  uint32_t idx = 0;
   if (!require_role(x.by, kRoleCredit, x.out) || !text_ok(cmd.reason, "reason", x.out) ||
       !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
@@ -487,8 +487,8 @@ bool check_sku_lines(const State& s, const Order& o, const std::vector<SkuQty>& 
     }
     pending[p] += req[i].qty;
   }
-  for (std::size_t j = 0; j < req.size(); ++j) {
-    const uint32_t p = s.skus.find(req[j].sku.view());
+  for (const auto& line : req) {
+    const uint32_t p = s.skus.find(line.sku.view());
     if (p != kNone && p < pending.size()) pending[p] = 0;
   }
   return ok;
@@ -522,7 +522,7 @@ Money value_of(const State& s, const Order& o, const std::vector<SkuQty>& lines,
 }
 
 bool ship(Ctx& x, const Ship& cmd) {
-  uint32_t idx;
+  uint32_t idx = 0;
   if (!require_role(x.by, kRoleWarehouse, x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
   State& s = x.s;
@@ -671,7 +671,7 @@ bool record_payment(Ctx& x, const RecordPayment& cmd) {
 }
 
 bool return_goods(Ctx& x, const ReturnGoods& cmd) {
-  uint32_t idx;
+  uint32_t idx = 0;
   if (!require_role(x.by, kRoleFinance, x.out) || !text_ok(cmd.reason, "reason", x.out) ||
       !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;

@@ -37,6 +37,9 @@ class Engine {
   ~Engine();
   Engine(Engine&&) noexcept;
   Engine& operator=(Engine&&) noexcept;
+  // Not copyable: the state is large (copy it through save()/load() when meant).
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   // Applies one command. On success `out.body` holds the op's result; on failure
   // `out.error` says why and the state is unchanged (bad input changes nothing).

@@ -21,6 +21,8 @@ struct HugePageAllocator {
 
   HugePageAllocator() = default;
   template <typename U>
+  // NOLINTNEXTLINE(google-explicit-constructor): the Allocator requirements need the implicit
+  // rebinding conversion (containers convert allocator<T> to allocator<Node>).
   HugePageAllocator(const HugePageAllocator<U>&) {}
 
   T* allocate(std::size_t n) {

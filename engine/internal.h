@@ -59,7 +59,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
             Result& out, std::string_view field_prefix = {});
 
 // ---- views ----------------------------------------------------------------------------------
-void fill_order_view(const State& s, uint32_t order, bool with_events, OrderView& v);
+void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& v);
 // The view of a fresh decision (a quote, or an order just recorded: set order_no after).
 void fill_decision_view(const State& s, const OrderRequest& req, const Decision& d,
                         const Principal& by, TimeMs at, OrderView& v);
@@ -73,10 +73,10 @@ __int128 exposure_total(const Customer& c);
 Money clamp_money(__int128 v);
 
 // ---- state moves ----------------------------------------------------------------------------
-void list_push(State& s, OpenList list, uint32_t order);
-void list_remove(State& s, uint32_t order);
+void list_push(State& s, OpenList list, uint32_t idx);
+void list_remove(State& s, uint32_t idx);
 // Moves an order to `status`, keeping the daily report's by-status counts right.
-void set_status(State& s, uint32_t order, OrderStatus status);
+void set_status(State& s, uint32_t idx, OrderStatus status);
 uint32_t add_event(State& s, uint32_t order, EventKind kind, const Principal* by, TimeMs at,
                    uint64_t number, Money amount, std::string_view text);
 // Applies the customer's unapplied balance to open invoices, oldest due first; appends the

@@ -34,7 +34,7 @@ class Checker {
     return false;
   }
 
-  bool in(uint32_t idx, std::size_t size) const { return idx < size; }
+  static bool in(uint32_t idx, std::size_t size) { return idx < size; }
 
   bool indexes() {
     const State& s = s_;

@@ -224,7 +224,7 @@ struct RequestParser::Impl {
     // capacity that always fits even for tiny documents, and for larger ones 5/3 of the length
     // leaves room for the second pass's few short keys.
     // Failure (out of memory) is not fatal here: iterate() allocates again when it needs to.
-    if (parser.allocate(64 * 1024) != simdjson::SUCCESS) return;
+    if (parser.allocate(std::size_t{64} * 1024) != simdjson::SUCCESS) return;
   }
 
   // ---- errors ----
@@ -970,7 +970,8 @@ struct RequestParser::Impl {
 
   // ---- the error path ----
   // True iff `v` and everything in it is valid JSON.
-  bool valid_value(od::value v, int depth) {
+  // Recursive by design; the depth is bounded by kMaxValidateDepth.
+  bool valid_value(od::value v, int depth) {  // NOLINT(misc-no-recursion)
     if (depth > kMaxValidateDepth) return false;
     od::json_type t{};
     if (v.type().get(t)) return false;

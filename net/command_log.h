@@ -77,6 +77,8 @@ class CommandLog {
   // or has failed. Default: snapshot() right here, then done.
   using SnapshotDone =
       std::function<void(bool ok, uint64_t seq, const std::string& file, const std::string& error)>;
+  // By value: overrides keep `done` until the snapshot is durable (this default does not).
+  // NOLINTNEXTLINE(performance-unnecessary-value-param)
   virtual void snapshot_async(const Engine& e, SnapshotDone done) {
     uint64_t seq = 0;
     std::string file, error;

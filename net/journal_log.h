@@ -16,6 +16,9 @@ class JournalLog final : public CommandLog {
  public:
   JournalLog();
   ~JournalLog() override;
+  // Owns a thread / file descriptor: copying would share (and close) it twice.
+  JournalLog(const JournalLog&) = delete;
+  JournalLog& operator=(const JournalLog&) = delete;
 
   // Recovers `engine` from options.dir and starts the journal. `engine` must stay at the same
   // address for the life of this log (the journal reads it for automatic snapshots).

@@ -26,7 +26,7 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
 std::vector<std::string_view> role_names(uint8_t roles) {
   std::vector<std::string_view> names;
   for (uint8_t bit = 1; bit != 0 && bit <= kRoleAdmin; bit = static_cast<uint8_t>(bit << 1))
-    if (roles & bit) names.push_back(role_name(static_cast<Role>(bit)));
+    if (roles & bit) names.emplace_back(role_name(static_cast<Role>(bit)));
   return names;
 }
 
@@ -48,8 +48,9 @@ bool KeyStore::lookup(std::string_view key, Principal* out) const {
 }
 
 bool KeyStore::load_file(const std::string& path, std::string* error) {
-  struct stat st;
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): keys are loaded at startup, before any thread.
     *error = fmt::format("cannot read key file {}: {}", path, std::strerror(errno));
     return false;
   }

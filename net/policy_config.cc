@@ -22,7 +22,8 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
   }
   Policy p = *policy;
   for (auto [key, value] : doc) {
-    auto bad = [&](std::string_view what) {
+    // `key` captured by name: clang (before 16) cannot capture a structured binding.
+    auto bad = [&, key = key](std::string_view what) {
       *error = fmt::format("config {}: \"{}\" must be {}", path, key, what);
       return false;
     };
@@ -54,7 +55,7 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
       int32_t* field;
       int64_t lo, hi;
     };
-    const Member members[] = {{"hold_ttl_hours", &p.hold_ttl_hours, 1, 24 * 3650},
+    const Member members[] = {{"hold_ttl_hours", &p.hold_ttl_hours, 1, int64_t{24} * 3650},
                               {"order_ttl_days", &p.order_ttl_days, 1, 3650},
                               {"overdue_hold_days", &p.overdue_hold_days, 0, 3650},
                               {"suspend_after_days", &p.suspend_after_days, 0, 3650}};

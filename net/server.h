@@ -37,7 +37,7 @@ struct ServerOptions {
   // Answers waiting to be written to one connection; past it the server stops reading it.
   std::size_t max_output_bytes_per_connection = 16u << 20;
   // Requests queued for the engine thread across all connections; past it: OVERLOADED.
-  std::size_t max_engine_queue = 64 * 1024;
+  std::size_t max_engine_queue = std::size_t{64} * 1024;
   // A connection that has not said hello (or, without keys, sent anything) by then is closed.
   int hello_timeout_ms = 10'000;
   // A connection whose answers make no write progress for this long is closed (a client that

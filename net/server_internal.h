@@ -79,6 +79,9 @@ class EngineLoop {
   EngineLoop(const ServerOptions& options, Engine& engine, CommandLog& log, Clock& clock,
              asio::io_context& io, SharedCounters& counters);
   ~EngineLoop();
+  // Owns a thread / file descriptor: copying would share (and close) it twice.
+  EngineLoop(const EngineLoop&) = delete;
+  EngineLoop& operator=(const EngineLoop&) = delete;
 
   // I/O thread. Queues a job; false when the queue is at its bound (answer OVERLOADED).
   bool submit(Job&& job);
@@ -177,7 +180,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void process_input();
   void handle_line(std::string_view line);
   void handle_hello(Slot& slot, const Request& req);
-  void answer(Slot& slot, const Error& e, std::string_view id_json);
+  static void answer(Slot& slot, const Error& e, std::string_view id_json);
   void line_too_long();
   void pump();
   void write_more();

@@ -1,6 +1,7 @@
 #include "net/server_responses.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "net/json_writer.h"
 #include "net/keys.h"
@@ -54,7 +55,8 @@ void write_state_hash_ok(std::string& out, std::string_view id_json, uint64_t se
   w.field("durable_seq", durable_seq);
   // A string, not a number: JSON readers that use doubles would round a 64-bit value.
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  const int n = std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  if (n != 16) std::abort();  // 64 bits are always 16 hex digits, zero-padded
   w.field("hash", std::string_view(hex, 16));
   finish(w, out);
 }

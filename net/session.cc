@@ -17,7 +17,7 @@ namespace credo::net {
 
 namespace {
 // Bytes asked of the socket per read: big enough for thousands of small requests per syscall.
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 // A connection's input buffer shrinks back to this after a long line passed through it.
 constexpr std::size_t kInputKeep = 4 * kReadChunk;
 // Three failed hellos close the connection (PROTOCOL.md): enough for a typo, not for guessing.
@@ -226,7 +226,7 @@ void Session::handle_line(std::string_view line) {
     // submit() leaves the job untouched when it refuses it.
     shared_.counters.overloaded.fetch_add(1, std::memory_order_relaxed);
     answer(slot, Error{ErrorCode::OVERLOADED, "the engine queue is full; retry later", ""},
-           job.request.id_json);
+           job.request.id_json);  // NOLINT(bugprone-use-after-move): submit() refused, kept it
   }
 }
 
@@ -268,7 +268,7 @@ void Session::pump() {
       Slot& s = slots_.front();
       out_next_.append(s.response);
       if (s.op >= 0)
-        shared_.latency[static_cast<std::size_t>(s.op)].record(static_cast<uint64_t>(
+        shared_.latency[static_cast<uint8_t>(s.op)].record(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.received).count()));
       slots_.pop_front();
       first_req_no_++;

@@ -14,7 +14,11 @@ namespace {
 
 Status posix_error(const char* op, const std::string& path) {
   int e = errno;
-  return Status::Error(std::string(op) + " " + path + ": " + std::strerror(e), e);
+  // strerror_r, not strerror: the journal's fsync thread and the engine thread both report
+  // errors, and strerror's buffer is shared (glibc: MT-Unsafe). GNU strerror_r returns the text.
+  char buf[128];
+  const char* text = ::strerror_r(e, buf, sizeof buf);
+  return Status::Error(std::string(op) + " " + path + ": " + text, e);
 }
 
 Status write_all(int fd, std::string_view data, const std::string& path) {
@@ -39,6 +43,8 @@ class PosixWritableFile final : public WritableFile {
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
+  PosixWritableFile(const PosixWritableFile&) = delete;  // owns fd_: a copy would close it twice
+  PosixWritableFile& operator=(const PosixWritableFile&) = delete;
   Status append(std::string_view data) override {
     Status s = write_all(fd_, data, path_);
     if (s.ok()) size_ += data.size();
@@ -70,20 +76,20 @@ class PosixFileSystem final : public FileSystem {
     int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
     int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return posix_error("open", path);
-    struct stat st;
+    struct stat st {};
     if (::fstat(fd, &st) != 0) {
       Status s = posix_error("stat", path);
       ::close(fd);
       return s;
     }
-    out->reset(new PosixWritableFile(fd, path, static_cast<uint64_t>(st.st_size)));
+    *out = std::make_unique<PosixWritableFile>(fd, path, static_cast<uint64_t>(st.st_size));
     return Status::Ok();
   }
 
   Status read_file(const std::string& path, std::string* out) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return posix_error("open", path);
-    struct stat st;
+    struct stat st {};
     if (::fstat(fd, &st) != 0) {
       Status s = posix_error("stat", path);
       ::close(fd);
@@ -147,7 +153,7 @@ class PosixFileSystem final : public FileSystem {
     return Status::Ok();
   }
   Status file_size(const std::string& path, uint64_t* size_bytes) override {
-    struct stat st;
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return posix_error("stat", path);
     *size_bytes = static_cast<uint64_t>(st.st_size);
     return Status::Ok();

@@ -1,6 +1,7 @@
 #include "persistence/wal_format.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "persistence/coding.h"
 #include "persistence/command_codec.h"
@@ -11,7 +12,10 @@ namespace {
 
 std::string numbered(const char* prefix, uint64_t n, const char* suffix) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s%020llu%s", prefix, static_cast<unsigned long long>(n), suffix);
+  const int len = std::snprintf(buf, sizeof buf, "%s%020llu%s", prefix,
+                                static_cast<unsigned long long>(n), suffix);
+  // The prefixes and suffixes are short constants: a truncated name is a programming error.
+  if (len <= 0 || static_cast<std::size_t>(len) >= sizeof buf) std::abort();
   return buf;
 }
 

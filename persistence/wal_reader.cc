@@ -62,7 +62,7 @@ Status Reader::open(uint64_t needed_from_seq) {
   return Status::Ok();
 }
 
-bool Reader::stop(ReadEnd::Kind kind, uint64_t offset, std::string what) {
+bool Reader::stop(ReadEnd::Kind kind, uint64_t offset, const std::string& what) {
   done_ = true;
   end_.kind = kind;
   end_.offset = offset;

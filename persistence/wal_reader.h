@@ -63,7 +63,7 @@ class Reader {
 
  private:
   bool load_segment(std::size_t i);
-  bool stop(ReadEnd::Kind kind, uint64_t offset, std::string what);
+  bool stop(ReadEnd::Kind kind, uint64_t offset, const std::string& what);
 
   FileSystem* fs_;
   std::string dir_;

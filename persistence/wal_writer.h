@@ -16,6 +16,9 @@ class Writer {
  public:
   Writer(FileSystem* fs, std::string dir, uint64_t segment_bytes);
   ~Writer();
+  // Owns a thread / file descriptor: copying would share (and close) it twice.
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
 
   // Creates (replacing any file of that name) segment wal-<first_seq>.log, writes its header
   // and fsyncs the directory so the new name survives a crash.

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -30,9 +31,12 @@ namespace {
 // A blocking line-oriented TCP connection.
 class Connection {
  public:
+  Connection() = default;
   ~Connection() {
     if (fd_ >= 0) ::close(fd_);
   }
+  Connection(const Connection&) = delete;  // owns fd_: a copy would close it twice
+  Connection& operator=(const Connection&) = delete;
   bool open(const std::string& host, const std::string& port, std::string* error) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -51,6 +55,7 @@ class Connection {
     }
     ::freeaddrinfo(res);
     if (fd_ < 0) {
+      // NOLINTNEXTLINE(concurrency-mt-unsafe): the connection is opened before any thread.
       *error = "cannot connect to " + host + ":" + port + ": " + std::strerror(errno);
       return false;
     }
@@ -138,7 +143,7 @@ std::string pretty(std::string_view json) {
       i = j;
     } else if (c == '{' || c == '[') {
       std::size_t n = flat_len(i);
-      if (n != std::string_view::npos && n <= 80) {
+      if (n <= 80) {  // npos (not flat) is never <= 80
         out.append(json.substr(i, n));
         i += n - 1;
         continue;
@@ -197,10 +202,12 @@ int run_file(Connection& conn, const std::string& path, bool quiet) {
   auto started = std::chrono::steady_clock::now();
   auto last_progress = started;
   std::string line;
+  bool output_failed = false;
   while (conn.read_line(&line)) {
     answers++;
     if (is_ok(line)) ok++;
-    if (!quiet) std::fwrite((line + "\n").data(), 1, line.size() + 1, stdout);
+    if (!quiet && std::fwrite((line + "\n").data(), 1, line.size() + 1, stdout) != line.size() + 1)
+      output_failed = true;  // keep reading: the writer thread must finish before we return
     auto now = std::chrono::steady_clock::now();
     if (requests >= 10'000 && now - last_progress > std::chrono::seconds(1)) {
       last_progress = now;
@@ -214,6 +221,10 @@ int run_file(Connection& conn, const std::string& path, bool quiet) {
                "credo-cli: %zu requests, %zu answers, %zu ok, %zu errors, %.3f s (%.0f/s)\n",
                requests, answers, ok, answers - ok, seconds,
                seconds > 0 ? static_cast<double>(answers) / seconds : 0.0);
+  if (output_failed) {
+    std::fprintf(stderr, "credo-cli: writing the answers to stdout failed\n");
+    return 2;
+  }
   if (send_failed || answers < requests) {
     std::fprintf(stderr, "credo-cli: the server closed the connection before answering all\n");
     return 2;
@@ -236,14 +247,17 @@ int run_interactive(Connection& conn) {
     }
     if (!is_ok(answer)) status = 1;
     std::printf("%s\n", pretty(answer).c_str());
-    std::fflush(stdout);
+    if (std::fflush(stdout) != 0) {
+      std::fprintf(stderr, "credo-cli: writing to stdout failed\n");
+      return 2;
+    }
   }
   return status;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{"credo-cli: talk to a credo-server (NDJSON over TCP)"};
   std::string host = "127.0.0.1", key, file, request;
   int port = 7400;
@@ -257,6 +271,7 @@ int main(int argc, char** argv) {
   app.add_option("request", request, "one JSON request; none and no -f: interactive mode");
   CLI11_PARSE(app, argc, argv);
   if (key.empty())
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing sets env.
     if (const char* env = std::getenv("CREDO_KEY")) key = env;
 
   Connection conn;
@@ -294,4 +309,15 @@ int main(int argc, char** argv) {
   }
   std::printf("%s\n", pretty_output ? pretty(answer).c_str() : answer.c_str());
   return is_ok(answer) ? 0 : 1;
+}
+
+// An exception that escapes (std::bad_alloc, std::system_error from a thread) ends the program
+// with its message and exit status 2 instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "credo-cli: %s\n", e.what());
+    return 2;
+  }
 }

@@ -42,11 +42,11 @@ constexpr ProductRow kProducts[] = {
 };
 
 struct CustomerRow {
-  const char* id;
-  const char* name;
+  const char* id = nullptr;
+  const char* name = nullptr;
   std::optional<Grade> grade;  // nullopt: a new customer, left at the defaults (D, no credit)
-  Money credit_limit_minor;
-  int32_t terms_days;
+  Money credit_limit_minor = 0;
+  int32_t terms_days = 0;
 };
 
 constexpr CustomerRow kCustomers[] = {

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -155,7 +156,7 @@ class Demo {
   // Submits (or quotes) an order and prints the decision. Returns the order number (0 if the
   // request failed or was a quote).
   OrderNo order(int step, std::string_view title, std::string_view customer,
-                std::string_view client_order_id, std::vector<Line> lines,
+                std::string_view client_order_id, const std::vector<Line>& lines,
                 PaymentTerms payment = PaymentTerms::credit, bool quote = false) {
     OrderRequest req;
     req.customer = Key::of(customer);
@@ -310,7 +311,7 @@ int run(TimeMs start) {
 }  // namespace
 }  // namespace credo::demo
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{
       "credo-demo: loads a small demo world (10 customers, 13 products, 45 days of history)\n"
       "into an in-process engine, submits a dozen illustrative orders and prints each decision\n"
@@ -327,4 +328,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   return credo::demo::run(*start);
+}
+
+// An exception that escapes (std::bad_alloc, std::system_error from a thread) ends the program
+// with its message and exit status 1 instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "credo-demo: %s\n", e.what());
+    return 1;
+  }
 }

@@ -23,7 +23,7 @@ namespace credo::loadgen {
 namespace {
 
 uint64_t now_ns() {
-  timespec ts;
+  timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
@@ -31,7 +31,7 @@ uint64_t now_ns() {
 // Why a bounded pool: ships need order numbers of accepted orders; keeping the newest 64k is
 // plenty and keeps memory flat however long the run.
 constexpr std::size_t kShipPoolMax = 65'536;
-constexpr std::size_t kReadChunk = 256 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{256} * 1024;
 
 enum class Key : uint8_t { order, finance, warehouse };
 
@@ -61,6 +61,8 @@ class Worker {
  public:
   Worker(const DriverConfig& config, uint32_t index, Progress* progress)
       : config_(config), index_(index), progress_(progress), workload_(config.workload, index) {}
+  Worker(const Worker&) = delete;  // owns its sockets and epoll/timer fds
+  Worker& operator=(const Worker&) = delete;
   ~Worker() {
     for (auto& c : conns_)
       if (c->fd >= 0) ::close(c->fd);
@@ -104,6 +106,7 @@ bool Worker::connect_all(uint32_t count, std::string* error) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (epoll_fd_ < 0 || timer_fd_ < 0) {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): connect_all runs on the main thread, before run().
     *error = std::string("epoll/timerfd: ") + std::strerror(errno);
     return false;
   }
@@ -132,6 +135,7 @@ bool Worker::connect_all(uint32_t count, std::string* error) {
     }
     if (c->fd < 0) {
       ::freeaddrinfo(res);
+      // NOLINTNEXTLINE(concurrency-mt-unsafe): as above, on the main thread.
       *error = "cannot connect to " + config_.host + ":" + port + ": " + std::strerror(errno);
       return false;
     }
@@ -486,6 +490,7 @@ bool run_load(const DriverConfig& config, Progress* progress, RunResult* result,
   uint64_t end = start + static_cast<uint64_t>((config.warmup_s + config.duration_s) * 1e9);
   uint64_t drain_end = end + static_cast<uint64_t>(config.drain_s * 1e9);
   std::vector<std::thread> threads;
+  threads.reserve(workers.size());
   for (auto& w : workers)
     threads.emplace_back([&, wp = w.get()] { wp->run(start, warmup_end, end, drain_end); });
   for (auto& t : threads) t.join();

@@ -13,6 +13,7 @@
 // still owed, then closes everything. Only loopback addresses are accepted (checked in main).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -47,7 +48,7 @@ struct DriverConfig {
 // Totals of a run (measured requests only), merged over the threads.
 struct RunResult {
   Histogram latency;  // every measured request
-  Histogram latency_by_kind[kOpKinds];
+  std::array<Histogram, kOpKinds> latency_by_kind;
   uint64_t requests = 0;  // measured requests answered
   uint64_t requests_by_kind[kOpKinds] = {};
   uint64_t orders = 0;  // orders decided (a batch counts its orders)

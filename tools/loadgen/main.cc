@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -41,9 +42,12 @@ bool is_loopback(const std::string& host) {
 // A blocking connection for setup: writes a chunk of requests, then reads their answers.
 class SetupClient {
  public:
+  SetupClient() = default;
   ~SetupClient() {
     if (fd_ >= 0) ::close(fd_);
   }
+  SetupClient(const SetupClient&) = delete;  // owns fd_: a copy would close it twice
+  SetupClient& operator=(const SetupClient&) = delete;
   bool open(const std::string& host, uint16_t port, std::string* error) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -275,7 +279,7 @@ void print_latency(FILE* f, const char* label, const Histogram& h) {
 }  // namespace
 }  // namespace credo::loadgen
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   using namespace credo::loadgen;
   CLI::App app{"credo-loadgen: load generator for credo-server (PROTOCOL.md) and the Redis peer"};
   DriverConfig config;
@@ -521,4 +525,15 @@ int main(int argc, char** argv) {
     }
   }
   return (result.protocol_errors == 0) ? 0 : 3;
+}
+
+// An exception that escapes (std::bad_alloc, std::system_error from a thread) ends the program
+// with its message and exit status 1 instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "credo-loadgen: %s\n", e.what());
+    return 1;
+  }
 }

@@ -1,6 +1,7 @@
 #include "tools/loadgen/workload.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 namespace credo::loadgen {
@@ -58,7 +59,9 @@ bool parse_mix(const std::string& text, Mix* out, std::string* error) {
 
 static std::string numbered(const char* prefix, int width, uint32_t i) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%s%0*u", prefix, width, i + 1);
+  const int n = std::snprintf(buf, sizeof buf, "%s%0*u", prefix, width, i + 1);
+  // Short constant prefixes and at most 10 digits: a truncated id is a programming error.
+  if (n <= 0 || static_cast<std::size_t>(n) >= sizeof buf) std::abort();
   return buf;
 }
 std::string customer_id(uint32_t i) {

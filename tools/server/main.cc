@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include "engine/engine.h"
@@ -46,7 +47,7 @@ constexpr DemoKey kDemoKeys[] = {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{"credo-server: in-memory order and credit-check engine, NDJSON over TCP"};
   credo::net::ServerOptions options;
   std::string data_dir, keys_file, config_file, clock_name = "system", start_time,
@@ -263,7 +264,8 @@ int main(int argc, char** argv) {
         static_cast<unsigned>(server.port()));
   }
 #endif
-  std::fflush(stdout);
+  // Best effort: the banner tells a script the port; the server runs whether or not it got out.
+  (void)std::fflush(stdout);
   server.run();
   // A clean shutdown leaves a snapshot, so the next start replays nothing.
   if (!server.close_log(!data_dir.empty(), &error)) {
@@ -272,4 +274,15 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "credo-server: stopped\n");
   return 0;
+}
+
+// An exception that escapes (std::bad_alloc, std::system_error from a thread) ends the program
+// with its message and exit status 1 instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "credo-server: %s\n", e.what());
+    return 1;
+  }
 }

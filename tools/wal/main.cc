@@ -14,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <map>
 
 #include "engine/engine.h"
@@ -34,6 +35,8 @@ class Progress {
  public:
   explicit Progress(uint64_t total_bytes)
       : enabled_(total_bytes >= (32u << 20) && isatty(STDERR_FILENO)), total_(total_bytes) {}
+  Progress(const Progress&) = delete;  // the destructor ends the line it drew: once
+  Progress& operator=(const Progress&) = delete;
   void update(uint64_t done_bytes, uint64_t records) {
     if (!enabled_) return;
     auto now = Clock::now();
@@ -83,9 +86,15 @@ int cmd_dump(const std::string& dir, uint64_t from, uint64_t to) {
     line.clear();
     append_command_json(line, cmd);
     line += '\n';
-    std::fwrite(line.data(), 1, line.size(), stdout);
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
+      fmt::print(stderr, "credo-wal: writing to stdout failed\n");
+      return 1;
+    }
   }
-  std::fflush(stdout);
+  if (std::fflush(stdout) != 0) {
+    fmt::print(stderr, "credo-wal: writing to stdout failed\n");
+    return 1;
+  }
   const wal::ReadEnd& end = r.end();
   if (end.kind == wal::ReadEnd::torn_tail) {
     fmt::print(stderr, "credo-wal: torn tail: {} ({} bytes would be cut on recovery)\n",
@@ -361,7 +370,7 @@ int cmd_hash_end(const std::string& dir) {
 }  // namespace
 }  // namespace credo
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{"credo-wal: dump, verify and summarize a credo data directory (read-only)"};
   app.require_subcommand(1);
   std::string dir;
@@ -387,4 +396,15 @@ int main(int argc, char** argv) {
   if (*dump) return credo::cmd_dump(dir, from, to);
   if (*verify) return credo::cmd_verify(dir);
   return credo::cmd_stats(dir);
+}
+
+// An exception that escapes (std::bad_alloc, std::system_error from a thread) ends the program
+// with its message and exit status 1 instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "credo-wal: %s\n", e.what());
+    return 1;
+  }
 }
