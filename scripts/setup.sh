@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcurrentqueue-dev
           libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev
-          clang-14 libclang-rt-14-dev)
+          clang-14 libclang-rt-14-dev clang-tidy-14)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
