@@ -21,8 +21,9 @@ struct HugePageAllocator {
 
   HugePageAllocator() = default;
   template <typename U>
-  // NOLINTNEXTLINE(google-explicit-constructor): the Allocator requirements need the implicit
-  // rebinding conversion (containers convert allocator<T> to allocator<Node>).
+  // Implicit on purpose: the Allocator requirements need the rebinding conversion (containers
+  // convert allocator<T> to allocator<Node>).
+  // NOLINTNEXTLINE(google-explicit-constructor)
   HugePageAllocator(const HugePageAllocator<U>&) {}
 
   T* allocate(std::size_t n) {
