@@ -184,15 +184,19 @@ class Checker {
         return bad("order ", no, ": decision or acceptance time out of range");
       if (o.day < s.daily_base || o.day >= daily_end)
         return bad("order ", no, ": day without a daily report row");
+      // An order decided held or accepted has only known skus, each line priced exactly and
+      // the whole in int64 (open values are computed from them). A rejected order's line with
+      // an unknown sku counts 0 and keeps whatever unit price was asked.
+      const bool priced = o.decision != OrderStatus::rejected;
       Money worth = 0;
       for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l) {
         const OrderLine& line = s.lines[l];
-        Money value;
+        Money value = 0;
         if (line.qty < 1 || line.qty > kQtyMax || line.unit_price < 0 || line.shipped < 0 ||
             line.shipped > line.qty || line.returned < 0 || line.returned > line.shipped ||
-            line.discount_bp < 0 || line.discount_bp > 10000 ||
-            mul_overflows(line.qty, line.unit_price, &value) || line.amount < 0 ||
-            line.amount > value || add_overflows(worth, value, &worth))
+            line.discount_bp < 0 || line.discount_bp > 10000 || line.amount < 0 ||
+            (priced && (mul_overflows(line.qty, line.unit_price, &value) ||
+                        line.amount != value || add_overflows(worth, value, &worth))))
           return bad("order ", no, " line ", l - o.first_line, ": out of range");
       }
       for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {

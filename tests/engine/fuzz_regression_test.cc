@@ -59,6 +59,23 @@ TEST_F(FuzzRegressionTest, OrderHeldAtTheLastMomentTicksWithoutOverflow) {
                    " orders expired, the order is still " + to_string(after));
 }
 
+// engine_fuzz, against the first version of the stricter load check: an order rejected for an
+// unknown sku keeps the unit price it asked for, which times the quantity may exceed int64
+// (the line counts 0). Such a state is real, so its image must load.
+TEST_F(FuzzRegressionTest, RejectedLineWithAHugeAskedPriceSurvivesSaveAndLoad) {
+  const OrderView o = w.submit("NOBODY", {{"NOSUCH", kQtyMax, kMoneyMax}});
+  ASSERT_EQ(o.status, OrderStatus::rejected);
+  std::string image;
+  w.engine.save(image);
+  Engine copy;
+  std::string error;
+  ASSERT_TRUE(copy.load(image, &error)) << error;
+  ASSERT_EQ(copy.state_hash(), w.engine.state_hash());
+  record_fault("Snapshot loading",
+               "the image of an order rejected for an unknown sku at qty 1e9 x INT64_MAX",
+               "loads; state hash equal");
+}
+
 // ---- snapshot_fuzz: images that loaded although no sequence of commands can produce them ----
 // Each test saves a real world, changes one field of the image (found by a value planted for
 // it, the layout being engine/serialize.cc's field lists), and expects load() to refuse it,
