@@ -225,7 +225,7 @@ class Checker {
   }
 
   // Adds `v` to `acc`; false (a violation: no real state sums past int64) on overflow.
-  bool add(Money& acc, Money v) { return !add_overflows(acc, v, &acc); }
+  static bool add(Money& acc, Money v) { return !add_overflows(acc, v, &acc); }
 
   // Walks both open lists: reserved stock and open exposure are recomputed from them.
   bool open_orders() {
