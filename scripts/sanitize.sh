@@ -47,7 +47,8 @@ case "$kind" in
     flags="-fsanitize=thread -fno-omit-frame-pointer -O1 -g"
     targets=(net_server_test net_server_faults_test loadgen_test credo_server credo_cli
              credo_loadgen)
-    exclude='_NOT_BUILT|^fuzz_|^crash_test$|^credo_sim$|^credo_demo_data$|StateHash'
+    # credo_dsim is single-threaded and not built here (add_test, so no _NOT_BUILT placeholder).
+    exclude='_NOT_BUILT|^fuzz_|^crash_test$|^credo_sim$|^credo_dsim$|^credo_demo_data$|StateHash'
     export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/sanitizers/tsan.supp}"
     ;;
   *)
