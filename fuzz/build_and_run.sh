@@ -95,17 +95,17 @@ bin="$(basename "$main" .cc)"
 # same every time.
 case "$target" in
   request)
-    area="Request parsing"
+    area="Request parser"
     fault="arbitrary bytes as a request line"
     observed="no crash, leak or undefined behaviour; only valid JSON is accepted; every answer is one line of valid JSON"
     ;;
   wal)
-    area="WAL reading"
+    area="WAL on disk"
     fault="arbitrary bytes as a WAL segment or record body"
     observed="no crash, leak or undefined behaviour; records stay inside the file with consecutive sequence numbers; every decoded command re-encodes to a fixed point"
     ;;
   snapshot)
-    area="Snapshot loading"
+    area="Snapshots"
     fault="arbitrary bytes as a snapshot image"
     observed="no crash, leak or undefined behaviour; every image that loads passes the full invariant check and round-trips"
     ;;
