@@ -130,15 +130,18 @@ bool Journal::start(Engine& into, RecoveryReport* report, std::string* error) {
 }
 
 bool Journal::failed(std::string* why) const {
+  // No lock while healthy: fail() sets failure_ before failed_, both under mu_, so the lock
+  // is only needed to read failure_ once failed_ is seen.
+  if (!failed_.load(std::memory_order_acquire)) return false;
   std::lock_guard<std::mutex> lock(mu_);
-  if (failed_ && why) *why = failure_;
-  return failed_;
+  if (why) *why = failure_;
+  return true;
 }
 
 void Journal::fail(const std::string& why) {
   if (!failed_) {
-    failed_ = true;
     failure_ = why;
+    failed_.store(true, std::memory_order_release);
   }
   space_cv_.notify_all();
   durable_cv_.notify_all();

@@ -201,7 +201,9 @@ class Journal {
   uint64_t synced_seq_ = 0;        // fdatasynced
   uint64_t sync_request_seq_ = 0;  // someone waits for synced_seq_ >= this
   bool stop_ = false;
-  bool failed_ = false;
+  // Written under mu_ (with failure_), but atomic so that failed() (asked by the engine thread
+  // once per command) reads it without taking mu_ on the common path where it is false.
+  std::atomic<bool> failed_{false};
   std::string batch_;  // journal_step: the batch being written (journal thread or pump)
   std::chrono::steady_clock::time_point last_sync_;  // batch mode's interval
   std::string failure_;
