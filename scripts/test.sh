@@ -43,7 +43,7 @@ rm -rf build/fault-matrix build/Testing/Temporary/LastTestsFailed*.log
 if ! (cd build && ctest "${ctest_args[@]}" "$@"); then
   # Say which test failed and where its output is. Do not go on to the fault-matrix check: a
   # failed test records no row, and the check's advice would be to delete that row.
-  failed_log="$(ls build/Testing/Temporary/LastTestsFailed*.log 2>/dev/null | head -n 1)"
+  failed_log="$(ls build/Testing/Temporary/LastTestsFailed*.log 2>/dev/null | head -n 1 || true)"
   first=""
   [ -n "$failed_log" ] && first="$(head -n 1 "$failed_log" | cut -d: -f2-)"
   echo >&2
