@@ -534,6 +534,7 @@ static int run_main(int argc, char** argv) {
   // A run of refusals measured the wrong thing; its throughput must not be mistaken for the
   // server's. Said last and on stderr so that it is the last thing a reader sees.
   if (const double refused = refused_share(result); refused > kRefusedShareMax) {
+    (void)std::fflush(stdout);  // the report first, then the warning, also when both are piped
     std::fprintf(
         stderr,
         "\ncredo-loadgen: WARNING: %.1f%% of the outcomes were rejections or errors "
