@@ -9,7 +9,7 @@
 #   scripts/test.sh --full     the same, with the sanitizer builds and lint as under CI=true
 #   scripts/test.sh --quick    the unit and integration tests only: no apt-get, no benchmarks,
 #                              no sanitizer builds, lint, fuzzing or fault-matrix check
-#                              (a few minutes, see README.md)
+#                              (measured in README.md)
 #   scripts/test.sh [--quick] -R Engine      extra arguments go to ctest (-R, -L, -E ...)
 #
 # Every run configures the options it relies on explicitly (-D...), so what an earlier
