@@ -535,6 +535,7 @@ static int run_main(int argc, char** argv) {
   // server's. Said last and on stderr so that it is the last thing a reader sees.
   if (const double refused = refused_share(result); refused > kRefusedShareMax) {
     (void)std::fflush(stdout);  // the report first, then the warning, also when both are piped
+    const uint64_t outcomes = result.orders + result.errors;
     std::fprintf(
         stderr,
         "\ncredo-loadgen: WARNING: %.1f%% of the outcomes were rejections or errors "
@@ -543,8 +544,7 @@ static int run_main(int argc, char** argv) {
         "credo-loadgen: the server probably lacks the loadgen's dataset (customers "
         "LC000001.., skus LP000001..): run once with --setup (with --demo, or --admin-key K).\n",
         refused * 100, static_cast<unsigned long long>(result.rejected),
-        static_cast<unsigned long long>(result.errors),
-        static_cast<unsigned long long>(result.orders + result.errors));
+        static_cast<unsigned long long>(result.errors), static_cast<unsigned long long>(outcomes));
     return 4;
   }
   return 0;
