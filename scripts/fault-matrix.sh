@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CI="${CI:-true}"
-bash scripts/setup.sh
+bash scripts/setup.sh --tools -DCREDO_SANITIZER_TESTS=ON -DCREDO_LINT_TESTS=ON
 rm -rf build/fault-matrix
 (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 600 "$@")
 build/bin/credo-fault-matrix write build/fault-matrix docs/reliability.md

@@ -1,6 +1,7 @@
 // Smoke test: the real credo-loadgen against the real credo-server (manual clock, keys file,
 // fsync journal in a temp directory): ~2 s of closed-loop load with --setup must decide orders,
-// see no protocol errors, and write a --json report that parses.
+// see no protocol errors, and write a --json report that parses; without --setup (no dataset)
+// the run must not pass for a measurement.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -115,6 +116,31 @@ TEST(LoadgenSmoke, ClosedLoopWithSetupDecidesOrdersWithoutProtocolErrors) {
     double p99 = 0;
     ASSERT_EQ(report["latency"]["p99_us"].get(p99), simdjson::SUCCESS);
     EXPECT_GT(p99, 0);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+TEST(LoadgenSmoke, WithoutSetupEveryOrderIsRefusedAndTheRunFailsSayingRunSetup) {
+  char tmpl[] = "/tmp/credo-loadgen-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  {
+    Server server(dir);
+    ASSERT_GT(server.port(), 0) << "credo-server did not start";
+    std::string cmd = std::string(CREDO_LOADGEN_BIN) + " --port " + std::to_string(server.port()) +
+                      " --key smoke-work --duration 0.5 --connections 2 --pipeline 4 > " + dir +
+                      "/stdout.txt 2> " + dir + "/stderr.txt";
+    int rc = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(rc));
+    EXPECT_EQ(WEXITSTATUS(rc), 4) << "see " << dir;
+    std::string err = read_file(dir + "/stderr.txt");
+    EXPECT_NE(err.find("WARNING"), std::string::npos) << err;
+    EXPECT_NE(err.find("run once with --setup"), std::string::npos) << err;
   }
   std::filesystem::remove_all(dir);
 }

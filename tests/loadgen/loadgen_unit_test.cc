@@ -1,7 +1,9 @@
-// The load generator's own arithmetic: histogram accuracy and the answer scanner.
+// The load generator's own arithmetic: histogram accuracy, the answer scanner, the report's
+// JSON escaper and its verdict on a run of refusals.
 #include <gtest/gtest.h>
 
 #include "tools/loadgen/histogram.h"
+#include "tools/loadgen/report.h"
 #include "tools/loadgen/wire.h"
 #include "tools/loadgen/workload.h"
 
@@ -89,6 +91,32 @@ TEST(Workload, MixAndSharesAreHonoured) {
   }
   EXPECT_NEAR(quotes, 2000, 300);
   EXPECT_NEAR(tight, 5000, 400);
+}
+
+TEST(JsonEscape, ControlCharactersBecomeUnicodeEscapesNotDropped) {
+  EXPECT_EQ(json_escape("orders=80"), "orders=80");
+  EXPECT_EQ(json_escape("a\"b\\c"), "a\\\"b\\\\c");
+  EXPECT_EQ(json_escape(std::string("a\nb\tc\x01\x1f", 7)), "a\\u000ab\\u0009c\\u0001\\u001f");
+  EXPECT_EQ(json_escape(std::string("\0", 1)), "\\u0000");
+  EXPECT_EQ(json_escape("caf\xc3\xa9 \x7f"), "caf\xc3\xa9 \x7f");  // UTF-8 and DEL pass through
+}
+
+TEST(RefusedShare, ARunOfRejectionsAndErrorsIsOverTheLimitAndANormalRunIsNot) {
+  RunResult no_dataset;  // no --setup: every customer unknown
+  no_dataset.orders = 1000;
+  no_dataset.rejected = 950;
+  no_dataset.errors = 60;
+  EXPECT_GT(refused_share(no_dataset), kRefusedShareMax);
+  RunResult all_errors;
+  all_errors.errors = 10;
+  EXPECT_DOUBLE_EQ(refused_share(all_errors), 1.0);
+  RunResult normal;  // the default mix: a few percent held or rejected
+  normal.orders = 1000;
+  normal.accepted = 920;
+  normal.held = 60;
+  normal.rejected = 20;
+  EXPECT_NEAR(refused_share(normal), 0.02, 1e-9);
+  EXPECT_EQ(refused_share(RunResult{}), 0.0);
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 //   credo-cli -f requests.ndjson [--quiet]                a whole file, pipelined
 //   credo-cli                                             interactive: one request per line
 //
-// The key comes from --key or the CREDO_KEY environment variable; with one, the CLI says hello
-// first. Exit status: 0 if every answer was ok:true, 1 if any was ok:false, 2 on I/O trouble.
+// The key comes from --key or the CREDO_KEY environment variable and is required: the CLI says
+// hello with it first. Exit status: 0 if every answer was ok:true, 1 if any was ok:false, 2 on
+// a usage error (no key) or I/O trouble.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -26,7 +27,39 @@
 #include <string_view>
 #include <thread>
 
+#include "net/server_internal.h"
+
 namespace {
+
+// The ops the server knows, for --help and the interactive `help`. The one place the CLI reads
+// the server's op list: when net/ declares its ops in one table, this is the line to change.
+std::string op_list() {
+  std::string out;
+  std::size_t column = 0;
+  for (std::string_view op : credo::net::kOpNames) {
+    if (column + op.size() + 1 > 78) {
+      out += "\n";
+      column = 0;
+    }
+    out += column == 0 ? "  " : " ";
+    out += op;
+    column += op.size() + (column == 0 ? 2 : 1);
+  }
+  return out;
+}
+
+constexpr const char* kUsage = "one JSON request per line, e.g. {\"op\":\"list_held\"}";
+
+std::string help_footer() {
+  return "Ops (docs/protocol.md has each op's fields):\n" + op_list() +
+         "\n\nExamples (credo-server --demo's keys):\n"
+         "  credo-cli --key demo-credit '{\"op\":\"get_customer\",\"customer\":\"C1001\"}'\n"
+         "  CREDO_KEY=demo-order credo-cli '{\"op\":\"submit_order\",\"customer\":\"C1001\","
+         "\"lines\":[{\"sku\":\"BOLT-M8\",\"qty\":10}]}'\n"
+         "  credo-cli --key demo-admin -f requests.ndjson --quiet\n"
+         "  credo-cli --key demo-credit          interactive; type help for the ops\n"
+         "\nExit status: 0 every answer ok, 1 any answer ok:false, 2 usage or I/O error.\n";
+}
 
 // A blocking line-oriented TCP connection.
 class Connection {
@@ -235,12 +268,20 @@ int run_file(Connection& conn, const std::string& path, bool quiet) {
 int run_interactive(Connection& conn) {
   bool tty = ::isatty(0);
   std::string line, answer;
-  if (tty) std::fprintf(stderr, "credo> one JSON request per line; Ctrl-D to quit\n");
+  if (tty) std::fprintf(stderr, "credo> %s; help lists the ops; Ctrl-D to quit\n", kUsage);
   int status = 0;
   while (true) {
     if (tty) std::fprintf(stderr, "credo> ");
     if (!std::getline(std::cin, line)) break;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    // `help` is for the person typing, not a request: the server would answer BAD_REQUEST.
+    if (line.compare(first, 4, "help") == 0 &&
+        line.find_first_not_of(" \t\r", first + 4) == std::string::npos) {
+      std::printf("ops:\n%s\nusage: %s\n", op_list().c_str(), kUsage);
+      (void)std::fflush(stdout);
+      continue;
+    }
     if (!conn.send_all(line + "\n") || !conn.read_line(&answer)) {
       std::fprintf(stderr, "credo-cli: connection closed by the server\n");
       return 2;
@@ -269,10 +310,18 @@ static int run_main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "with -f: print only the summary");
   app.add_flag("-p,--pretty", pretty_output, "indent the answer to a single request");
   app.add_option("request", request, "one JSON request; none and no -f: interactive mode");
+  app.footer(help_footer());
   CLI11_PARSE(app, argc, argv);
   if (key.empty())
     // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing sets env.
     if (const char* env = std::getenv("CREDO_KEY")) key = env;
+  if (key.empty()) {
+    // Without hello every request would be refused one by one; say so once, before connecting.
+    std::fprintf(stderr,
+                 "credo-cli: no API key: use --key or $CREDO_KEY (credo-server --demo prints "
+                 "its keys; a server without --keys accepts any key)\n");
+    return 2;
+  }
 
   Connection conn;
   std::string error;
@@ -280,7 +329,7 @@ static int run_main(int argc, char** argv) {
     std::fprintf(stderr, "credo-cli: %s\n", error.c_str());
     return 2;
   }
-  if (!key.empty()) {
+  {
     // The key goes inside a JSON string: refuse characters that would need escaping rather
     // than send a request the server would read differently.
     for (char c : key)

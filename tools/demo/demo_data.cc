@@ -107,6 +107,12 @@ Principal demo_rep() {
 Principal demo_credit_manager() {
   return make_principal("maria-credit", kRoleCredit, 1);
 }
+Principal demo_credit_director() {
+  return make_principal("dora-director", kRoleCredit, 2);
+}
+Principal demo_credit_chief() {
+  return make_principal("carl-cfo", kRoleCredit, 3);
+}
 Principal demo_warehouse() {
   return make_principal("wes-warehouse", kRoleWarehouse, 0);
 }

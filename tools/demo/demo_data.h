@@ -31,6 +31,13 @@ Principal demo_credit_manager();  // "maria-credit": credit, level 1 (sales mana
 Principal demo_warehouse();       // "wes-warehouse": warehouse
 Principal demo_finance();         // "fiona-finance": finance, level 2
 
+// A held order can need any approval level from 1 to 3 (the default policy: a discount over 3%
+// or a total over 500,000.00 needs level 2; over 10% or 5,000,000.00, level 3), and only a
+// credit principal of that level (or the admin) may release it. These two, with the credit
+// manager above, give the demo one credit principal per level.
+Principal demo_credit_director();  // "dora-director": credit, level 2 (sales director)
+Principal demo_credit_chief();     // "carl-cfo": credit, level 3 (chief financial officer)
+
 // Identifiers in the dataset that the demo refers to by role in the story.
 inline constexpr std::string_view kGoodCustomer = "C1001";     // grade A, large limit
 inline constexpr std::string_view kOverdueCustomer = "C1004";  // one invoice past due

@@ -320,6 +320,12 @@ static int run_main(int argc, char** argv) {
   app.add_option("--start", start_text,
                  "business time at which the demo world's history ends (ISO-8601 UTC)")
       ->capture_default_str();
+  app.footer(
+      "Examples:\n"
+      "  credo-demo                                the story (money shown as 12.50 is 1250 "
+      "minor units)\n"
+      "  credo-demo --start 2026-01-01T00:00:00Z   the same world, its history ending then\n"
+      "  credo-server --demo                       the same world over TCP, with keys\n");
   CLI11_PARSE(app, argc, argv);
 
   const std::optional<credo::TimeMs> start = credo::parse_time(start_text);

@@ -8,6 +8,10 @@
 //
 // Only loopback addresses are accepted: this tool generates load, and load is only ever
 // pointed at a server on this machine.
+//
+// Exit status: 0 a run that measured orders; 1 could not start or set up; 2 usage error;
+// 3 protocol errors (unparsable answers, lost connections); 4 more than 90% of the outcomes were
+// rejections or errors (the dataset is missing: run once with --setup).
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -27,6 +31,7 @@
 #include <thread>
 
 #include "tools/loadgen/driver.h"
+#include "tools/loadgen/report.h"
 #include "tools/loadgen/wire.h"
 
 namespace credo::loadgen {
@@ -252,16 +257,6 @@ double us(uint64_t ns) {
   return static_cast<double>(ns) / 1000.0;
 }
 
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out;
-}
-
 void write_latency_json(std::ostream& o, const Histogram& h) {
   o << "{\"count\":" << h.count() << ",\"p50_us\":" << us(h.percentile_ns(0.50))
     << ",\"p90_us\":" << us(h.percentile_ns(0.90)) << ",\"p99_us\":" << us(h.percentile_ns(0.99))
@@ -355,6 +350,17 @@ static int run_main(int argc, char** argv) {
                "the dataset is still the loadgen's own (add --setup once)");
   app.add_option("--redis-script", redis_script, "redis: the Lua order script to SCRIPT LOAD");
   app.add_option("--json", json_path, "also write the report as JSON to this file");
+  app.footer(
+      "Examples:\n"
+      "  credo-loadgen --demo --setup --duration 10        against scripts/run-demo.sh; "
+      "--setup\n"
+      "                                                     creates the loadgen's customers "
+      "and skus\n"
+      "                                                     (once per server)\n"
+      "  credo-loadgen --demo --rate 10000 --duration 10   open loop at 10,000 requests/s\n"
+      "  credo-loadgen --port 7400 --setup --admin-key K --key K --json run.json\n"
+      "\nExit status: 0 ok; 1 could not start; 2 usage; 3 protocol errors; 4 more than 90% of "
+      "the orders\nrejected or answered with errors (no dataset: run once with --setup).\n");
   CLI11_PARSE(app, argc, argv);
 
   config.protocol = protocol == "redis" ? Protocol::redis : Protocol::credo;
@@ -524,7 +530,24 @@ static int run_main(int argc, char** argv) {
       return 1;
     }
   }
-  return (result.protocol_errors == 0) ? 0 : 3;
+  if (result.protocol_errors != 0) return 3;
+  // A run of refusals measured the wrong thing; its throughput must not be mistaken for the
+  // server's. Said last and on stderr so that it is the last thing a reader sees.
+  if (const double refused = refused_share(result); refused > kRefusedShareMax) {
+    (void)std::fflush(stdout);  // the report first, then the warning, also when both are piped
+    const uint64_t outcomes = result.orders + result.errors;
+    std::fprintf(
+        stderr,
+        "\ncredo-loadgen: WARNING: %.1f%% of the outcomes were rejections or errors "
+        "(rejected %llu, errors %llu of %llu): these numbers measure refusals, not "
+        "orders.\n"
+        "credo-loadgen: the server probably lacks the loadgen's dataset (customers "
+        "LC000001.., skus LP000001..): run once with --setup (with --demo, or --admin-key K).\n",
+        refused * 100, static_cast<unsigned long long>(result.rejected),
+        static_cast<unsigned long long>(result.errors), static_cast<unsigned long long>(outcomes));
+    return 4;
+  }
+  return 0;
 }
 
 // An exception that escapes (std::bad_alloc, std::system_error from a thread) ends the program

@@ -30,8 +30,10 @@ bool is_loopback(const std::string& address) {
 }
 
 #if CREDO_HAVE_DEMO
-// The demo keys, one per role. Fixed strings on purpose: the demo is for trying credo on one's
-// own machine (loopback only), and fixed keys let the docs show real sessions.
+// The demo keys: one per role, and one credit key per approval level (1-3) so that every held
+// order the demo can produce has a key that may release it without using the admin's. Fixed
+// strings on purpose: the demo is for trying credo on one's own machine (loopback only), and
+// fixed keys let the docs show real sessions.
 struct DemoKey {
   const char* key;
   Principal (*principal)();
@@ -39,6 +41,8 @@ struct DemoKey {
 constexpr DemoKey kDemoKeys[] = {
     {"demo-order", credo::demo::demo_rep},
     {"demo-credit", credo::demo::demo_credit_manager},
+    {"demo-credit-2", credo::demo::demo_credit_director},
+    {"demo-credit-3", credo::demo::demo_credit_chief},
     {"demo-warehouse", credo::demo::demo_warehouse},
     {"demo-finance", credo::demo::demo_finance},
     {"demo-admin", credo::demo::demo_admin},
@@ -100,7 +104,13 @@ static int run_main(int argc, char** argv) {
                  "while the journal cannot write, retry resuming it this often")
       ->default_val(options.resume_interval_ms)
       ->check(CLI::Range(1, 3'600'000));
-  app.add_flag("--demo", demo, "load the demo world and create demo keys (one per role)");
+  app.add_flag("--demo", demo,
+               "load the demo world and create demo keys (one per role and approval level)");
+  app.footer(
+      "Examples:\n"
+      "  credo-server --demo                       demo world and keys, in memory, port 7400\n"
+      "  credo-server --demo --data /tmp/credo     ... journaled to /tmp/credo\n"
+      "  credo-server --keys keys.json --data /var/lib/credo --config policy.json\n");
   CLI11_PARSE(app, argc, argv);
 
   // ---- keys ----
@@ -258,8 +268,9 @@ static int run_main(int argc, char** argv) {
       std::printf("  %-16s %-14s %-10s level %d\n", k.key, std::string(p.name.view()).c_str(),
                   roles.c_str(), p.level);
     }
+    // A path that works from the repository root, where scripts/run-demo.sh leaves the reader.
     std::printf(
-        "try: credo-cli --port %u --key demo-credit "
+        "try: build/bin/credo-cli --port %u --key demo-credit "
         "'{\"op\":\"get_customer\",\"customer\":\"C1001\"}'\n",
         static_cast<unsigned>(server.port()));
   }
