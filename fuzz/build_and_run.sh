@@ -58,7 +58,7 @@ case "$target" in
     srcs=("$root"/persistence/*.cc "$root"/engine/*.cc)
     # -max_len: room for the seed images (a few KB) and some growth.
     extra=(-max_len=16384)
-    runs=200000
+    runs=1000
     ;;
   engine)
     main="$root/fuzz/engine_fuzz.cc"
