@@ -51,7 +51,7 @@ case "$target" in
     srcs=("$root"/persistence/*.cc "$root"/engine/*.cc)
     # -max_len: a segment of a few hundred records; bigger inputs only slow the search.
     extra=(-max_len=16384)
-    runs=500000
+    runs=200000
     ;;
   snapshot)
     main="$root/fuzz/snapshot_fuzz.cc"
