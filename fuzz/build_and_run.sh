@@ -44,7 +44,7 @@ case "$target" in
     srcs=("$root"/net/codec.cc "$root"/net/json_writer.cc "$root"/engine/*.cc)
     # -max_len: long enough for a few hundred order lines.
     extra=(-max_len=65536 -dict="$root/fuzz/request.dict")
-    runs=500000
+    runs=400000
     ;;
   wal)
     main="$root/fuzz/wal_reader_fuzz.cc"
