@@ -58,14 +58,14 @@ case "$target" in
     srcs=("$root"/persistence/*.cc "$root"/engine/*.cc)
     # -max_len: room for the seed images (a few KB) and some growth.
     extra=(-max_len=16384)
-    runs=1000
+    runs=800
     ;;
   engine)
     main="$root/fuzz/engine_fuzz.cc"
     srcs=("$root"/engine/*.cc)
     # -max_len: a few hundred commands (the target stops at 400 steps anyway).
     extra=(-max_len=4096)
-    runs=200
+    runs=180
     ;;
   *)
     echo "usage: fuzz/build_and_run.sh [--explore SECONDS] [request|wal|snapshot|engine] [libFuzzer flags...]" >&2
