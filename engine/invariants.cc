@@ -170,10 +170,12 @@ class Checker {
       if (p.price < 0 || p.floor_price < 0 || p.floor_price > p.price || p.on_hand < 0)
         return bad("product ", i, ": price, floor_price or on_hand out of range");
     }
-    const int64_t daily_end = int64_t{s.daily_base} + static_cast<int64_t>(s.daily.size());
-    if (s.daily.size() > static_cast<std::size_t>(today - first_day) + 1 ||
-        (!s.daily.empty() && (s.daily_base < first_day || daily_end - 1 > today)))
-      return bad("daily report rows outside the days up to now");
+    for (std::size_t i = 0; i < s.daily.size(); ++i) {
+      const Day d = s.daily[i].day;
+      if (d < first_day || d > today || (i > 0 && d <= s.daily[i - 1].day))
+        return bad("daily report row ", i, ": day ", d,
+                   " out of order or outside the days up to now");
+    }
     for (std::size_t i = 0; i < s.orders.size(); ++i) {
       const Order& o = s.orders[i];
       const OrderNo no = kFirstOrderNo + i;
@@ -182,7 +184,7 @@ class Checker {
       if (o.at < kMinTimeMs || o.at > s.now || o.accepted_at < o.at || o.accepted_at > s.now ||
           o.day != day_of(o.at))
         return bad("order ", no, ": decision or acceptance time out of range");
-      if (o.day < s.daily_base || o.day >= daily_end)
+      if (s.daily_find(o.day) == nullptr)
         return bad("order ", no, ": day without a daily report row");
       // An order decided held or accepted has only known skus, each line priced exactly and
       // the whole in int64 (open values are computed from them). A rejected order's line with
@@ -195,8 +197,8 @@ class Checker {
         if (line.qty < 1 || line.qty > kQtyMax || line.unit_price < 0 || line.shipped < 0 ||
             line.shipped > line.qty || line.returned < 0 || line.returned > line.shipped ||
             line.discount_bp < 0 || line.discount_bp > 10000 || line.amount < 0 ||
-            (priced && (mul_overflows(line.qty, line.unit_price, &value) ||
-                        line.amount != value || add_overflows(worth, value, &worth))))
+            (priced && (mul_overflows(line.qty, line.unit_price, &value) || line.amount != value ||
+                        add_overflows(worth, value, &worth))))
           return bad("order ", no, " line ", l - o.first_line, ": out of range");
       }
       for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {
@@ -347,8 +349,8 @@ class Checker {
     if (open != open_count_)
       return bad("orders held/accepted ", open, " != on lists ", open_count_);
     uint64_t counted = 0;
-    for (const DailyAgg& d : s.daily)
-      for (uint64_t n : d.count_by_status) counted += n;
+    for (const DailyRow& d : s.daily)
+      for (uint64_t n : d.agg.count_by_status) counted += n;
     if (counted != s.orders.size())
       return bad("daily report counts ", counted, " orders, there are ", s.orders.size());
     for (std::size_t i = 0; i < s.invoices.size(); ++i) {

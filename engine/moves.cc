@@ -6,15 +6,24 @@
 
 namespace credo {
 
+namespace {
+bool row_before(const DailyRow& r, Day d) {
+  return r.day < d;
+}
+}  // namespace
+
 DailyAgg& State::daily_at(Day d) {
-  if (daily.empty()) daily_base = d;
-  if (d < daily_base) {  // only possible for the very first days of a state; rare
-    daily.insert(daily.begin(), static_cast<std::size_t>(daily_base - d), DailyAgg{});
-    daily_base = d;
-  }
-  const std::size_t i = static_cast<std::size_t>(d - daily_base);
-  if (i >= daily.size()) daily.resize(i + 1);
-  return daily[i];
+  if (!daily.empty() && daily.back().day == d) return daily.back().agg;  // today: the hot path
+  if (daily.empty() || daily.back().day < d) return daily.emplace_back(DailyRow{d, {}}).agg;
+  // An earlier day: a late status change of an older order (e.g. shipping it).
+  auto it = std::lower_bound(daily.begin(), daily.end(), d, row_before);
+  if (it == daily.end() || it->day != d) it = daily.insert(it, DailyRow{d, {}});
+  return it->agg;
+}
+
+const DailyAgg* State::daily_find(Day d) const {
+  auto it = std::lower_bound(daily.begin(), daily.end(), d, row_before);
+  return it != daily.end() && it->day == d ? &it->agg : nullptr;
 }
 
 namespace internal {

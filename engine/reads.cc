@@ -321,10 +321,9 @@ void daily_report(const State& s, const DailyReportQuery& body, Result& out) {
   DailyReportView& v = out.emplace<DailyReportView>();
   v = DailyReportView{};
   v.date = body.date;
-  if (s.daily.empty() || body.date < s.daily_base ||
-      static_cast<std::size_t>(body.date - s.daily_base) >= s.daily.size())
-    return;
-  const DailyAgg& d = s.daily[static_cast<std::size_t>(body.date - s.daily_base)];
+  const DailyAgg* row = s.daily_find(body.date);
+  if (row == nullptr) return;  // no activity that day: all zeros
+  const DailyAgg& d = *row;
   for (int i = 0; i < 6; ++i) v.by_status[i] = {d.count_by_status[i], d.value_by_status[i]};
   std::copy(std::begin(d.holds_by_reason), std::end(d.holds_by_reason), v.holds_by_reason);
   v.shipments = d.shipments;

@@ -1,8 +1,11 @@
 // The canonical serialization of the whole state: snapshots and state_hash() both use it.
-// Format: "CREDOST1", then every field of the state in a fixed order, little-endian fixed-width
+// Format: "CREDOST2", then every field of the state in a fixed order, little-endian fixed-width
 // integers, vectors as a u64 count followed by the elements, interners as their strings in id
 // order (ids are rebuilt by interning them again in the same order). One field list per struct
 // (`fields`) drives both writing and reading, so the two can never disagree.
+// Version 2 stores the daily report sparse (a u64 count, then per row its day and its sums);
+// version 1 ("CREDOST1") stored it dense (a base day, then one row per day from it) and still
+// loads: its rows are read, the all-zero ones dropped (docs/wal_format.md, "State image").
 #include <xxhash.h>
 
 #include <cstring>
@@ -13,7 +16,8 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
+constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 
 struct Writer {
   std::string& out;
@@ -54,6 +58,7 @@ struct HashWriter {
 struct Reader {
   std::string_view in;
   std::size_t pos = 0;
+  int version = 2;  // of the image being read: 1 has the dense daily table
   bool ok = true;
   template <typename T>
   void pod(T& v) {
@@ -252,6 +257,9 @@ void io(IO& f, T& v) {
     f.pod(v.order);
     f.pod(v.amount);
     f.pod(v.at);
+  } else if constexpr (std::is_same_v<T, DailyRow>) {
+    f.pod(v.day);
+    io(f, v.agg);
   } else if constexpr (std::is_same_v<T, DailyAgg>) {
     for (auto& x : v.count_by_status) f.pod(x);
     for (auto& x : v.value_by_status) f.pod(x);
@@ -266,6 +274,27 @@ void io(IO& f, T& v) {
     f.pod(v.written_off);
   } else {
     static_assert(sizeof(T) == 0, "no field list for this type");
+  }
+}
+
+// Version 1's dense daily table: a base day, then a row for every day from it, most of them
+// zero after a clock jump. Rows with activity become sparse rows; the rest are dropped.
+void read_daily_v1(Reader& f, State& s) {
+  Day base = 0;
+  uint64_t n = 0;
+  f.pod(base);
+  f.pod(n);
+  if (!f.ok || n > f.left() / sizeof(DailyAgg) ||
+      int64_t{base} + static_cast<int64_t>(n) > int64_t{INT32_MAX}) {
+    f.ok = false;
+    return;
+  }
+  static_assert(std::has_unique_object_representations_v<DailyAgg>);  // memcmp compares values
+  const DailyAgg zero{};
+  for (uint64_t i = 0; i < n && f.ok; ++i) {
+    DailyRow row{static_cast<Day>(base + static_cast<int64_t>(i)), {}};
+    io(f, row.agg);
+    if (std::memcmp(&row.agg, &zero, sizeof zero) != 0) s.daily.push_back(row);
   }
 }
 
@@ -304,7 +333,9 @@ void io_state(IO& f, State& s) {
   f.pod(s.held_list.tail);
   f.pod(s.accepted_list.head);
   f.pod(s.accepted_list.tail);
-  f.pod(s.daily_base);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version == 1) return read_daily_v1(f, s);
+  }
   io_vec(f, s.daily);
 }
 
@@ -332,14 +363,22 @@ uint64_t Engine::state_hash() const {
   return h;
 }
 
+int Engine::image_version(std::string_view image) {
+  if (image.size() < sizeof kMagic) return 0;
+  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 2;
+  if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
+  return 0;
+}
+
 bool Engine::load(std::string_view image, std::string* error) {
   auto fresh = std::make_unique<State>();
-  if (image.size() < sizeof kMagic || std::memcmp(image.data(), kMagic, sizeof kMagic) != 0) {
+  const int version = image_version(image);
+  if (version == 0) {
     if (error) *error = "not a credo state image (bad magic)";
     s_ = std::make_unique<State>();
     return false;
   }
-  Reader r{image, sizeof kMagic};
+  Reader r{image, sizeof kMagic, version};
   io_state(r, *fresh);
   std::string why;
   if (!r.ok)

@@ -148,7 +148,7 @@ struct CreditNote {
   TimeMs at = 0;
 };
 
-// Incremental per-day aggregates, so daily_report is O(1).
+// Incremental per-day aggregates, so daily_report needs no scan of the orders.
 struct DailyAgg {
   uint64_t count_by_status[6] = {};
   Money value_by_status[6] = {};
@@ -161,6 +161,13 @@ struct DailyAgg {
   Money returns_value = 0;
   uint64_t write_offs = 0;
   Money written_off = 0;
+};
+
+// One day's row of the daily report. Only days with activity have a row: a day without one
+// reads as all zeros.
+struct DailyRow {
+  Day day = 0;
+  DailyAgg agg;
 };
 
 struct ListEnds {
@@ -198,8 +205,10 @@ struct State {
   ListEnds held_list;
   ListEnds accepted_list;
 
-  Day daily_base = 0;  // day of daily[0]
-  std::vector<DailyAgg> daily;
+  // The daily report, sparse: rows sorted by day (strictly increasing), one per day that saw
+  // activity. A clock moved years ahead costs one row, not one per skipped day (a dense table
+  // from 0000-01-01 to 9999-12-31 would be 3.6M rows, ~940 MB).
+  std::vector<DailyRow> daily;
 
   // Scratch for deciding an order (not state; not serialized): quantity already asked for by
   // earlier lines of the order being decided, per product.
@@ -213,7 +222,12 @@ struct State {
     return t;
   }
   Day today() const { return day_of(now); }
+  // The row for day `d`, created if missing. Today's row is almost always the last one, so
+  // the common cases are O(1) (return or append); an earlier day is a binary search and,
+  // for a new row, an insert. The reference is valid until the next call that adds a row.
   DailyAgg& daily_at(Day d);
+  // The row for day `d`, or nullptr if that day had no activity. O(log rows).
+  const DailyAgg* daily_find(Day d) const;
 };
 
 }  // namespace credo

@@ -1,24 +1,34 @@
 #!/usr/bin/env bash
-# Builds a fuzz target with clang++-14 (libFuzzer + ASan + UBSan) and runs it for a bounded
-# time on its checked-in seed corpus.
+# Builds a fuzz target with clang++-14 (libFuzzer + ASan + UBSan) and runs it.
 #
-#   fuzz/build_and_run.sh [seconds=60] [target=request] [extra libFuzzer flags...]
+#   fuzz/build_and_run.sh [target=request] [extra libFuzzer flags...]
+#       The suite's run (tests/fuzz): deterministic. Every checked-in seed in
+#       fuzz/corpus/<target>/ once, then a fixed-seed exploration of a fixed number of runs
+#       (-seed=$CREDO_FUZZ_SEED, default 1; -runs per target below, CREDO_FUZZ_RUNS overrides),
+#       into a fresh temporary corpus that is deleted afterwards: the same commit gives the same
+#       result, and nothing a previous run found changes what this one does.
+#   fuzz/build_and_run.sh --explore SECONDS [target] [extra libFuzzer flags...]
+#       Exploratory fuzzing (scripts/fuzz.sh): a random seed (libFuzzer prints it), for SECONDS,
+#       growing build-fuzz/corpus/<target>/ across runs. Never part of the suite.
 #
 # Targets: request (request_parser_fuzz.cc, the default), wal (wal_reader_fuzz.cc: the WAL
 # record reader and the command decoder), snapshot (snapshot_fuzz.cc: snapshot files and
 # Engine::load) and engine (engine_fuzz.cc: the engine fed arbitrary command sequences).
 # No CMake: the target compiles the sources it needs directly. Output goes to build-fuzz/
-# (binary) and build-fuzz/corpus/<target>/ (the corpus grows there; the checked-in seeds in
-# fuzz/corpus/<target>/ are only read). Exit status is non-zero if a crash is found; the
-# crashing input is left in build-fuzz/ as crash-*.
+# (binary; the checked-in seeds in fuzz/corpus/<target>/ are only read). Exit status is
+# non-zero if a crash is found; the crashing input is left in build-fuzz/ as crash-* (or
+# oom-*, timeout-*, leak-*).
 #
-# Fault matrix: when CREDO_FAULT_MATRIX_DIR is set and the run ends without a finding, one JSON
-# line (area, fault, test, observed; see tests/common/fault_matrix.h) is written to
+# Fault matrix: when CREDO_FAULT_MATRIX_DIR is set and a suite run ends without a finding, one
+# JSON line (area, fault, test, observed; see tests/common/fault_matrix.h) is written to
 # $CREDO_FAULT_MATRIX_DIR/fuzz-<target>.jsonl (the file is truncated first).
 set -euo pipefail
 
-seconds="${1:-60}"
-shift || true
+explore_seconds=""
+if [[ "${1:-}" == --explore ]]; then
+  explore_seconds="${2:?--explore needs a number of seconds}"
+  shift 2
+fi
 target=request
 # The target is optional and never starts with '-', unlike libFuzzer's flags.
 if [[ $# -gt 0 && "$1" != -* ]]; then
@@ -34,31 +44,36 @@ case "$target" in
     srcs=("$root"/net/codec.cc "$root"/net/json_writer.cc "$root"/engine/*.cc)
     # -max_len: long enough for a few hundred order lines.
     extra=(-max_len=65536 -dict="$root/fuzz/request.dict")
+    runs=400000
     ;;
   wal)
     main="$root/fuzz/wal_reader_fuzz.cc"
     srcs=("$root"/persistence/*.cc "$root"/engine/*.cc)
     # -max_len: a segment of a few hundred records; bigger inputs only slow the search.
     extra=(-max_len=16384)
+    runs=200000
     ;;
   snapshot)
     main="$root/fuzz/snapshot_fuzz.cc"
     srcs=("$root"/persistence/*.cc "$root"/engine/*.cc)
     # -max_len: room for the seed images (a few KB) and some growth.
     extra=(-max_len=16384)
+    runs=800
     ;;
   engine)
     main="$root/fuzz/engine_fuzz.cc"
     srcs=("$root"/engine/*.cc)
     # -max_len: a few hundred commands (the target stops at 400 steps anyway).
     extra=(-max_len=4096)
+    runs=180
     ;;
   *)
-    echo "usage: fuzz/build_and_run.sh [seconds] [request|wal|snapshot|engine] [libFuzzer flags...]" >&2
+    echo "usage: fuzz/build_and_run.sh [--explore SECONDS] [request|wal|snapshot|engine] [libFuzzer flags...]" >&2
     exit 2
     ;;
 esac
-mkdir -p "$out/corpus/$target"
+runs="${CREDO_FUZZ_RUNS:-$runs}"
+seed="${CREDO_FUZZ_SEED:-1}"
 
 cxx="${CXX_FUZZ:-clang++-14}"
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
@@ -125,10 +140,25 @@ fi
 cd "$out"
 # -timeout: a single input taking more than 10 s is a hang.
 status=0
-"./$bin" -max_total_time="$seconds" -timeout=10 "${extra[@]}" "$@" \
-  "$out/corpus/$target" "$root/fuzz/corpus/$target" || status=$?
+if [[ -n "$explore_seconds" ]]; then
+  mkdir -p "$out/corpus/$target"
+  "./$bin" -max_total_time="$explore_seconds" -timeout=10 "${extra[@]}" "$@" \
+    "$out/corpus/$target" "$root/fuzz/corpus/$target" || status=$?
+  exit "$status"
+fi
+# The suite's run. The first corpus dir is where libFuzzer writes what it finds: a fresh one,
+# so the only inputs read are the checked-in seeds. -runs counts every execution, seeds
+# included. Timed and printed, so the run counts can be kept at 20-40 s a target.
+fresh="$(mktemp -d "${TMPDIR:-/tmp}/credo-fuzz-$target.XXXXXX")"
+trap 'rm -rf "$fresh"' EXIT
+echo "fuzz/$target: seed $seed, $runs runs (checked-in corpus + fixed-seed exploration)"
+t0=$(date +%s.%N)
+"./$bin" -seed="$seed" -runs="$runs" -timeout=10 "${extra[@]}" "$@" \
+  "$fresh" "$root/fuzz/corpus/$target" || status=$?
+t1=$(date +%s.%N)
+echo "fuzz/$target: $runs runs in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s, exit status $status"
 if [[ $status -eq 0 && -n "$matrix" ]]; then
-  printf '{"area":"%s","fault":"%s","test":"fuzz/%s (libFuzzer + ASan + UBSan, %s s)","observed":"%s"}\n' \
-    "$area" "$fault" "$target" "$seconds" "$observed" >"$matrix"
+  printf '{"area":"%s","fault":"%s","test":"fuzz/%s (libFuzzer + ASan + UBSan, checked-in corpus + fixed seed and run count)","observed":"%s"}\n' \
+    "$area" "$fault" "$target" "$observed" >"$matrix"
 fi
 exit "$status"

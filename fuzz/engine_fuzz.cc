@@ -19,7 +19,8 @@
 // backwards or jumping by years, wrong roles and levels). When the input runs out, every read
 // returns 0, which decodes to the most ordinary choice.
 //
-// Build and run: fuzz/build_and_run.sh [seconds] engine. Seeds: fuzz/make_engine_seeds.py.
+// Build and run: fuzz/build_and_run.sh engine (the suite's run); scripts/fuzz.sh to explore.
+// Seeds: fuzz/make_engine_seeds.py.
 // CREDO_FUZZ_TRACE=1 build-fuzz/engine_fuzz <input> prints each step (command or read, the
 // index of its type in CommandBody / QueryBody) and a digest of its answer.
 #include <cstdint>

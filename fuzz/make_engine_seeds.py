@@ -164,6 +164,18 @@ def extreme_time():
     return b
 
 
+def regress_daily_9999():
+    # An order, the clock moved to 9999-12-31, another order: the dense daily table allocated a
+    # 256-byte row for each of the ~2.9M days between (libFuzzer out-of-memory). Rows are sparse
+    # now; tests/engine/fuzz_regression_test.cc has the same scenario.
+    b = world()
+    b += step(SUBMIT, REP0) + order(0, [(0, 1)])
+    b += step(SUBMIT, REP0, EDGE, u8(3)) + order(0, [(1, 2)])
+    b += step(DAILY_OR_STATEMENT, FIN2) + u8(0) + customer(0) + u8(4) + u8(10) + u8(6)
+    b += step(TICK, OPS, PLUS_DAYS, u8(1))
+    return b
+
+
 def main():
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "engine")
     os.makedirs(out, exist_ok=True)
@@ -172,6 +184,7 @@ def main():
         "overdue": overdue(),
         "bad-inputs": bad_inputs(),
         "extreme-time": extreme_time(),
+        "regress-daily-9999": regress_daily_9999(),
     }
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:

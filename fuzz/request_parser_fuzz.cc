@@ -4,7 +4,7 @@
 //     (broken JSON is always BAD_JSON, whatever field the parser met first);
 //   - a failure has one of the edge's codes: BAD_JSON, BAD_REQUEST or UNKNOWN_OP;
 //   - the echoed id and every response line the codec writes are valid JSON.
-// Build and run: fuzz/build_and_run.sh [seconds]
+// Build and run: fuzz/build_and_run.sh request (the suite's run); scripts/fuzz.sh to explore
 #include <simdjson.h>
 
 #include <cstdint>

@@ -19,7 +19,7 @@
 //
 // Seed corpus: CREDO_SNAPSHOT_SEEDS=<dir> build-fuzz/snapshot_fuzz writes the seeds (real images
 // of small worlds, in all three framings) to <dir> and exits; fuzz/corpus/snapshot/ holds them.
-// Build and run: fuzz/build_and_run.sh [seconds] snapshot
+// Build and run: fuzz/build_and_run.sh snapshot (the suite's run); scripts/fuzz.sh to explore
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>

@@ -11,7 +11,7 @@
 //   1: a whole segment file (its 16-byte header included), read by wal::Reader;
 //   2: a segment without its header: a valid one is prepended, so the fuzzer spends its time
 //      on the records rather than on guessing the magic and its CRC.
-// Build and run: fuzz/build_and_run.sh [seconds] wal
+// Build and run: fuzz/build_and_run.sh wal (the suite's run); scripts/fuzz.sh to explore
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

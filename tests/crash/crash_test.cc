@@ -16,7 +16,7 @@
 //
 // Each kill point is one iteration with its own seed, printed so a failure can be replayed:
 //   CREDO_CRASH_POINTS   iterations (default 20)
-//   CREDO_CRASH_SEED     seed of the first iteration (default: from the clock); iteration i
+//   CREDO_CRASH_SEED     seed of the first iteration (default 1); iteration i
 //                        uses seed + i. Reproduce one with CREDO_CRASH_POINTS=1 CREDO_CRASH_SEED=S.
 //   CREDO_CRASH_KEEP     keep the data directories (their paths are printed)
 //   CREDO_CRASH_DURABILITY  the server's --durability (default fsync; none must fail)
@@ -391,10 +391,9 @@ void run_iteration(uint64_t seed, IterationSummary* sum) {
 
 TEST(Crash, AnsweredCommandsSurviveKillNine) {
   const uint64_t points = env_u64("CREDO_CRASH_POINTS", 20);
-  const uint64_t base =
-      env_u64("CREDO_CRASH_SEED",
-              static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) %
-                  1000000007);
+  // A fixed first seed, so the suite's runs are the same on every commit; a soak passes
+  // CREDO_CRASH_SEED (docs/reliability.md, "Soak").
+  const uint64_t base = env_u64("CREDO_CRASH_SEED", 1);
   std::printf("crash test: %llu kill points, seeds %llu..%llu\n",
               static_cast<unsigned long long>(points), static_cast<unsigned long long>(base),
               static_cast<unsigned long long>(base + points - 1));
@@ -421,9 +420,10 @@ TEST(Crash, AnsweredCommandsSurviveKillNine) {
     if (HasFatalFailure() || HasFailure()) break;  // the first failing seed is the one to chase
   }
   if (!HasFailure()) {
-    record_fault("Crash", "kill -9 of the real server at a random instant under 4 pipelining clients",
+    record_fault("Crash",
+                 "kill -9 of the real server at a random instant under 4 pipelining clients",
                  std::to_string(points) +
-                     " kill points (fresh seeds each run, printed): every answered order, payment "
+                     " kill points (fixed seeds, printed): every answered order, payment "
                      "and shipment present after restart; their resubmits are duplicates; "
                      "credo-wal verify passes; the replayed state hash equals the server's");
   }

@@ -1,6 +1,10 @@
 // Regression tests for what the fuzz targets found (fuzz/engine_fuzz.cc, fuzz/snapshot_fuzz.cc).
 // Each test is the smallest scenario that reproduces one finding; the crashing input itself is
 // kept in the target's corpus (fuzz/corpus/<target>/regress-*).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -74,6 +78,124 @@ TEST_F(FuzzRegressionTest, RejectedLineWithAHugeAskedPriceSurvivesSaveAndLoad) {
   record_fault("Snapshot loading",
                "the image of an order rejected for an unknown sku at qty 1e9 x INT64_MAX",
                "loads; state hash equal");
+}
+
+// ---- engine_fuzz: a clock jump to 9999 made one order allocate a daily row for every day ----
+// The daily report was a dense table, one 256-byte row per day from the first active day, so
+// the first order after the clock moved from 2026 to 9999-12-31 resized it to ~2.9M rows
+// (libFuzzer out-of-memory; the server went from 18 MB to 747 MB resident). Rows now exist only
+// for days with activity (State::daily, sorted by day).
+
+// Resident memory of this process in bytes (Linux: /proc/self/statm, second field in pages).
+std::size_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long long size = 0, resident = 0;
+  const int got = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  return got == 2
+             ? static_cast<std::size_t>(resident) * static_cast<std::size_t>(sysconf(_SC_PAGESIZE))
+             : 0;
+}
+
+TEST_F(FuzzRegressionTest, ClockMovedToTheYear9999CostsOneDailyRowNotOnePerSkippedDay) {
+  w.customer("C1").grade(Grade::A).limit(1'000'000);
+  w.product("BOLT").price(1'000).stock(10);
+  const Day old_day = w.today();
+  w.submit("C1", {{"BOLT", 2}});
+  const std::size_t before = resident_bytes();
+  ASSERT_GT(before, 0u) << "cannot read /proc/self/statm";
+
+  w.now = *parse_time("9999-12-31T00:00:00Z");
+  const OrderView late = w.submit("C1", {{"BOLT", 3}});
+  ASSERT_EQ(late.status, OrderStatus::accepted);
+  const std::size_t growth = resident_bytes() - std::min(before, resident_bytes());
+  // The dense table grew by ~740 MB here; a couple of rows and an order are a few KB.
+  EXPECT_LT(growth, std::size_t{20} << 20) << "resident memory grew by " << growth << " bytes";
+
+  auto accepted = [](const DailyReportView& r) {
+    return r.by_status[static_cast<int>(OrderStatus::accepted)];
+  };
+  const DailyReportView then = body<DailyReportView>(w.query(DailyReportQuery{old_day}));
+  EXPECT_EQ(accepted(then).count, 1u);
+  EXPECT_EQ(accepted(then).value, 2'000);
+  const DailyReportView last = body<DailyReportView>(w.query(DailyReportQuery{w.today()}));
+  EXPECT_EQ(accepted(last).count, 1u);
+  EXPECT_EQ(accepted(last).value, 3'000);
+  const DailyReportView between =
+      body<DailyReportView>(w.query(DailyReportQuery{*parse_date("5000-06-15")}));
+  EXPECT_EQ(accepted(between).count, 0u);  // a day without activity reads as zeros
+  EXPECT_EQ(w.engine.check_invariants(true), "");
+
+  // The image holds two rows too, and a copy loaded from it answers the same.
+  std::string image;
+  w.engine.save(image);
+  EXPECT_LT(image.size(), std::size_t{64} << 10);
+  Engine copy;
+  std::string error;
+  ASSERT_TRUE(copy.load(image, &error)) << error;
+  EXPECT_EQ(copy.state_hash(), w.engine.state_hash());
+  record_fault("Engine", "the clock moved from 2026 to 9999-12-31, then one order",
+               "daily report rows only for the two active days (resident growth < 20 MB); "
+               "both days report their order");
+}
+
+// An older day's row is found (and, in principle, made) between later ones: shipping an order
+// submitted days ago changes the counts of its own day, not today's.
+TEST_F(FuzzRegressionTest, StatusChangeOfAnOlderOrderUpdatesItsOwnDaysRow) {
+  w.customer("C1").grade(Grade::A).limit(1'000'000);
+  w.product("BOLT").price(1'000).stock(10);
+  const Day d0 = w.today();
+  const OrderView first = w.submit("C1", {{"BOLT", 1}});
+  w.advance_days(400);
+  w.submit("C1", {{"BOLT", 1}});
+  w.ship(first.order_no);
+  const DailyReportView r0 = body<DailyReportView>(w.query(DailyReportQuery{d0}));
+  EXPECT_EQ(r0.by_status[static_cast<int>(OrderStatus::shipped)].count, 1u);
+  EXPECT_EQ(r0.shipments, 0u);  // shipments count on the day they happen
+  const DailyReportView now = body<DailyReportView>(w.query(DailyReportQuery{w.today()}));
+  EXPECT_EQ(now.by_status[static_cast<int>(OrderStatus::accepted)].count, 1u);
+  EXPECT_EQ(now.shipments, 1u);
+  EXPECT_EQ(w.engine.check_invariants(true), "");
+}
+
+// A version-1 image (dense daily table, magic CREDOST1) still loads: the zero rows between
+// active days are dropped, and the state is the one that wrote it (same hash as the live one).
+TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
+  w.customer("C1").grade(Grade::A).limit(1'000'000);
+  w.product("BOLT").price(1'000).stock(10);
+  const Day d0 = w.today();
+  w.submit("C1", {{"BOLT", 1}});
+  w.advance_days(2);
+  w.submit("C1", {{"BOLT", 4}});
+  std::string v2;
+  w.engine.save(v2);
+  ASSERT_EQ(Engine::image_version(v2), 2);
+  // The daily table is the image's last field: v2 = u64 count, then (i32 day, row) per row.
+  // A row: counts and values by status (6 + 6), holds by reason, then 8 sums, 8 bytes each.
+  const std::size_t row_bytes = (6 + 6 + kReasonCount + 8) * 8;
+  const std::size_t tail = 8 + 2 * (4 + row_bytes);
+  ASSERT_GT(v2.size(), tail);
+  uint64_t rows = 0;
+  std::memcpy(&rows, v2.data() + v2.size() - tail, 8);
+  ASSERT_EQ(rows, 2u);
+  const std::string row0 = v2.substr(v2.size() - tail + 8 + 4, row_bytes);
+  const std::string row2 = v2.substr(v2.size() - row_bytes, row_bytes);
+  // v1 = i32 base day, u64 count, then a row for every day from the base.
+  std::string v1 = "CREDOST1" + v2.substr(8, v2.size() - tail - 8);
+  const uint64_t dense = 3;
+  v1.append(reinterpret_cast<const char*>(&d0), sizeof d0);
+  v1.append(reinterpret_cast<const char*>(&dense), sizeof dense);
+  v1 += row0 + std::string(row_bytes, '\0') + row2;
+  ASSERT_EQ(Engine::image_version(v1), 1);
+
+  Engine old;
+  std::string error;
+  ASSERT_TRUE(old.load(v1, &error)) << error;
+  EXPECT_EQ(old.state_hash(), w.engine.state_hash());
+  std::string resaved;
+  old.save(resaved);
+  EXPECT_EQ(resaved, v2);
 }
 
 // ---- snapshot_fuzz: images that loaded although no sequence of commands can produce them ----
