@@ -37,8 +37,10 @@
 #include <vector>
 
 #include "tests/common/fault_matrix.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
 #include "tests/crash/tools.h"
-#include "tests/net/server_harness.h"
 
 namespace credo::test {
 namespace {
@@ -421,7 +423,8 @@ TEST(Crash, AnsweredCommandsSurviveKillNine) {
     if (HasFatalFailure() || HasFailure()) break;  // the first failing seed is the one to chase
   }
   if (!HasFailure()) {
-    record_fault("Crash", "kill -9 of the real server at a random instant under 4 pipelining clients",
+    record_fault("Crash",
+                 "kill -9 of the real server at a random instant under 4 pipelining clients",
                  std::to_string(points) +
                      " kill points (fresh seeds each run, printed): every answered order, payment "
                      "and shipment present after restart; their resubmits are duplicates; "
