@@ -159,27 +159,34 @@ class Journal {
   Stats stats() const;
 
  private:
-  struct SnapshotJob;
+  struct SnapshotJob;  // journal_internal.h
+
+  // Life cycle (journal.cc).
   // Recovers `into` from the directory, starts a segment, resets the counters and starts the
   // threads (threaded mode). Shared by open() and reopen().
   bool start(Engine& into, RecoveryReport* report, std::string* error);
   void stop_threads();
+  void fail(const std::string& why);  // REQUIRES: mu_ held
+  void log(const std::string& line) const;
+
+  // Group commit (journal_group_commit.cc).
   void journal_loop();
   // One round of the journal thread's work: takes the pending batch, writes it (mu_ released
   // during I/O), syncs when due, advances the seqs and calls on_durable. Returns false when
   // the loop is over: the journal failed, or it is stopping with nothing left to write.
+  // The journal thread's loop and manual mode (pump, the waits, stop) all run this body.
   // REQUIRES: `lock` holds mu_ (held again on return).
   bool journal_step(std::unique_lock<std::mutex>& lock);
   bool has_journal_work() const;  // REQUIRES: mu_ held
+  bool sync_wal_through(uint64_t seq, std::string* error);
+
+  // Snapshots (journal_snapshot.cc).
+  bool start_snapshot(const Engine& engine, SnapshotCallback done, bool wait_if_busy);
   void snapshot_loop();
   // Writes a queued snapshot job (sync the WAL to its seq, write, rename, prune) and calls its
   // callback. Snapshot thread, or the caller in manual mode.
   void run_snapshot_job(SnapshotJob* job);
-  void run_queued_snapshot();         // manual mode: the job in snap_job_, if any
-  void fail(const std::string& why);  // REQUIRES: mu_ held
-  bool sync_wal_through(uint64_t seq, std::string* error);
-  bool start_snapshot(const Engine& engine, SnapshotCallback done, bool wait_if_busy);
-  void log(const std::string& line) const;
+  void run_queued_snapshot();  // manual mode: the job in snap_job_, if any
 
   JournalOptions options_;
   FileSystem* fs_ = nullptr;
