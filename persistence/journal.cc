@@ -62,7 +62,7 @@ bool Journal::open(const JournalOptions& options, Engine& engine, RecoveryReport
     if (error) *error = s.message;
     return false;
   }
-  stats_ = Stats{};
+  stats_ = JournalStats{};
   if (!start(engine, report, error)) return false;
   open_ = true;
   return true;
@@ -209,13 +209,13 @@ bool Journal::reopen(Engine& engine, RecoveryReport* report, std::string* error)
   engine_ = &engine;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    ++stats_.reopens;
+    ++stats_.resumes;
   }
   log("journal reopened at seq " + std::to_string(r->last_seq) + " after: " + why);
   return true;
 }
 
-Journal::Stats Journal::stats() const {
+JournalStats Journal::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return stats_;
 }

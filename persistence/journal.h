@@ -38,6 +38,7 @@
 
 #include "engine/engine.h"
 #include "persistence/file_system.h"
+#include "persistence/journal_stats.h"
 #include "persistence/recovery.h"
 
 namespace credo {
@@ -147,16 +148,14 @@ class Journal {
   // durable_seq (calling on_durable), then runs a queued snapshot job. Returns !failed().
   bool pump();
 
-  struct Stats {
-    uint64_t batches = 0;       // group commits (writes of a batch)
-    uint64_t syncs = 0;         // fdatasyncs of the WAL
-    uint64_t records = 0;       // appended since open
-    uint64_t bytes = 0;         // appended since open
-    uint64_t append_waits = 0;  // times append found the buffer full
-    uint64_t snapshots = 0;
-    uint64_t reopens = 0;  // successful reopen() calls
+  JournalStats stats() const;
+  // Transitional: net/journal_log.cc still copies the counters one by one from this name,
+  // with the old field name `reopens`. Remove once net::JournalStats aliases JournalStats.
+  struct Stats : JournalStats {
+    Stats(const JournalStats& s)
+        : JournalStats(s), reopens(s.resumes) {}  // NOLINT(google-explicit-constructor)
+    uint64_t reopens;
   };
-  Stats stats() const;
 
  private:
   struct SnapshotJob;  // journal_internal.h
@@ -214,7 +213,7 @@ class Journal {
   std::string batch_;  // journal_step: the batch being written (journal thread or pump)
   std::chrono::steady_clock::time_point last_sync_;  // batch mode's interval
   std::string failure_;
-  Stats stats_;
+  JournalStats stats_;
 
   // Snapshot thread state (guarded by mu_).
   std::condition_variable snap_cv_;
