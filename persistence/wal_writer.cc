@@ -38,7 +38,6 @@ Status Writer::start_segment(uint64_t first_seq) {
   written_bytes_ = f->size();
   file_ = std::move(f);
   segment_first_seq_ = first_seq;
-  ++segments_started_;
   return Status::Ok();
 }
 

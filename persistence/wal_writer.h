@@ -42,16 +42,12 @@ class Writer {
   // when this returns OK; on failure it may be called again.
   Status discard_unsynced(bool keep_written);
 
-  uint64_t segment_first_seq() const { return segment_first_seq_; }
-  uint64_t segments_started() const { return segments_started_; }
-
  private:
   FileSystem* fs_;
   std::string dir_;
   uint64_t segment_bytes_;
   std::unique_ptr<WritableFile> file_;
-  uint64_t segment_first_seq_ = 0;
-  uint64_t segments_started_ = 0;
+  uint64_t segment_first_seq_ = 0;  // of the current segment (0: none started)
   // The segment being written ("" when none), with the lengths discard_unsynced() cuts back
   // to. Kept after a failed close, since that segment then holds bytes nobody synced.
   std::string current_name_;
