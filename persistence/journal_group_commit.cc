@@ -5,6 +5,7 @@
 // the caller's thread.
 #include <algorithm>
 
+#include "engine/assert.h"
 #include "persistence/journal.h"
 #include "persistence/journal_internal.h"
 #include "persistence/wal_format.h"
@@ -46,6 +47,8 @@ bool Journal::append(const Command& cmd) {
       }
       if (failed_) return false;
     }
+    // The buffer holds consecutive records: the reader treats a hole as a gap.
+    CREDO_ASSERT(pending_.empty() || cmd.seq == pending_last_seq_ + 1);
     was_empty = pending_.empty();
     if (was_empty) pending_first_seq_ = cmd.seq;
     pending_.append(scratch_);
@@ -98,6 +101,10 @@ bool Journal::journal_step(std::unique_lock<std::mutex>& lock) {
   pending_.clear();
   const uint64_t first = pending_first_seq_;
   const uint64_t last = batch_.empty() ? written_seq_ : pending_last_seq_;
+  // Before the write: the batch continues exactly where the file ends (recovery reads a hole
+  // or an overlap as a gap, i.e. refuses to start).
+  CREDO_ASSERT(batch_.empty() || (first == written_seq_ + 1 && last >= first),
+               "WAL batch does not follow the records written");
   pending_first_seq_ = pending_last_seq_ = 0;
   const bool sync_requested = sync_request_seq_ > synced_seq_;
   const bool stopping = stop_;
@@ -141,6 +148,7 @@ bool Journal::journal_step(std::unique_lock<std::mutex>& lock) {
     ++stats_.syncs;
     synced_seq_ = last;
   }
+  CREDO_ASSERT(synced_seq_ <= written_seq_, "synced past what was written");
   uint64_t durable = options_.durability == Durability::fsync   ? synced_seq_
                      : options_.durability == Durability::batch ? written_seq_
                                                                 : 0;

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "engine/assert.h"
 #include "persistence/journal.h"
 #include "persistence/journal_internal.h"
 #include "persistence/retention.h"
@@ -42,6 +43,9 @@ bool Journal::start_snapshot(const Engine& engine, SnapshotCallback done, bool w
   job->info.seq = job->header.seq;
   job->info.bytes = job->image.size();
   job->seq = job->header.seq;
+  // Snapshots only move forward: retention keeps the newest by seq, so an older one would
+  // be written only to be removed.
+  CREDO_ASSERT(job->seq >= last_snapshot_seq_, "snapshot behind the last one");
   job->done = std::move(done);
   last_snapshot_seq_ = job->seq;
   {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "engine/assert.h"
 #include "persistence/snapshot.h"
 #include "persistence/wal_format.h"
 
@@ -10,6 +11,7 @@ namespace credo {
 
 RetentionResult remove_redundant_files(FileSystem* fs, const std::string& dir,
                                        uint32_t snapshots_to_keep) {
+  CREDO_ASSERT(snapshots_to_keep >= 1, "retention would remove the snapshot just written");
   RetentionResult result;
   std::vector<uint64_t> seqs;  // newest first
   if (!snapshot::list(fs, dir, &seqs).ok() || seqs.size() < snapshots_to_keep) return result;

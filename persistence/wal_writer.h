@@ -22,11 +22,13 @@ class Writer {
 
   // Creates (replacing any file of that name) segment wal-<first_seq>.log, writes its header
   // and fsyncs the directory so the new name survives a crash.
+  // REQUIRES (asserted): first_seq >= 1, above the current segment's first seq (they ascend).
   Status start_segment(uint64_t first_seq);
 
   // Appends whole framed records whose first seq is `first_seq`.
-  // REQUIRES: a segment was started; `records` holds complete records, consecutive after
-  // everything appended before.
+  // REQUIRES: a segment was started (else an error); `records` is not empty and holds
+  // complete records, consecutive after everything appended before (asserted, cheaply: not
+  // empty, and first_seq not below the current segment's first seq).
   Status append(std::string_view records, uint64_t first_seq);
 
   // fdatasync of the current segment.
