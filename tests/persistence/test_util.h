@@ -1,5 +1,6 @@
-// Helpers for persistence tests: real engine commands forming a valid business history, temp
-// directories, and a FileSystem that injects faults.
+// Helpers for persistence tests: real engine commands forming a valid business history, file
+// helpers for their directories (TempDir itself is tests/common/temp_dir.h), and a FileSystem
+// that injects faults.
 #pragma once
 
 #include <atomic>
