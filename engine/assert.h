@@ -22,9 +22,9 @@ namespace credo::detail {
 [[noreturn, gnu::cold, gnu::noinline]] inline void assert_failed(const char* file, int line,
                                                                  const char* expr,
                                                                  const char* message) {
+  // stderr is unbuffered: the line is out before abort() (nothing to flush).
   std::fprintf(stderr, "%s:%d: assertion failed: %s%s%s\n", file, line, expr,
                message != nullptr ? ": " : "", message != nullptr ? message : "");
-  std::fflush(stderr);
   std::abort();
 }
 
