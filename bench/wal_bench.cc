@@ -127,7 +127,7 @@ void BM_JournalAppend(benchmark::State& state) {
     }
     j.wait_durable(n);
     state.PauseTiming();
-    const Journal::Stats st = j.stats();
+    const JournalStats st = j.stats();
     records += static_cast<double>(st.records);
     syncs += static_cast<double>(st.syncs);
     j.close(&err);

@@ -65,12 +65,6 @@ class Cursor {
     *v = static_cast<uint8_t>(*p_++);
     return true;
   }
-  bool get_u32(uint32_t* v) {
-    if (!need(4)) return false;
-    *v = load_u32(p_);
-    p_ += 4;
-    return true;
-  }
   bool get_u64(uint64_t* v) {
     if (!need(8)) return false;
     *v = load_u64(p_);

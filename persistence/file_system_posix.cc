@@ -69,39 +69,46 @@ class PosixWritableFile final : public WritableFile {
   uint64_t size_;
 };
 
+// open(2) and the size of what it opened. On failure no descriptor is left open.
+Status open_with_size(const std::string& path, int flags, int* fd, uint64_t* size) {
+  *fd = ::open(path.c_str(), flags, 0644);
+  if (*fd < 0) return posix_error("open", path);
+  struct stat st {};
+  if (::fstat(*fd, &st) != 0) {
+    Status s = posix_error("stat", path);
+    ::close(*fd);
+    *fd = -1;
+    return s;
+  }
+  *size = static_cast<uint64_t>(st.st_size);
+  return Status::Ok();
+}
+
 class PosixFileSystem final : public FileSystem {
  public:
   Status open_writable(const std::string& path, bool truncate,
                        std::unique_ptr<WritableFile>* out) override {
-    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
-    int fd = ::open(path.c_str(), flags, 0644);
-    if (fd < 0) return posix_error("open", path);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      Status s = posix_error("stat", path);
-      ::close(fd);
-      return s;
-    }
-    *out = std::make_unique<PosixWritableFile>(fd, path, static_cast<uint64_t>(st.st_size));
+    const int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+    int fd = -1;
+    uint64_t size = 0;
+    Status s = open_with_size(path, flags, &fd, &size);
+    if (!s.ok()) return s;
+    *out = std::make_unique<PosixWritableFile>(fd, path, size);
     return Status::Ok();
   }
 
   Status read_file(const std::string& path, std::string* out) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return posix_error("open", path);
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-      Status s = posix_error("stat", path);
-      ::close(fd);
-      return s;
-    }
-    out->resize(static_cast<std::size_t>(st.st_size));
+    int fd = -1;
+    uint64_t size = 0;
+    Status s = open_with_size(path, O_RDONLY | O_CLOEXEC, &fd, &size);
+    if (!s.ok()) return s;
+    out->resize(static_cast<std::size_t>(size));
     std::size_t got = 0;
     while (got < out->size()) {
       ssize_t n = ::read(fd, out->data() + got, out->size() - got);
       if (n < 0) {
         if (errno == EINTR) continue;
-        Status s = posix_error("read", path);
+        s = posix_error("read", path);
         ::close(fd);
         return s;
       }

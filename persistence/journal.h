@@ -38,6 +38,7 @@
 
 #include "engine/engine.h"
 #include "persistence/file_system.h"
+#include "persistence/journal_stats.h"
 #include "persistence/recovery.h"
 
 namespace credo {
@@ -147,39 +148,45 @@ class Journal {
   // durable_seq (calling on_durable), then runs a queued snapshot job. Returns !failed().
   bool pump();
 
-  struct Stats {
-    uint64_t batches = 0;       // group commits (writes of a batch)
-    uint64_t syncs = 0;         // fdatasyncs of the WAL
-    uint64_t records = 0;       // appended since open
-    uint64_t bytes = 0;         // appended since open
-    uint64_t append_waits = 0;  // times append found the buffer full
-    uint64_t snapshots = 0;
-    uint64_t reopens = 0;  // successful reopen() calls
+  JournalStats stats() const;
+  // Transitional: net/journal_log.cc still copies the counters one by one from this name,
+  // with the old field name `reopens`. Remove once net::JournalStats aliases JournalStats.
+  struct Stats : JournalStats {
+    // Implicit on purpose: `Journal::Stats s = journal.stats();` is what net/ writes today.
+    // NOLINTNEXTLINE(google-explicit-constructor)
+    Stats(const JournalStats& s) : JournalStats(s), reopens(s.resumes) {}
+    uint64_t reopens;
   };
-  Stats stats() const;
 
  private:
-  struct SnapshotJob;
+  struct SnapshotJob;  // journal_internal.h
+
+  // Life cycle (journal.cc).
   // Recovers `into` from the directory, starts a segment, resets the counters and starts the
   // threads (threaded mode). Shared by open() and reopen().
   bool start(Engine& into, RecoveryReport* report, std::string* error);
   void stop_threads();
+  void fail(const std::string& why);  // REQUIRES: mu_ held
+  void log(const std::string& line) const;
+
+  // Group commit (journal_group_commit.cc).
   void journal_loop();
   // One round of the journal thread's work: takes the pending batch, writes it (mu_ released
   // during I/O), syncs when due, advances the seqs and calls on_durable. Returns false when
   // the loop is over: the journal failed, or it is stopping with nothing left to write.
+  // The journal thread's loop and manual mode (pump, the waits, stop) all run this body.
   // REQUIRES: `lock` holds mu_ (held again on return).
   bool journal_step(std::unique_lock<std::mutex>& lock);
   bool has_journal_work() const;  // REQUIRES: mu_ held
+  bool sync_wal_through(uint64_t seq, std::string* error);
+
+  // Snapshots (journal_snapshot.cc).
+  bool start_snapshot(const Engine& engine, SnapshotCallback done, bool wait_if_busy);
   void snapshot_loop();
   // Writes a queued snapshot job (sync the WAL to its seq, write, rename, prune) and calls its
   // callback. Snapshot thread, or the caller in manual mode.
   void run_snapshot_job(SnapshotJob* job);
-  void run_queued_snapshot();         // manual mode: the job in snap_job_, if any
-  void fail(const std::string& why);  // REQUIRES: mu_ held
-  bool sync_wal_through(uint64_t seq, std::string* error);
-  bool start_snapshot(const Engine& engine, SnapshotCallback done, bool wait_if_busy);
-  void log(const std::string& line) const;
+  void run_queued_snapshot();  // manual mode: the job in snap_job_, if any
 
   JournalOptions options_;
   FileSystem* fs_ = nullptr;
@@ -207,7 +214,7 @@ class Journal {
   std::string batch_;  // journal_step: the batch being written (journal thread or pump)
   std::chrono::steady_clock::time_point last_sync_;  // batch mode's interval
   std::string failure_;
-  Stats stats_;
+  JournalStats stats_;
 
   // Snapshot thread state (guarded by mu_).
   std::condition_variable snap_cv_;

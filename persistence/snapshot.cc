@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/assert.h"
 #include "persistence/coding.h"
 #include "persistence/crc32c.h"
 #include "persistence/wal_format.h"
@@ -16,6 +17,10 @@ uint64_t checksum(std::string_view body) {
 
 Status write(FileSystem* fs, const std::string& dir, const Header& header, std::string_view body,
              std::string* name) {
+  // body_len and body_xxh3 are computed here from `body`; a caller that fills body_len must
+  // mean this body (read() refuses a file whose header disagrees with its body).
+  CREDO_ASSERT(header.body_len == 0 || header.body_len == body.size(),
+               "snapshot header's body_len is not the body's size");
   std::string head;
   head.reserve(wal::kSnapshotHeaderBytes);
   head.append(wal::kSnapshotMagic);
@@ -28,8 +33,8 @@ Status write(FileSystem* fs, const std::string& dir, const Header& header, std::
   coding::put_u64(head, checksum(body));
   coding::put_u32(head, 0);
   coding::put_u32(head, crc32c::value(head.data(), head.size()));
-  // Asserted, not handled: a wrong header size is a programming error.
-  if (head.size() != wal::kSnapshotHeaderBytes) std::abort();
+  // The layout read() expects (docs/wal_format.md): a wrong size is a programming error.
+  CREDO_ASSERT(head.size() == wal::kSnapshotHeaderBytes, "snapshot header layout");
 
   const std::string tmp = join_path(dir, wal::snapshot_tmp_name(header.seq));
   const std::string final_name = wal::snapshot_name(header.seq);

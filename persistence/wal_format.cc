@@ -1,8 +1,8 @@
 #include "persistence/wal_format.h"
 
 #include <cstdio>
-#include <cstdlib>
 
+#include "engine/assert.h"
 #include "persistence/coding.h"
 #include "persistence/command_codec.h"
 #include "persistence/crc32c.h"
@@ -15,7 +15,7 @@ std::string numbered(const char* prefix, uint64_t n, const char* suffix) {
   const int len = std::snprintf(buf, sizeof buf, "%s%020llu%s", prefix,
                                 static_cast<unsigned long long>(n), suffix);
   // The prefixes and suffixes are short constants: a truncated name is a programming error.
-  if (len <= 0 || static_cast<std::size_t>(len) >= sizeof buf) std::abort();
+  CREDO_ASSERT(len > 0 && static_cast<std::size_t>(len) < sizeof buf, "file name truncated");
   return buf;
 }
 
@@ -82,6 +82,11 @@ bool append_record(const Command& cmd, std::string& out, std::string* error) {
     return false;
   }
   char* h = out.data() + start;
+  // What the reader checks, as corruption, of every record it reads back (wal_reader.cc): a
+  // body of at least the 8-byte seq, and the seq the record is filed under. Here a failure
+  // can only be the codec's bug.
+  CREDO_ASSERT(body_bytes >= 8 && coding::load_u64(h + kRecordHeaderBytes) == cmd.seq,
+               "encoded record does not start with its command's seq");
   coding::store_u32(h, static_cast<uint32_t>(body_bytes));
   coding::store_u32(h + 4, crc32c::value(h + kRecordHeaderBytes, body_bytes));
   coding::store_u32(h + 8, crc32c::value(h, 8));

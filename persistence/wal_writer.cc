@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "engine/assert.h"
 #include "persistence/wal_format.h"
 
 namespace credo::wal {
@@ -14,6 +15,9 @@ Writer::~Writer() {
 }
 
 Status Writer::start_segment(uint64_t first_seq) {
+  // Recovery sorts segments by the seq in their names and expects each to continue the last:
+  // a segment that does not ascend would read back as a gap or corruption.
+  CREDO_ASSERT(first_seq >= 1 && first_seq > segment_first_seq_, "WAL segments must ascend");
   if (file_) {
     // The old segment must be complete on disk before records continue in the next one:
     // recovery treats damage in any segment but the last as corruption.
@@ -38,12 +42,13 @@ Status Writer::start_segment(uint64_t first_seq) {
   written_bytes_ = f->size();
   file_ = std::move(f);
   segment_first_seq_ = first_seq;
-  ++segments_started_;
   return Status::Ok();
 }
 
 Status Writer::append(std::string_view records, uint64_t first_seq) {
   if (!file_) return Status::Error("wal writer: no open segment");
+  CREDO_ASSERT(!records.empty() && first_seq >= segment_first_seq_,
+               "a WAL batch must be records after the current segment's first");
   if (file_->size() >= segment_bytes_ && first_seq != segment_first_seq_) {
     Status s = start_segment(first_seq);
     if (!s.ok()) return s;
@@ -77,6 +82,8 @@ Status Writer::discard_unsynced(bool keep_written) {
   }
   if (current_name_.empty()) return Status::Ok();
   const std::string path = join_path(dir_, current_name_);
+  // A sync only ever confirms bytes that were written.
+  CREDO_ASSERT(synced_bytes_ <= written_bytes_);
   const uint64_t keep = keep_written ? written_bytes_ : synced_bytes_;
   Status s;
   if (keep < kSegmentHeaderBytes) {

@@ -22,11 +22,13 @@ class Writer {
 
   // Creates (replacing any file of that name) segment wal-<first_seq>.log, writes its header
   // and fsyncs the directory so the new name survives a crash.
+  // REQUIRES (asserted): first_seq >= 1, above the current segment's first seq (they ascend).
   Status start_segment(uint64_t first_seq);
 
   // Appends whole framed records whose first seq is `first_seq`.
-  // REQUIRES: a segment was started; `records` holds complete records, consecutive after
-  // everything appended before.
+  // REQUIRES: a segment was started (else an error); `records` is not empty and holds
+  // complete records, consecutive after everything appended before (asserted, cheaply: not
+  // empty, and first_seq not below the current segment's first seq).
   Status append(std::string_view records, uint64_t first_seq);
 
   // fdatasync of the current segment.
@@ -42,16 +44,12 @@ class Writer {
   // when this returns OK; on failure it may be called again.
   Status discard_unsynced(bool keep_written);
 
-  uint64_t segment_first_seq() const { return segment_first_seq_; }
-  uint64_t segments_started() const { return segments_started_; }
-
  private:
   FileSystem* fs_;
   std::string dir_;
   uint64_t segment_bytes_;
   std::unique_ptr<WritableFile> file_;
-  uint64_t segment_first_seq_ = 0;
-  uint64_t segments_started_ = 0;
+  uint64_t segment_first_seq_ = 0;  // of the current segment (0: none started)
   // The segment being written ("" when none), with the lengths discard_unsynced() cuts back
   // to. Kept after a failed close, since that segment then holds bytes nobody synced.
   std::string current_name_;

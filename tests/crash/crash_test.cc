@@ -37,8 +37,10 @@
 #include <vector>
 
 #include "tests/common/fault_matrix.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
 #include "tests/crash/tools.h"
-#include "tests/net/server_harness.h"
 
 namespace credo::test {
 namespace {

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
 #include "tests/crash/tools.h"
-#include "tests/net/server_harness.h"
 
 namespace credo::test {
 namespace {

@@ -1,26 +1,21 @@
-// Helpers shared by the durability tests: temporary data directories and running credo-wal.
+// Helpers shared by the durability tests: data directories and running credo-wal.
 #pragma once
 
+#include <cstdlib>
 #include <string>
+
+#include "tests/common/run_command.h"
+#include "tests/common/temp_dir.h"
 
 namespace credo::test {
 
-// A fresh directory under /tmp, removed with everything in it on destruction.
-class DataDir {
+// A fresh data directory, removed on destruction unless CREDO_CRASH_KEEP is set (then kept for
+// a post-mortem; the tests print its path).
+class DataDir : public TempDir {
  public:
-  DataDir();
-  ~DataDir();
-  DataDir(const DataDir&) = delete;
-  DataDir& operator=(const DataDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-struct RunResult {
-  int exit_code = -1;  // -1: did not run or did not exit normally
-  std::string out;     // stdout (and stderr when asked)
+  DataDir() : TempDir("crash") {
+    if (std::getenv("CREDO_CRASH_KEEP") != nullptr) keep();
+  }
 };
 
 // Runs credo-wal with `args` (already shell-quoted where needed).

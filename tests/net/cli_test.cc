@@ -7,42 +7,31 @@
 #include <fstream>
 #include <string>
 
-#include "tests/net/server_harness.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/run_command.h"
+#include "tests/common/server_process.h"
 
 namespace credo::test {
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-CliRun run_cli(uint16_t port, const std::string& args) {
-  std::string cmd =
-      std::string(CREDO_CLI_BIN) + " --port " + std::to_string(port) + " " + args + " 2>/dev/null";
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+RunResult run_cli(uint16_t port, const std::string& args) {
+  return run_command(std::string(CREDO_CLI_BIN) + " --port " + std::to_string(port) + " " + args +
+                     " 2>/dev/null");
 }
 
 TEST(Cli, OneRequestPrintsTheAnswerAndExitsZeroWhenOk) {
   ServerProcess server;
   ASSERT_TRUE(server.running());
-  CliRun r = run_cli(server.port(), "--key k-admin '{\"id\":3,\"op\":\"ping\"}'");
-  EXPECT_EQ(r.status, 0);
+  RunResult r = run_cli(server.port(), "--key k-admin '{\"id\":3,\"op\":\"ping\"}'");
+  EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "{\"id\":3,\"ok\":true}\n");
-  CliRun bad =
+  RunResult bad =
       run_cli(server.port(), "--key k-admin '{\"op\":\"get_customer\",\"customer\":\"NO\"}'");
-  EXPECT_EQ(bad.status, 1);
+  EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.out.find("NOT_FOUND"), std::string::npos);
-  CliRun refused = run_cli(server.port(), "--key wrong '{\"op\":\"ping\"}'");
-  EXPECT_EQ(refused.status, 1);
+  RunResult refused = run_cli(server.port(), "--key wrong '{\"op\":\"ping\"}'");
+  EXPECT_EQ(refused.exit_code, 1);
 }
 
 TEST(Cli, FileIsSentPipelinedAndEveryAnswerPrintedInOrder) {
@@ -60,9 +49,9 @@ TEST(Cli, FileIsSentPipelinedAndEveryAnswerPrintedInOrder) {
         << R"(,"op":"submit_order","customer":"C","lines":[{"sku":"B","qty":1}]})"
         << "\n";
   }
-  CliRun r = run_cli(server.port(), "--key k-admin -f " + path);
+  RunResult r = run_cli(server.port(), "--key k-admin -f " + path);
   std::remove(path.c_str());
-  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.exit_code, 0);
   std::size_t lines = 0, pos = 0;
   int expect_id = 0;
   while ((pos = r.out.find('\n', pos)) != std::string::npos) {

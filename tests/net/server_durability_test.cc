@@ -1,30 +1,19 @@
 // With --data, every answered state change survives a crash (PROTOCOL.md "Durability").
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
 
-#include "tests/net/server_harness.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
+#include "tests/common/temp_dir.h"
 
 namespace credo::test {
 namespace {
 
-class DataDir {
- public:
-  DataDir() {
-    char tmpl[] = "/tmp/credo-net-data-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
-  }
-  ~DataDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 TEST(ServerDurability, AnsweredOrdersSurviveAKill) {
-  DataDir dir;
+  TempDir dir("net-data");
   int64_t order_no = 0;
   {
     ServerProcess server({"--data", dir.path()});
@@ -70,7 +59,7 @@ TEST(ServerDurability, AnsweredOrdersSurviveAKill) {
 }
 
 TEST(ServerDurability, SnapshotOpWritesAFile) {
-  DataDir dir;
+  TempDir dir("net-data");
   ServerProcess server({"--data", dir.path()});
   ASSERT_TRUE(server.running());
   Client admin(server.port());

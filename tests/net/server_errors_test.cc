@@ -5,7 +5,9 @@
 #include <random>
 
 #include "tests/common/fault_matrix.h"
-#include "tests/net/server_harness.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
 
 namespace credo::test {
 namespace {
@@ -37,7 +39,8 @@ class ServerErrors : public ::testing::Test {
     return j.code() + " '" + j.str("/error/message") + "'";
   }
   void record(std::string_view fault, const std::string& observed) {
-    if (!HasFailure()) record_fault("Server input", fault, observed + "; the connection keeps serving");
+    if (!HasFailure())
+      record_fault("Server input", fault, observed + "; the connection keeps serving");
   }
 };
 
@@ -51,9 +54,9 @@ TEST_F(ServerErrors, BadJson) {
 }
 
 TEST_F(ServerErrors, BadRequest) {
-  std::string frac = expect_error(
-      R"({"op":"record_payment","customer":"C1","amount":10.5,"payment_ref":"P1"})",
-      "BAD_REQUEST", "amount");
+  std::string frac =
+      expect_error(R"({"op":"record_payment","customer":"C1","amount":10.5,"payment_ref":"P1"})",
+                   "BAD_REQUEST", "amount");
   expect_error(R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":0}]})",
                "BAD_REQUEST", "lines[0].qty");
   expect_error(R"({"op":"get_customer","customer":")" + std::string(65, 'C') + R"("})",
@@ -87,7 +90,8 @@ TEST_F(ServerErrors, InvalidState) {
   expect_error(R"({"op":"release_order","order_no":)" + no + "}", "INVALID_STATE");
   // The manual clock may not go backwards.
   EXPECT_TRUE(Json(admin.call(R"({"op":"set_clock","now":"2026-02-01T00:00:00Z"})")).ok());
-  std::string back = expect_error(R"({"op":"set_clock","now":"2026-01-15T00:00:00Z"})", "INVALID_STATE");
+  std::string back =
+      expect_error(R"({"op":"set_clock","now":"2026-01-15T00:00:00Z"})", "INVALID_STATE");
   record("cancel or release a cancelled order; move the clock backwards",
          "INVALID_STATE each (" + back + ")");
 }

@@ -17,7 +17,9 @@
 #include "net/server.h"
 #include "persistence/recovery.h"
 #include "tests/common/fault_matrix.h"
-#include "tests/net/server_harness.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
 #include "tests/persistence/test_util.h"
 
 namespace credo::test {

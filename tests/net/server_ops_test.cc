@@ -2,7 +2,9 @@
 // authority (UNAUTHENTICATED, FORBIDDEN).
 #include <gtest/gtest.h>
 
-#include "tests/net/server_harness.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
 
 namespace credo::test {
 namespace {

@@ -9,7 +9,10 @@
 #include <string>
 
 #include "tests/common/fault_matrix.h"
-#include "tests/net/server_harness.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/run_command.h"
+#include "tests/common/server_process.h"
 
 namespace credo::test {
 namespace {
@@ -17,16 +20,12 @@ namespace {
 // Runs credo-server with `args` expecting it to refuse to start; returns its exit status and
 // sets *said to the last line it wrote to stderr (the reason it gives).
 int refused_start(const std::string& args, std::string* said = nullptr) {
-  std::string cmd = std::string(CREDO_SERVER_BIN) + " --port 0 " + args + " 2>&1 >/dev/null";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return -1;
-  std::string out, line;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-  int status = ::pclose(p);
+  RunResult r =
+      run_command(std::string(server_binary()) + " --port 0 " + args + " 2>&1 >/dev/null");
+  std::string& out = r.out;
   while (!out.empty() && out.back() == '\n') out.pop_back();
   if (said != nullptr) *said = out.substr(out.rfind('\n') + 1);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r.exit_code;
 }
 
 TEST(ServerStartup, RefusesAKeyFileReadableByOthers) {

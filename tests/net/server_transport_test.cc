@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "tests/common/fault_matrix.h"
-#include "tests/net/server_harness.h"
+#include "tests/common/json_answer.h"
+#include "tests/common/line_client.h"
+#include "tests/common/server_process.h"
 
 namespace credo::test {
 namespace {
@@ -51,8 +53,9 @@ TEST(ServerTransport, AConnectionThatNeverSaysHelloIsClosed) {
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
   EXPECT_TRUE(Json(good.call(R"({"op":"ping"})")).ok()) << "after hello there is no idle limit";
   if (!HasFailure()) {
-    record_fault("Server resources", "a connection that never says hello",
-                 "closed after --hello-timeout-ms; a ping is not a hello; after hello no idle limit");
+    record_fault(
+        "Server resources", "a connection that never says hello",
+        "closed after --hello-timeout-ms; a ping is not a hello; after hello no idle limit");
   }
 }
 

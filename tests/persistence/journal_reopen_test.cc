@@ -65,7 +65,7 @@ TEST(JournalReopen, FailedFsyncThenReopenResumesAtTheLastGoodSync) {
   EXPECT_EQ(j.last_seq(), 50u);
   EXPECT_EQ(j.durable_seq(), 50u);
   EXPECT_EQ(e.state_hash(), test::hash_after(50));
-  EXPECT_EQ(j.stats().reopens, 1u);
+  EXPECT_EQ(j.stats().resumes, 1u);
 
   ASSERT_EQ(run_until_refused(e, j, 51, 120), 120u);
   ASSERT_TRUE(j.wait_durable(120));

@@ -58,7 +58,7 @@ TEST(Journal, GroupCommitMakesEveryAppendDurable) {
   EXPECT_EQ(j.last_seq(), 3000u);
   ASSERT_TRUE(j.wait_durable(3000));
   EXPECT_EQ(j.durable_seq(), 3000u);
-  const Journal::Stats st = j.stats();
+  const JournalStats st = j.stats();
   EXPECT_EQ(st.records, 3000u);
   EXPECT_GE(st.batches, 1u);
   EXPECT_LE(st.syncs, st.batches);

@@ -1,7 +1,6 @@
 #include "tests/persistence/test_util.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -120,18 +119,6 @@ uint64_t hash_after(uint64_t n) {
   for (uint64_t s = 1; s <= n; ++s)
     if (!apply_ok(e, history_command(s))) return 0;
   return e.state_hash();
-}
-
-TempDir::TempDir(const std::string& tag) {
-  const char* base = getenv("TMPDIR");
-  std::string tmpl = std::string(base ? base : "/tmp") + "/credo-" + tag + "-XXXXXX";
-  char* p = mkdtemp(tmpl.data());
-  if (p == nullptr) std::abort();
-  path_ = p;
-}
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
 }
 
 std::vector<std::string> list_dir(const std::string& dir) {

@@ -1,5 +1,6 @@
-// Helpers for persistence tests: real engine commands forming a valid business history, temp
-// directories, and a FileSystem that injects faults.
+// Helpers for persistence tests: real engine commands forming a valid business history, file
+// helpers for their directories (TempDir itself is tests/common/temp_dir.h), and a FileSystem
+// that injects faults.
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include "engine/command.h"
 #include "engine/engine.h"
 #include "persistence/file_system.h"
+#include "tests/common/temp_dir.h"  // TempDir, used with these helpers
 
 namespace credo::test {
 
@@ -25,18 +27,6 @@ std::vector<Command> history(uint64_t first_seq, uint64_t last_seq);
 bool apply_ok(Engine& e, const Command& c);
 // An engine that applied commands 1..n of the history.
 uint64_t hash_after(uint64_t n);
-
-// A fresh empty directory under $TMPDIR (or /tmp), removed by the destructor.
-class TempDir {
- public:
-  explicit TempDir(const std::string& tag);
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::vector<std::string> list_dir(const std::string& dir);  // sorted names
 std::string read_all(const std::string& path);
