@@ -1,6 +1,6 @@
-#include "net/journal_log.h"
+#include "tools/server/journal_log.h"
 
-namespace credo::net {
+namespace credo {
 
 namespace {
 
@@ -90,7 +90,7 @@ void JournalLog::snapshot_async(const Engine& e, SnapshotDone done) {
   if (!started) CommandLog::snapshot_async(e, std::move(done));
 }
 
-bool JournalLog::journal_stats(JournalStats* out) const {
+bool JournalLog::journal_stats(net::JournalStats* out) const {
   Journal::Stats s = journal_.stats();
   out->batches = s.batches;
   out->syncs = s.syncs;
@@ -102,4 +102,4 @@ bool JournalLog::journal_stats(JournalStats* out) const {
   return true;
 }
 
-}  // namespace credo::net
+}  // namespace credo
