@@ -38,11 +38,6 @@ class CommandLog {
   // durable_seq() / the on_durable callback.
   virtual void append(const Command& cmd) = 0;
 
-  // Called on the engine thread after each drained batch of requests, so a group-committing
-  // journal can hand the whole batch to its writer at once (one fdatasync per batch).
-  // Default: nothing to do.
-  virtual void end_batch() {}
-
   // The highest seq that is durable (every seq <= it survives a crash). Thread-safe.
   virtual uint64_t durable_seq() const = 0;
 

@@ -1,20 +1,15 @@
-// The engine thread: the single writer (DESIGN.md "Single writer"). It drains the engine queue
-// in batches, stamps each command with business time and the next seq, applies it, appends
-// successful state changes to the CommandLog, formats every answer, and hands answers back to
-// the I/O thread once their command is durable.
+#include "net/engine_loop.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
-#include "net/server_internal.h"
-#include "net/server_responses.h"
-
 namespace credo::net {
 
 namespace {
 // Jobs taken from the queue at once: large enough to amortize the hand-off (one post to the I/O
-// thread and one end_batch() per batch), small enough that one batch does not delay the answers
+// thread per batch), small enough that one batch does not delay the answers
 // of its first requests noticeably (1024 orders take well under a millisecond).
 constexpr std::size_t kBatchMax = 1024;
 // While answers wait for durability the engine thread wakes at least this often to look for a
@@ -33,12 +28,12 @@ Principal system_principal() {
 }
 
 EngineLoop::EngineLoop(const ServerOptions& options, Engine& engine, CommandLog& log, Clock& clock,
-                       asio::io_context& io, SharedCounters& counters)
+                       ResultStage& results, SharedCounters& counters)
     : options_(options),
       engine_(engine),
       log_(log),
       clock_(clock),
-      io_(io),
+      results_(results),
       counters_(counters),
       queue_(4096),
       producer_(queue_) {
@@ -50,7 +45,8 @@ EngineLoop::EngineLoop(const ServerOptions& options, Engine& engine, CommandLog&
   last_tick_ms_ = clock_.now();
   counters_.commands_applied.store(c.commands_applied);
   counters_.last_journaled_seq.store(c.last_seq);
-  log_.set_on_durable([this](uint64_t seq) { on_durable(seq); });
+  // The journal's progress goes forward to the results stage, never back into this loop.
+  log_.set_on_durable([&results](uint64_t seq) { results.on_durable(seq); });
 }
 
 EngineLoop::~EngineLoop() {
@@ -103,9 +99,9 @@ void EngineLoop::maybe_tick() {
   command_.at = now;
   command_.by = system_principal();
   command_.body = Tick{};
-  apply_command(command_, result_);
-  if (!result_.ok())
-    std::fprintf(stderr, "credo-server: tick failed: %s\n", result_.error.message.c_str());
+  apply_command(command_, tick_result_);
+  if (!tick_result_.ok())
+    std::fprintf(stderr, "credo-server: tick failed: %s\n", tick_result_.error.message.c_str());
 }
 
 void EngineLoop::run() {
@@ -133,41 +129,35 @@ void EngineLoop::run() {
     for (std::size_t i = 0; i < n; i++) {
       Job& job = jobs[i];
       if (!job.session) continue;  // stop()'s wake-up
-      Completion done;
+      Completion& done = batch.emplace_back();
       done.session = std::move(job.session);
       done.req_no = job.req_no;
+      done.answer.op = job.op;
+      done.answer.id_json = std::move(job.request.id_json);
       process(job, done);
-      if (!done.deferred) batch.push_back(std::move(done));
+      if (!done.session) batch.pop_back();  // answered later (a snapshot)
     }
-    if (n > 0) {
-      log_.end_batch();
-      deliver(batch);
-      batch.clear();
-    }
-    fail_waiting_if_log_failed();
+    if (!batch.empty()) results_.deliver(batch);
+    results_.fail_if_log_failed();
     if (stopping_.load() && queue_.size_approx() == 0) break;
   }
 }
 
 void EngineLoop::process(Job& job, Completion& done) {
   Request& req = job.request;
-  std::string& out = done.response;
+  Result& result = done.answer.result;
   switch (req.kind) {
     case RequestKind::command: {
       std::string why;
       if (log_.failed(&why)) {
-        refuse_change(out, req.id_json, why);
+        result.error = refusal(why);
         return;
       }
       command_.at = clock_.now();
       command_.by = job.principal;
       command_.body = std::move(req.command);
-      apply_command(command_, result_);
-      if (result_.ok()) {
-        done.seq = command_.seq;
-        done.id_json = req.id_json;
-      }
-      write_result(out, req.id_json, req.op, result_);
+      apply_command(command_, result);
+      if (result.ok()) done.seq = command_.seq;
       return;
     }
     case RequestKind::query: {
@@ -175,25 +165,22 @@ void EngineLoop::process(Job& job, Completion& done) {
       q.at = clock_.now();
       q.by = job.principal;
       q.body = std::move(req.query);
-      engine_.query(q, result_);
-      write_result(out, req.id_json, req.op, result_);
+      engine_.query(q, result);
       return;
     }
     case RequestKind::set_clock: {
       if (clock_.mode() != Clock::Mode::manual) {
-        write_error(out, req.id_json,
-                    Error{ErrorCode::INVALID_STATE,
-                          "set_clock needs a server started with --clock manual", ""});
+        result.error = Error{ErrorCode::INVALID_STATE,
+                             "set_clock needs a server started with --clock manual", ""};
         return;
       }
       if (req.clock_now < clock_.now()) {
-        write_error(out, req.id_json,
-                    Error{ErrorCode::INVALID_STATE, "time may not go backwards", "now"});
+        result.error = Error{ErrorCode::INVALID_STATE, "time may not go backwards", "now"};
         return;
       }
       std::string why;
       if (log_.failed(&why)) {
-        refuse_change(out, req.id_json, why);
+        result.error = refusal(why);
         return;
       }
       // The clock's move is itself a journaled Tick at the new time, so replay reaches the
@@ -201,129 +188,58 @@ void EngineLoop::process(Job& job, Completion& done) {
       command_.at = req.clock_now;
       command_.by = job.principal;
       command_.body = Tick{};
-      apply_command(command_, result_);
-      if (result_.ok()) {
+      apply_command(command_, result);
+      if (result.ok()) {
         clock_.advance_to(req.clock_now);
         done.seq = command_.seq;
-        done.id_json = req.id_json;
       }
-      write_result(out, req.id_json, req.op, result_);
       return;
     }
     case RequestKind::snapshot: {
       // The engine thread pays only for the image; the answer comes when the file is durable.
-      done.deferred = true;
-      auto session = std::move(done.session);
-      uint64_t req_no = done.req_no;
-      std::string id_json = req.id_json;
-      log_.snapshot_async(
-          engine_, [this, session, req_no, id_json](bool ok, uint64_t seq, const std::string& file,
-                                                    const std::string& error) {
-            std::vector<Completion> answer(1);
-            answer[0].session = session;
-            answer[0].req_no = req_no;
-            if (ok)
-              write_snapshot_ok(answer[0].response, id_json, seq, file);
-            else
-              write_error(answer[0].response, id_json, Error{ErrorCode::INVALID_STATE, error, ""});
-            post_to_io(std::move(answer));
-          });
+      auto answer = std::make_shared<Completion>(std::move(done));
+      done.session.reset();  // not part of this batch
+      log_.snapshot_async(engine_, [this, answer](bool ok, uint64_t seq, const std::string& file,
+                                                  const std::string& error) {
+        Answer& a = answer->answer;
+        if (ok) {
+          a.kind = Answer::Kind::snapshot;
+          a.seq = seq;
+          a.file = file;
+        } else {
+          a.result.error = Error{ErrorCode::INVALID_STATE, error, ""};
+        }
+        std::vector<Completion> one;
+        one.push_back(std::move(*answer));
+        results_.post(std::move(one));
+      });
       return;
     }
     case RequestKind::state_hash:
       // Here, between two commands, so the hash is of exactly the state at next_seq_ - 1.
       // Costs a pass over the whole state (a diagnostic, not for the hot path).
-      write_state_hash_ok(out, req.id_json, next_seq_ - 1, log_.durable_seq(),
-                          engine_.state_hash());
+      done.answer.kind = Answer::Kind::state_hash;
+      done.answer.seq = next_seq_ - 1;
+      done.answer.durable_seq = log_.durable_seq();
+      done.answer.hash = engine_.state_hash();
       return;
     case RequestKind::hello:
     case RequestKind::ping:
     case RequestKind::stats:
       break;  // answered by the session
   }
-  write_error(out, req.id_json,
-              Error{ErrorCode::INTERNAL, "request kind not handled by the engine thread", ""});
+  result.error = Error{ErrorCode::INTERNAL, "request kind not handled by the engine thread", ""};
 }
 
-void EngineLoop::deliver(std::vector<Completion>& batch) {
-  uint64_t durable = log_.durable_seq();
-  std::vector<Completion> now;
-  now.reserve(batch.size());
-  std::size_t waiting_added = 0;
-  {
-    std::unique_lock lock(waiting_mu_, std::defer_lock);
-    for (Completion& c : batch) {
-      if (c.seq == 0 || c.seq <= durable) {
-        now.push_back(std::move(c));
-      } else {
-        if (!lock.owns_lock()) lock.lock();
-        waiting_.push_back(std::move(c));
-        waiting_added++;
-      }
-    }
-    if (waiting_added > 0) waiting_count_.fetch_add(waiting_added);
-  }
-  if (!now.empty()) post_to_io(std::move(now));
-  // The log may have become durable between the check above and the push: re-check so nothing
-  // waits for an advance that already happened.
-  if (waiting_added > 0) on_durable(log_.durable_seq());
-}
-
-void EngineLoop::on_durable(uint64_t durable_seq) {
-  if (waiting_count_.load() == 0) return;
-  std::vector<Completion> released;
-  {
-    std::lock_guard lock(waiting_mu_);
-    while (!waiting_.empty() && waiting_.front().seq <= durable_seq) {
-      released.push_back(std::move(waiting_.front()));
-      waiting_.pop_front();
-    }
-    waiting_count_.fetch_sub(released.size());
-  }
-  if (!released.empty()) post_to_io(std::move(released));
-}
-
-void EngineLoop::fail_waiting_if_log_failed() {
-  if (waiting_count_.load() == 0) return;
-  std::string why;
-  if (!log_.failed(&why)) return;
-  // What became durable before the failure is answered normally; the rest cannot be promised
-  // any more. The engine applied it, but a resume (or a restart) recovers only what the log
-  // kept, so the honest answer is an error that says the change may be lost. "May": after a
-  // failed fdatasync the record may still reach the disk and survive a restart; a resume cuts
-  // the log back to its last good sync, which rolls the change back.
-  on_durable(log_.durable_seq());
-  std::vector<Completion> failed;
-  {
-    std::lock_guard lock(waiting_mu_);
-    while (!waiting_.empty()) {
-      failed.push_back(std::move(waiting_.front()));
-      waiting_.pop_front();
-    }
-    waiting_count_.fetch_sub(failed.size());
-  }
-  for (Completion& c : failed) {
-    c.response.clear();
-    write_error(c.response, c.id_json,
-                Error{ErrorCode::INTERNAL,
-                      "the journal failed before this change was durable (" + why +
-                          "); it may be lost: check its outcome once the server accepts changes "
-                          "again",
-                      ""});
-  }
-  if (!failed.empty()) post_to_io(std::move(failed));
-}
-
-void EngineLoop::refuse_change(std::string& out, std::string_view id_json, const std::string& why) {
-  // INTERNAL, the code PROTOCOL.md's clients already handle as "the server could not do it";
-  // the message says that nothing was applied, so resubmitting later is safe.
-  write_error(out, id_json,
-              Error{ErrorCode::INTERNAL,
-                    "the journal cannot write: " + why +
-                        "; state changes are refused (this one was not applied) until it "
-                        "recovers; the server retries every " +
-                        std::to_string(options_.resume_interval_ms) + " ms",
-                    ""});
+Error EngineLoop::refusal(const std::string& why) const {
+  // INTERNAL, the code clients already handle as "the server could not do it"; the message says
+  // that nothing was applied, so resubmitting later is safe.
+  return Error{ErrorCode::INTERNAL,
+               "the journal cannot write: " + why +
+                   "; state changes are refused (this one was not applied) until it recovers; "
+                   "the server retries every " +
+                   std::to_string(options_.resume_interval_ms) + " ms",
+               ""};
 }
 
 int64_t EngineLoop::park_us() const {
@@ -332,7 +248,7 @@ int64_t EngineLoop::park_us() const {
   // while answers wait for durability, briefly enough to notice a failure (kFailurePollUs).
   int64_t us = int64_t{options_.tick_interval_ms} * 1000;
   if (log_failed_) us = std::min<int64_t>(us, int64_t{options_.resume_interval_ms} * 1000);
-  if (waiting_count_.load(std::memory_order_relaxed) > 0) us = std::min(us, kFailurePollUs);
+  if (results_.waiting() > 0) us = std::min(us, kFailurePollUs);
   return std::max<int64_t>(us, 1000);
 }
 
@@ -352,7 +268,7 @@ void EngineLoop::check_log() {
   }
   // Every answer the failure left pending gets its error before a resume rolls its command
   // back: none of them may be released as ok by a log that starts over.
-  fail_waiting_if_log_failed();
+  results_.fail_if_log_failed();
   if (now - last_resume_try_ < std::chrono::milliseconds(options_.resume_interval_ms)) return;
   last_resume_try_ = now;
   resume_log();
@@ -388,12 +304,6 @@ void EngineLoop::resume_log() {
                static_cast<unsigned long long>(last_seq), static_cast<long long>(failed_ms),
                static_cast<unsigned long long>(rolled_back),
                rolled_back == 1 ? "command that was" : "commands that were");
-}
-
-void EngineLoop::post_to_io(std::vector<Completion>&& batch) {
-  asio::post(io_, [batch = std::move(batch)]() mutable {
-    for (Completion& c : batch) c.session->complete(c.req_no, std::move(c.response));
-  });
 }
 
 }  // namespace credo::net

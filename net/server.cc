@@ -4,10 +4,19 @@
 
 #include <csignal>
 #include <cstdio>
+#include <utility>
+// After <utility>: Boost 1.74's awaitable.hpp uses std::exchange without including it.
+#include <boost/asio.hpp>
 
-#include "net/server_internal.h"
+#include "net/engine_loop.h"
+#include "net/io_shared.h"
+#include "net/result_stage.h"
+#include "net/session.h"
 
 namespace credo::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
 
 struct Server::Core {
   Core(ServerOptions o, std::unique_ptr<Engine> e, std::unique_ptr<CommandLog> l, KeyStore k)
@@ -17,7 +26,8 @@ struct Server::Core {
         keys(std::move(k)),
         clock(options.clock_mode, options.clock_start_ms),
         io(1),  // one I/O thread: Asio may skip its internal locking
-        loop(options, *engine, *log, clock, io, counters),
+        results(io, *log),
+        loop(options, *engine, *log, clock, results, counters),
         shared{options, io, keys, loop, *log,  counters, std::chrono::steady_clock::now(),
                {},      {}, {},   {},   false, {}},
         acceptor(io),
@@ -38,6 +48,7 @@ struct Server::Core {
   Clock clock;
   SharedCounters counters;
   asio::io_context io;
+  ResultStage results;
   EngineLoop loop;
   IoShared shared;
   tcp::acceptor acceptor;

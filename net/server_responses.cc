@@ -3,9 +3,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "net/answer.h"
+#include "net/io_shared.h"
 #include "net/json_writer.h"
 #include "net/keys.h"
-#include "net/server_internal.h"
 
 namespace credo::net {
 
@@ -59,6 +60,20 @@ void write_state_hash_ok(std::string& out, std::string_view id_json, uint64_t se
   if (n != 16) std::abort();  // 64 bits are always 16 hex digits, zero-padded
   w.field("hash", std::string_view(hex, 16));
   finish(w, out);
+}
+
+void write_answer(std::string& out, const Answer& a) {
+  switch (a.kind) {
+    case Answer::Kind::result:
+      write_result(out, a.id_json, a.op, a.result);
+      return;
+    case Answer::Kind::snapshot:
+      write_snapshot_ok(out, a.id_json, a.seq, a.file);
+      return;
+    case Answer::Kind::state_hash:
+      write_state_hash_ok(out, a.id_json, a.seq, a.durable_seq, a.hash);
+      return;
+  }
 }
 
 void write_stats(std::string& out, std::string_view id_json, const IoShared& shared) {

@@ -8,12 +8,17 @@
 // Flow control: when `max_inflight_per_connection` requests are unanswered, or
 // `max_output_bytes_per_connection` of answers are unwritten, the session stops reading; TCP
 // then pushes back on the client. Nothing is refused for being pipelined deeply.
+#include "net/session.h"
+
+#include <boost/asio/write.hpp>
 #include <cstring>
 
-#include "net/server_internal.h"
 #include "net/server_responses.h"
 
 namespace credo::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
 
 namespace {
 // Bytes asked of the socket per read: big enough for thousands of small requests per syscall.
@@ -220,6 +225,7 @@ void Session::handle_line(std::string_view line) {
   Job job;
   job.session = shared_from_this();
   job.req_no = req_no;
+  job.op = kOpNames[static_cast<uint8_t>(slot.op)];
   job.principal = principal_;
   job.request = std::move(req);
   if (!shared_.engine.submit(std::move(job))) {
@@ -251,10 +257,11 @@ void Session::handle_hello(Slot& slot, const Request& req) {
   if (failed_hellos_ >= kMaxFailedHellos) input_done_ = true;  // close after this answer
 }
 
-void Session::complete(uint64_t req_no, std::string&& response) {
+void Session::complete(uint64_t req_no, Answer&& answer) {
   if (closed_) return;
   Slot& slot = slots_[req_no - first_req_no_];
-  slot.response = std::move(response);
+  slot.answer = std::move(answer);
+  slot.from_engine = true;
   slot.ready = true;
   pump();
 }
@@ -266,7 +273,10 @@ void Session::pump() {
     auto now = std::chrono::steady_clock::now();
     while (!slots_.empty() && slots_.front().ready) {
       Slot& s = slots_.front();
-      out_next_.append(s.response);
+      if (s.from_engine)
+        write_answer(out_next_, s.answer);
+      else
+        out_next_.append(s.response);
       if (s.op >= 0)
         shared_.latency[static_cast<uint8_t>(s.op)].record(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.received).count()));

@@ -149,14 +149,6 @@ class Journal {
   bool pump();
 
   JournalStats stats() const;
-  // Transitional: net/journal_log.cc still copies the counters one by one from this name,
-  // with the old field name `reopens`. Remove once net::JournalStats aliases JournalStats.
-  struct Stats : JournalStats {
-    // Implicit on purpose: `Journal::Stats s = journal.stats();` is what net/ writes today.
-    // NOLINTNEXTLINE(google-explicit-constructor)
-    Stats(const JournalStats& s) : JournalStats(s), reopens(s.resumes) {}
-    uint64_t reopens;
-  };
 
  private:
   struct SnapshotJob;  // journal_internal.h

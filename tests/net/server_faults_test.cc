@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "engine/engine.h"
-#include "net/journal_log.h"
+#include "tools/server/journal_log.h"
 #include "net/server.h"
 #include "persistence/recovery.h"
 #include "tests/common/fault_matrix.h"
@@ -38,7 +38,7 @@ class InProcessServer {
     jo.dir = dir;
     jo.fs = fs;
     auto engine = std::make_unique<Engine>();
-    auto log = std::make_unique<net::JournalLog>();
+    auto log = std::make_unique<JournalLog>();
     std::string error;
     RecoveryReport report;
     if (!log->open(jo, *engine, &report, &error)) {

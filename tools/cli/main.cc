@@ -27,7 +27,7 @@
 #include <string_view>
 #include <thread>
 
-#include "net/server_internal.h"
+#include "net/op_names.h"
 
 namespace {
 

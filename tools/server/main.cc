@@ -12,7 +12,7 @@
 
 #include "engine/engine.h"
 #include "net/command_log.h"
-#include "net/journal_log.h"
+#include "tools/server/journal_log.h"
 #include "net/keys.h"
 #include "net/policy_config.h"
 #include "net/server.h"
@@ -174,7 +174,7 @@ static int run_main(int argc, char** argv) {
     jo.log = [](const std::string& line) {
       std::fprintf(stderr, "credo-server: %s\n", line.c_str());
     };
-    auto journal = std::make_unique<credo::net::JournalLog>();
+    auto journal = std::make_unique<credo::JournalLog>();
     credo::RecoveryReport report;
     if (!journal->open(jo, *engine, &report, &error)) {
       std::fprintf(stderr, "credo-server: cannot open %s: %s\n", data_dir.c_str(), error.c_str());

@@ -1,6 +1,6 @@
-#include "net/journal_log.h"
+#include "tools/server/journal_log.h"
 
-namespace credo::net {
+namespace credo {
 
 namespace {
 
@@ -90,16 +90,19 @@ void JournalLog::snapshot_async(const Engine& e, SnapshotDone done) {
   if (!started) CommandLog::snapshot_async(e, std::move(done));
 }
 
-bool JournalLog::journal_stats(JournalStats* out) const {
-  Journal::Stats s = journal_.stats();
+// Two structs with the same counters on purpose: net::JournalStats is the seam's vocabulary
+// (net/ may not depend on persistence/), JournalStats the journal's; this adapter is the one
+// place that knows both.
+bool JournalLog::journal_stats(net::JournalStats* out) const {
+  const JournalStats s = journal_.stats();
   out->batches = s.batches;
   out->syncs = s.syncs;
   out->records = s.records;
   out->bytes = s.bytes;
   out->append_waits = s.append_waits;
   out->snapshots = s.snapshots;
-  out->resumes = s.reopens;
+  out->resumes = s.resumes;
   return true;
 }
 
-}  // namespace credo::net
+}  // namespace credo

@@ -1,5 +1,7 @@
 // CommandLog over persistence::Journal (the write-ahead log with group commit): what the server
-// uses when it runs with --data.
+// uses when it runs with --data. The adapter lives here, with the server's main, so that net/
+// (which defines the CommandLog seam) never depends on persistence/: the two meet only in the
+// program that wires them together (docs/architecture.md).
 #pragma once
 
 #include <functional>
@@ -10,9 +12,9 @@
 #include "net/command_log.h"
 #include "persistence/journal.h"
 
-namespace credo::net {
+namespace credo {
 
-class JournalLog final : public CommandLog {
+class JournalLog final : public net::CommandLog {
  public:
   JournalLog();
   ~JournalLog() override;
@@ -34,7 +36,7 @@ class JournalLog final : public CommandLog {
   bool try_resume(Engine& e, uint64_t* last_seq, std::string* why) override;
   bool snapshot(const Engine& e, uint64_t* seq, std::string* file, std::string* error) override;
   void snapshot_async(const Engine& e, SnapshotDone done) override;
-  bool journal_stats(JournalStats* out) const override;
+  bool journal_stats(net::JournalStats* out) const override;
   bool close(std::string* error) override { return journal_.close(error); }
 
  private:
@@ -47,4 +49,4 @@ class JournalLog final : public CommandLog {
   std::function<void(uint64_t)> on_durable_;
 };
 
-}  // namespace credo::net
+}  // namespace credo

@@ -1,0 +1,80 @@
+// The engine thread: the single writer (docs/architecture.md). It drains the engine queue in
+// batches, stamps each command with business time and the next seq, applies it, appends
+// successful state changes to the CommandLog, and hands the answers, as plain data, to the
+// results stage. It never formats a response.
+#pragma once
+
+#include <blockingconcurrentqueue.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/engine.h"
+#include "net/answer.h"
+#include "net/clock.h"
+#include "net/command_log.h"
+#include "net/counters.h"
+#include "net/result_stage.h"
+#include "net/server.h"
+
+namespace credo::net {
+
+class EngineLoop {
+ public:
+  EngineLoop(const ServerOptions& options, Engine& engine, CommandLog& log, Clock& clock,
+             ResultStage& results, SharedCounters& counters);
+  ~EngineLoop();
+  // Owns a thread: copying would share (and join) it twice.
+  EngineLoop(const EngineLoop&) = delete;
+  EngineLoop& operator=(const EngineLoop&) = delete;
+
+  // I/O thread. Queues a job; false when the queue is at its bound (answer OVERLOADED).
+  bool submit(Job&& job);
+  std::size_t queued() const { return queue_.size_approx(); }
+
+  void start();
+  // Stops after the jobs already queued are processed; joins the thread.
+  void stop();
+
+  // Before start(): apply a command on the calling thread (startup).
+  void apply_now(Command& cmd, Result& out);
+
+ private:
+  void run();
+  void process(Job& job, Completion& done);
+  void apply_command(Command& cmd, Result& out);
+  void maybe_tick();
+  void check_log();
+  void resume_log();
+  Error refusal(const std::string& why) const;
+  int64_t park_us() const;
+
+  const ServerOptions& options_;
+  Engine& engine_;
+  CommandLog& log_;
+  Clock& clock_;
+  ResultStage& results_;
+  SharedCounters& counters_;
+
+  moodycamel::BlockingConcurrentQueue<Job> queue_;
+  moodycamel::ProducerToken producer_;  // the I/O thread is the only producer
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+
+  uint64_t next_seq_ = 1;
+  TimeMs last_tick_ms_ = 0;
+  Result tick_result_;  // the answer of a timer tick, which nobody asked for
+  Command command_;     // reused for every command
+
+  // The command log's failure as the engine thread handles it (check_log()): seen (logged, the
+  // pending answers given their errors) and when a resume was last tried.
+  bool log_failed_ = false;
+  std::chrono::steady_clock::time_point log_failed_since_;
+  std::chrono::steady_clock::time_point last_resume_try_;
+};
+
+}  // namespace credo::net
