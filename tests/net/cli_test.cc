@@ -69,40 +69,31 @@ TEST(Cli, FileIsSentPipelinedAndEveryAnswerPrintedInOrder) {
   }
 }
 
-// Runs `shell` (a command line that names the CLI through $CLI) and returns its status and
+// Runs `shell` (a command line that names the CLI through $CLI) and returns its exit code and
 // stdout.
-CliRun run_shell(const std::string& shell) {
-  std::string cmd = "CLI=" + std::string(CREDO_CLI_BIN) + "; " + shell;
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+RunResult run_shell(const std::string& shell) {
+  return run_command("CLI=" + std::string(CREDO_CLI_BIN) + "; " + shell);
 }
 
 TEST(Cli, WithoutAKeyItSaysHowToGiveOneAndExitsTwo) {
   ServerProcess server;
   ASSERT_TRUE(server.running());
   std::string port = std::to_string(server.port());
-  CliRun r = run_shell("env -u CREDO_KEY $CLI --port " + port + " '{\"op\":\"ping\"}' 2>&1");
-  EXPECT_EQ(r.status, 2);
+  RunResult r = run_shell("env -u CREDO_KEY $CLI --port " + port + " '{\"op\":\"ping\"}' 2>&1");
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("use --key or $CREDO_KEY"), std::string::npos) << r.out;
-  CliRun with_env =
+  RunResult with_env =
       run_shell("CREDO_KEY=k-admin $CLI --port " + port + " '{\"id\":1,\"op\":\"ping\"}'");
-  EXPECT_EQ(with_env.status, 0);
+  EXPECT_EQ(with_env.exit_code, 0);
   EXPECT_EQ(with_env.out, "{\"id\":1,\"ok\":true}\n");
 }
 
 TEST(Cli, InteractiveHelpListsTheOpsInsteadOfSendingIt) {
   ServerProcess server;
   ASSERT_TRUE(server.running());
-  CliRun r = run_shell("printf 'help\\n{\"id\":2,\"op\":\"ping\"}\\n' | $CLI --port " +
+  RunResult r = run_shell("printf 'help\\n{\"id\":2,\"op\":\"ping\"}\\n' | $CLI --port " +
                        std::to_string(server.port()) + " --key k-admin");
-  EXPECT_EQ(r.status, 0) << r.out;  // help was not sent: the server would answer ok:false
+  EXPECT_EQ(r.exit_code, 0) << r.out;  // help was not sent: the server would answer ok:false
   EXPECT_NE(r.out.find("submit_order"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("release_order"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("usage:"), std::string::npos) << r.out;
@@ -110,8 +101,8 @@ TEST(Cli, InteractiveHelpListsTheOpsInsteadOfSendingIt) {
 }
 
 TEST(Cli, HelpListsTheOpsWithExamples) {
-  CliRun r = run_shell("$CLI --help");
-  EXPECT_EQ(r.status, 0);
+  RunResult r = run_shell("$CLI --help");
+  EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("list_held"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Examples"), std::string::npos) << r.out;
 }
