@@ -2,7 +2,7 @@
 // fields, each with its wire name, member pointer, value kind and range, and whether a request
 // must give it. Declared once here; every consumer walks the list instead of naming fields:
 //
-//   net/codec.cc (request parser)  looks a JSON key up BY NAME in FieldsOf<Body>::list, reads the
+//   net/request_parser.cc          looks a JSON key up BY NAME in FieldsOf<Body>::list, reads the
 //                                  value with the reader the kind selects, checks the range and
 //                                  builds the error message from the descriptor ("qty: must be an
 //                                  integer from 1 to 1000000000"); required fields come from

@@ -1,8 +1,8 @@
 // Every bound credo puts on its input, named once (TigerBeetle: "put a limit on everything").
-// The engine, the request codec (net/codec.cc), the policy config file (net/policy_config.cc),
-// the WAL codec and the error messages all read these; no number is typed twice. Error
-// messages are built from these constants (limits::range_text and friends), so a bound that
-// changes here changes what clients are told too. docs/limits.md explains each bound's reason.
+// The engine, the request codec (net/request_parser.cc), the policy config file
+// (net/policy_config.cc), the WAL codec and the error messages all read these; no number is typed
+// twice. Error messages are built from these constants (limits::range_text and friends), so a bound
+// that changes here changes what clients are told too. docs/limits.md explains each bound's reason.
 #pragma once
 
 #include <cstddef>

@@ -3,9 +3,9 @@
 // it has, its WAL kind, who may send it, and its HTTP route; engine/fields.h says the body's
 // fields. Everything that must list the ops derives from here:
 //
-//   net/codec.cc             finds the op BY NAME (find_op), emplaces its body, then matches each
+//   net/request_parser.cc    finds the op BY NAME (find_op), emplaces its body, then matches each
 //                            JSON key by name against FieldsOf<Body> (engine/fields.h).
-//   net/codec.cc (writer)    asks the op's id, not its spelling, which shape of answer to write.
+//   net/response_writer.cc  asks the op's id, not its spelling, which shape of answer to write.
 //   net/session.cc, stats    kOpCount sizes the per-op latency table and kOps[i].name labels it;
 //                            `access` says whether the op needs hello first; server ops are
 //                            authorized there through engine/authority.h.

@@ -48,7 +48,7 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
       }
       continue;
     }
-    // Same ranges as the set_policy op (net/codec.cc), so a config never says what the
+    // Same ranges as the set_policy op (net/request_parser.cc), so a config never says what the
     // protocol would refuse.
     struct Member {
       std::string_view name;
