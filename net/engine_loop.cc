@@ -167,7 +167,7 @@ void EngineLoop::process(Job& job, Completion& done) {
         done.seq = command_.seq;
         done.id_json = req.id_json;
       }
-      write_result(out, req.id_json, req.op, result_);
+      write_result(out, req.id_json, req.op_id, result_);
       return;
     }
     case RequestKind::query: {
@@ -176,7 +176,7 @@ void EngineLoop::process(Job& job, Completion& done) {
       q.by = job.principal;
       q.body = std::move(req.query);
       engine_.query(q, result_);
-      write_result(out, req.id_json, req.op, result_);
+      write_result(out, req.id_json, req.op_id, result_);
       return;
     }
     case RequestKind::set_clock: {
@@ -207,7 +207,7 @@ void EngineLoop::process(Job& job, Completion& done) {
         done.seq = command_.seq;
         done.id_json = req.id_json;
       }
-      write_result(out, req.id_json, req.op, result_);
+      write_result(out, req.id_json, req.op_id, result_);
       return;
     }
     case RequestKind::snapshot: {

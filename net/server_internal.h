@@ -62,16 +62,13 @@ struct SharedCounters {
   std::atomic<uint64_t> overloaded{0};
 };
 
-// The known op names, so per-op stats live in a fixed array (no map of strings).
-constexpr std::array<std::string_view, 31> kOpNames = {
-    "hello",          "ping",          "stats",           "snapshot",      "set_clock",
-    "tick",           "set_policy",    "upsert_customer", "set_credit",    "set_customer_status",
-    "upsert_product", "receive_stock", "adjust_stock",    "submit_order",  "submit_orders",
-    "quote",          "cancel_order",  "get_order",       "release_order", "reject_order",
-    "list_held",      "ship",          "record_payment",  "return_goods",  "write_off",
-    "get_customer",   "get_product",   "aging",           "statement",     "daily_report",
-    "state_hash"};
-int op_index(std::string_view op);  // -1 if unknown
+// The op names in OpId order (engine/ops.h), so per-op stats live in a fixed array indexed by
+// Request::op_id (no map of strings).
+inline constexpr auto kOpNames = [] {
+  std::array<std::string_view, kOpCount> names{};
+  for (std::size_t i = 0; i < kOpCount; ++i) names[i] = kOps[i].name;
+  return names;
+}();
 
 // The single consumer of the engine queue and the only thread that touches the Engine.
 class EngineLoop {
