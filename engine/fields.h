@@ -26,6 +26,7 @@
 // it is stored (std::optional<T>: absent is nullopt; a plain member: absent keeps its default).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -33,6 +34,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "engine/command.h"
@@ -364,5 +366,76 @@ struct FieldsOf<DailyReportQuery> {
   static constexpr auto list =
       std::tuple{field("date", &DailyReportQuery::date, DateKind{}, kRequired)};
 };
+
+// ---- derived helpers, for every codec -----------------------------------------------------------
+// A struct whose only field is InlineKind (SubmitOrder, Quote, SetPolicy) shows the nested
+// struct's fields at its own level: flat(s) is the struct whose fields the JSON object holds.
+template <typename S>
+constexpr bool is_inline() {
+  if constexpr (fields::field_count<S>() == 1)
+    return std::is_same_v<
+        typename std::tuple_element_t<0, std::decay_t<decltype(FieldsOf<S>::list)>>::Kind,
+        fields::InlineKind>;
+  else
+    return false;
+}
+template <typename S>
+auto& flat(S& s) {
+  if constexpr (is_inline<S>())
+    return flat(s.*(std::get<0>(FieldsOf<S>::list).member));
+  else
+    return s;
+}
+template <typename S>
+using Flat = std::remove_reference_t<decltype(flat(std::declval<S&>()))>;
+
+// Field i's name, and the mask of required fields (bit i = field i), of a flat struct.
+template <typename S>
+constexpr auto field_names() {
+  std::array<std::string_view, fields::field_count<S>()> names{};
+  std::size_t i = 0;
+  fields::for_each_field<S>([&](const auto& f) { names[i++] = f.name; });
+  return names;
+}
+template <typename S>
+constexpr uint32_t required_mask() {
+  uint32_t mask = 0;
+  std::size_t i = 0;
+  fields::for_each_field<S>([&](const auto& f) {
+    mask |= f.required() ? (1u << i) : 0;
+    ++i;
+  });
+  return mask;
+}
+
+// Resets `s` to a fresh body before its fields are read (or decoded): every member back to its
+// default (the struct's own initializers: set_policy starts from the default policy), keeping
+// buffers. Lists of nested structs that own buffers (submit_orders' orders) are kept: parsing
+// reuses their elements and trims the list to what it read; such a list must be required, so a
+// successful parse always read it.
+template <typename S>
+void reset_fields(S& s) {
+  static const S kFresh{};
+  fields::for_each_field<S>([&](const auto& f) {
+    using F = std::decay_t<decltype(f)>;
+    using M = typename F::Member;
+    auto& m = s.*f.member;
+    if constexpr (std::is_same_v<typename F::Kind, fields::InlineKind>) {
+      reset_fields(m);
+    } else if constexpr (requires {
+                           typename M::value_type;
+                           m.clear();
+                         } &&
+                         !std::is_same_v<M, std::string>) {
+      if constexpr (std::is_trivially_destructible_v<typename M::value_type>) {
+        m.clear();
+      } else {
+        if (!f.required()) m.clear();
+      }
+    } else {
+      m = kFresh.*f.member;
+    }
+  });
+}
 
 }  // namespace credo::fields
