@@ -22,10 +22,8 @@ struct Principal {
   uint8_t level = 0;
 };
 
-// Free text (names, reasons, notes, refs) is bounded; longer is BAD_REQUEST.
-constexpr std::size_t kMaxTextLen = 1024;
-constexpr std::size_t kMaxOrderLines = 1000;
-constexpr std::size_t kMaxBatchOrders = 10'000;
+// Bounds on every field (text length, lines, orders, ranges): engine/limits.h. Each struct's
+// field list (wire names, kinds, ranges, required): engine/fields.h. Each op: engine/ops.h.
 
 using OrderNo = uint64_t;
 using InvoiceNo = uint64_t;
@@ -164,9 +162,8 @@ struct GetOrder {
 struct ListHeld {
   std::optional<Key> customer;
   std::optional<Reason> reason;
-  uint32_t limit = 100;
+  uint32_t limit = kDefaultListLimit;
 };
-constexpr uint32_t kMaxListLimit = 10'000;
 struct AgingQuery {
   std::optional<Key> customer;
 };
@@ -175,7 +172,6 @@ struct StatementQuery {
   Day from = 0;
   Day to = 0;
 };
-constexpr std::size_t kMaxStatementEntries = 10'000;
 struct DailyReportQuery {
   Day date = 0;
 };

@@ -33,7 +33,7 @@ bool validate_key(const Key& k, bool required, Result& out, std::string field) {
   if (Key::valid(k.view())) return true;
   // The message is built before `field` is moved: the order in which a call's arguments are
   // evaluated is unspecified, and GCC moved it first (the message lost its field name).
-  std::string message = field + " must be 1 to 64 printable ASCII characters without spaces";
+  std::string message = field + " must be " + limits::key_text() + " without spaces";
   return fail(out, ErrorCode::BAD_REQUEST, std::move(message), std::move(field));
 }
 
@@ -45,11 +45,14 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   if (!validate_key(req.customer, true, out, prefix + "customer")) return false;
   if (!validate_key(req.client_order_id, false, out, prefix + "client_order_id")) return false;
   if (req.ref.size() > kMaxTextLen)
-    return fail(out, ErrorCode::BAD_REQUEST, "ref is longer than 1024 bytes", prefix + "ref");
+    return fail(out, ErrorCode::BAD_REQUEST,
+                "ref is longer than " + std::to_string(kMaxTextLen) + " bytes", prefix + "ref");
   if (req.lines.empty())
     return fail(out, ErrorCode::BAD_REQUEST, "an order needs at least one line", prefix + "lines");
   if (req.lines.size() > kMaxOrderLines)
-    return fail(out, ErrorCode::BAD_REQUEST, "an order has at most 1000 lines", prefix + "lines");
+    return fail(out, ErrorCode::BAD_REQUEST,
+                "an order has at most " + std::to_string(kMaxOrderLines) + " lines",
+                prefix + "lines");
 
   const Policy& policy = s.policy;
   const int level = std::min<int>(by.level, kMaxLevel);
@@ -69,13 +72,14 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
     LineCalc& lc = d.lines[i];
     lc = LineCalc{};
     if (!Key::valid(lr.sku.view())) {
-      ok = fail(out, ErrorCode::BAD_REQUEST,
-                "sku must be 1 to 64 printable ASCII characters without spaces",
-                prefix + line_field(i, "sku"));
+      ok =
+          fail(out, ErrorCode::BAD_REQUEST, "sku must be " + limits::key_text() + " without spaces",
+               prefix + line_field(i, "sku"));
       break;
     }
-    if (lr.qty < 1 || lr.qty > kQtyMax) {
-      ok = fail(out, ErrorCode::BAD_REQUEST, "qty must be an integer from 1 to 1000000000",
+    if (!kQtyRange.contains(lr.qty)) {
+      ok = fail(out, ErrorCode::BAD_REQUEST,
+                "qty must be an integer from " + limits::range_text(kQtyRange),
                 prefix + line_field(i, "qty"));
       break;
     }

@@ -1,6 +1,8 @@
-// Engine::apply: one switch over the command kinds, one function per command. Every handler
-// validates everything first and only then changes state, so a command that fails changes
-// nothing (not even business time).
+// Engine::apply: one visit over the command body, one `handle` overload per command (the op is
+// declared in engine/ops.h). Authority is asked of engine/authority.h before the handler runs
+// (and again by the handlers whose rule depends on the order). Every handler validates
+// everything first and only then changes state, so a command that fails changes nothing (not
+// even business time).
 #include "engine/engine.h"
 
 #include <xxhash.h>
@@ -8,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "engine/authority.h"
 #include "engine/internal.h"
 
 namespace credo {
@@ -25,15 +28,15 @@ struct Ctx {
 
 bool text_ok(const std::string& t, const char* field, Result& out) {
   if (t.size() <= kMaxTextLen) return true;
-  return fail(out, ErrorCode::BAD_REQUEST, std::string(field) + " is longer than 1024 bytes",
+  return fail(out, ErrorCode::BAD_REQUEST,
+              std::string(field) + " is longer than " + std::to_string(kMaxTextLen) + " bytes",
               field);
 }
 
 bool key_ok(const Key& k, const char* field, Result& out) {
   if (Key::valid(k.view())) return true;
   return fail(out, ErrorCode::BAD_REQUEST,
-              std::string(field) + " must be 1 to 64 printable ASCII characters without spaces",
-              field);
+              std::string(field) + " must be " + limits::key_text() + " without spaces", field);
 }
 
 uint32_t find_customer(const State& s, const Key& k) {
@@ -95,14 +98,15 @@ void fill_product(const State& s, uint32_t p, Result& out) {
 
 // ---- master data ----------------------------------------------------------------------------
 
-bool upsert_customer(Ctx& x, const UpsertCustomer& cmd) {
-  if (!require_role(x.by, kRoleCredit, x.out) || !key_ok(cmd.customer, "customer", x.out))
-    return false;
+// upsert_customer
+bool handle(Ctx& x, const UpsertCustomer& cmd) {
+  if (!key_ok(cmd.customer, "customer", x.out)) return false;
   if (cmd.name && !text_ok(*cmd.name, "name", x.out)) return false;
   if (cmd.credit_limit && *cmd.credit_limit < 0)
     return fail(x.out, ErrorCode::BAD_REQUEST, "credit_limit may not be negative", "credit_limit");
-  if (cmd.terms_days && (*cmd.terms_days < 0 || *cmd.terms_days > 3650))
-    return fail(x.out, ErrorCode::BAD_REQUEST, "terms_days must be 0 to 3650", "terms_days");
+  if (cmd.terms_days && !kTermsDaysRange.contains(*cmd.terms_days))
+    return fail(x.out, ErrorCode::BAD_REQUEST,
+                "terms_days must be " + limits::range_text(kTermsDaysRange), "terms_days");
   State& s = x.s;
   const uint32_t c = intern_customer(s, cmd.customer);
   Customer& cust = s.customers[c];
@@ -122,18 +126,19 @@ bool upsert_customer(Ctx& x, const UpsertCustomer& cmd) {
   return true;
 }
 
-bool set_credit(Ctx& x, const SetCredit& cmd) {
+// set_credit
+bool handle(Ctx& x, const SetCredit& cmd) {
   uint32_t c;
-  if (!require_role(x.by, kRoleCredit, x.out) || !customer_or_fail(x.s, cmd.customer, &c, x.out) ||
-      !text_ok(cmd.reason, "reason", x.out))
+  if (!customer_or_fail(x.s, cmd.customer, &c, x.out) || !text_ok(cmd.reason, "reason", x.out))
     return false;
   if (!cmd.credit_limit && !cmd.grade && !cmd.terms_days)
     return fail(x.out, ErrorCode::BAD_REQUEST,
                 "set_credit needs at least one of credit_limit, grade, terms_days");
   if (cmd.credit_limit && *cmd.credit_limit < 0)
     return fail(x.out, ErrorCode::BAD_REQUEST, "credit_limit may not be negative", "credit_limit");
-  if (cmd.terms_days && (*cmd.terms_days < 0 || *cmd.terms_days > 3650))
-    return fail(x.out, ErrorCode::BAD_REQUEST, "terms_days must be 0 to 3650", "terms_days");
+  if (cmd.terms_days && !kTermsDaysRange.contains(*cmd.terms_days))
+    return fail(x.out, ErrorCode::BAD_REQUEST,
+                "terms_days must be " + limits::range_text(kTermsDaysRange), "terms_days");
   Customer& cust = x.s.customers[c];
   if (cmd.credit_limit) cust.credit_limit = *cmd.credit_limit;
   if (cmd.grade) cust.grade = *cmd.grade;
@@ -142,18 +147,19 @@ bool set_credit(Ctx& x, const SetCredit& cmd) {
   return true;
 }
 
-bool set_customer_status(Ctx& x, const SetCustomerStatus& cmd) {
+// set_customer_status
+bool handle(Ctx& x, const SetCustomerStatus& cmd) {
   uint32_t c;
-  if (!require_role(x.by, kRoleCredit, x.out) || !customer_or_fail(x.s, cmd.customer, &c, x.out) ||
-      !text_ok(cmd.reason, "reason", x.out))
+  if (!customer_or_fail(x.s, cmd.customer, &c, x.out) || !text_ok(cmd.reason, "reason", x.out))
     return false;
   set_status_by_person(x.s, c, cmd.status, cmd.reason);
   fill_customer(x.s, c, x.out);
   return true;
 }
 
-bool upsert_product(Ctx& x, const UpsertProduct& cmd) {
-  if (!require_role(x.by, kRoleAdmin, x.out) || !key_ok(cmd.sku, "sku", x.out)) return false;
+// upsert_product
+bool handle(Ctx& x, const UpsertProduct& cmd) {
+  if (!key_ok(cmd.sku, "sku", x.out)) return false;
   if (cmd.name && !text_ok(*cmd.name, "name", x.out)) return false;
   State& s = x.s;
   const uint32_t existing = find_product(s, cmd.sku);
@@ -189,13 +195,13 @@ bool upsert_product(Ctx& x, const UpsertProduct& cmd) {
   return true;
 }
 
-bool receive_stock(Ctx& x, const ReceiveStock& cmd) {
+// receive_stock
+bool handle(Ctx& x, const ReceiveStock& cmd) {
   uint32_t p;
-  if (!require_role(x.by, kRoleWarehouse, x.out) || !product_or_fail(x.s, cmd.sku, &p, x.out))
-    return false;
-  if (cmd.qty < 1 || cmd.qty > kQtyMax)
-    return fail(x.out, ErrorCode::BAD_REQUEST, "qty must be an integer from 1 to 1000000000",
-                "qty");
+  if (!product_or_fail(x.s, cmd.sku, &p, x.out)) return false;
+  if (!kQtyRange.contains(cmd.qty))
+    return fail(x.out, ErrorCode::BAD_REQUEST,
+                "qty must be an integer from " + limits::range_text(kQtyRange), "qty");
   Qty on_hand;
   if (add_overflows(x.s.products[p].on_hand, cmd.qty, &on_hand))
     return fail(x.out, ErrorCode::BAD_REQUEST, "on_hand would overflow", "qty");
@@ -204,10 +210,10 @@ bool receive_stock(Ctx& x, const ReceiveStock& cmd) {
   return true;
 }
 
-bool adjust_stock(Ctx& x, const AdjustStock& cmd) {
+// adjust_stock
+bool handle(Ctx& x, const AdjustStock& cmd) {
   uint32_t p;
-  if (!require_role(x.by, kRoleWarehouse, x.out) || !product_or_fail(x.s, cmd.sku, &p, x.out))
-    return false;
+  if (!product_or_fail(x.s, cmd.sku, &p, x.out)) return false;
   if (cmd.on_hand < 0)
     return fail(x.out, ErrorCode::BAD_REQUEST, "on_hand may not be negative", "on_hand");
   Product& prod = x.s.products[p];
@@ -328,15 +334,16 @@ Decision& scratch_decision() {
   return d;
 }
 
-bool submit_order(Ctx& x, const SubmitOrder& cmd) {
-  if (!require_role(x.by, kRoleOrder, x.out)) return false;
+// submit_order
+bool handle(Ctx& x, const SubmitOrder& cmd) {
   return submit_one(x, cmd.order, scratch_decision(), x.out.emplace<OrderView>(), {});
 }
 
-bool submit_orders(Ctx& x, const SubmitOrders& cmd) {
-  if (!require_role(x.by, kRoleOrder, x.out)) return false;
+// submit_orders
+bool handle(Ctx& x, const SubmitOrders& cmd) {
   if (cmd.orders.empty() || cmd.orders.size() > kMaxBatchOrders)
-    return fail(x.out, ErrorCode::BAD_REQUEST, "orders must hold 1 to 10000 orders", "orders");
+    return fail(x.out, ErrorCode::BAD_REQUEST,
+                "orders must hold " + limits::range_text(1, kMaxBatchOrders) + " orders", "orders");
   BatchView& batch = x.out.emplace<BatchView>();
   batch.results.resize(cmd.orders.size());
   Result item_error;
@@ -378,16 +385,16 @@ void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
   }
 }
 
-bool cancel_order(Ctx& x, const CancelOrder& cmd) {
+// cancel_order
+bool handle(Ctx& x, const CancelOrder& cmd) {
   uint32_t idx = 0;
   if (!text_ok(cmd.reason, "reason", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
   const Order& o = x.s.orders[idx];
-  const bool own =
-      (x.by.roles & kRoleOrder) && x.s.principals.find(x.by.name.view()) == o.submitted_by;
-  if (!own && !(x.by.roles & kRoleAdmin))
-    return fail(x.out, ErrorCode::FORBIDDEN,
-                "only the principal who submitted the order, or admin, may cancel it");
+  AuthFacts facts;
+  facts.order_known = true;
+  facts.own_order = x.s.principals.find(x.by.name.view()) == o.submitted_by;
+  if (!authorize(op_id<CancelOrder>(), x.by, facts, x.out.error)) return false;
   if (o.status != OrderStatus::held && o.status != OrderStatus::accepted)
     return fail(x.out, ErrorCode::INVALID_STATE,
                 std::string("order is ") + to_string(o.status) + ": nothing left to cancel");
@@ -397,10 +404,10 @@ bool cancel_order(Ctx& x, const CancelOrder& cmd) {
   return true;
 }
 
-bool release_order(Ctx& x, const ReleaseOrder& cmd) {
+// release_order
+bool handle(Ctx& x, const ReleaseOrder& cmd) {
   uint32_t idx = 0;
-  if (!require_role(x.by, kRoleCredit, x.out) || !text_ok(cmd.note, "note", x.out) ||
-      !order_or_fail(x.s, cmd.order_no, &idx, x.out))
+  if (!text_ok(cmd.note, "note", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
   State& s = x.s;
   Order& o = s.orders[idx];
@@ -408,11 +415,10 @@ bool release_order(Ctx& x, const ReleaseOrder& cmd) {
     return fail(x.out, ErrorCode::INVALID_STATE,
                 std::string("only held orders can be released; order is ") + to_string(o.status));
   for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {
-    if (s.reasons[r].required_level > x.by.level)
-      return fail(x.out, ErrorCode::FORBIDDEN,
-                  std::string(to_string(s.reasons[r].code)) + " needs approval level " +
-                      std::to_string(s.reasons[r].required_level) + "; yours is " +
-                      std::to_string(x.by.level));
+    AuthFacts facts;
+    facts.reason = s.reasons[r].code;
+    facts.required_level = s.reasons[r].required_level;
+    if (!authorize(op_id<ReleaseOrder>(), x.by, facts, x.out.error)) return false;
   }
   if (o.payment == PaymentTerms::credit) {
     Customer& c = s.customers[o.customer];
@@ -428,10 +434,10 @@ bool release_order(Ctx& x, const ReleaseOrder& cmd) {
   return true;
 }
 
-bool reject_order(Ctx& x, const RejectOrder& cmd) {
+// reject_order
+bool handle(Ctx& x, const RejectOrder& cmd) {
   uint32_t idx = 0;
-  if (!require_role(x.by, kRoleCredit, x.out) || !text_ok(cmd.reason, "reason", x.out) ||
-      !order_or_fail(x.s, cmd.order_no, &idx, x.out))
+  if (!text_ok(cmd.reason, "reason", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
   if (x.s.orders[idx].status != OrderStatus::held)
     return fail(x.out, ErrorCode::INVALID_STATE,
@@ -456,12 +462,13 @@ bool check_sku_lines(const State& s, const Order& o, const std::vector<SkuQty>& 
   std::size_t i = 0;
   for (; i < req.size() && ok; ++i) {
     if (!Key::valid(req[i].sku.view())) {
-      ok = fail(out, ErrorCode::BAD_REQUEST, "sku must be 1 to 64 printable ASCII characters",
+      ok = fail(out, ErrorCode::BAD_REQUEST, "sku must be " + limits::key_text(),
                 line_field(i, "sku"));
       break;
     }
-    if (req[i].qty < 1 || req[i].qty > kQtyMax) {
-      ok = fail(out, ErrorCode::BAD_REQUEST, "qty must be an integer from 1 to 1000000000",
+    if (!kQtyRange.contains(req[i].qty)) {
+      ok = fail(out, ErrorCode::BAD_REQUEST,
+                "qty must be an integer from " + limits::range_text(kQtyRange),
                 line_field(i, "qty"));
       break;
     }
@@ -521,10 +528,10 @@ Money value_of(const State& s, const Order& o, const std::vector<SkuQty>& lines,
   return amount;
 }
 
-bool ship(Ctx& x, const Ship& cmd) {
+// ship
+bool handle(Ctx& x, const Ship& cmd) {
   uint32_t idx = 0;
-  if (!require_role(x.by, kRoleWarehouse, x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
-    return false;
+  if (!order_or_fail(x.s, cmd.order_no, &idx, x.out)) return false;
   State& s = x.s;
   Order& o = s.orders[idx];
   if (o.status != OrderStatus::accepted)
@@ -625,9 +632,10 @@ void fill_payment(const State& s, uint32_t pay, PaymentView& v) {
   v.duplicate = false;
 }
 
-bool record_payment(Ctx& x, const RecordPayment& cmd) {
+// record_payment
+bool handle(Ctx& x, const RecordPayment& cmd) {
   uint32_t c;
-  if (!require_role(x.by, kRoleFinance, x.out) || !customer_or_fail(x.s, cmd.customer, &c, x.out) ||
+  if (!customer_or_fail(x.s, cmd.customer, &c, x.out) ||
       !key_ok(cmd.payment_ref, "payment_ref", x.out))
     return false;
   if (cmd.amount <= 0)
@@ -670,10 +678,10 @@ bool record_payment(Ctx& x, const RecordPayment& cmd) {
   return true;
 }
 
-bool return_goods(Ctx& x, const ReturnGoods& cmd) {
+// return_goods
+bool handle(Ctx& x, const ReturnGoods& cmd) {
   uint32_t idx = 0;
-  if (!require_role(x.by, kRoleFinance, x.out) || !text_ok(cmd.reason, "reason", x.out) ||
-      !order_or_fail(x.s, cmd.order_no, &idx, x.out))
+  if (!text_ok(cmd.reason, "reason", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
     return false;
   State& s = x.s;
   Order& o = s.orders[idx];
@@ -732,11 +740,9 @@ bool return_goods(Ctx& x, const ReturnGoods& cmd) {
   return true;
 }
 
-bool write_off(Ctx& x, const WriteOff& cmd) {
-  if (!require_role(x.by, kRoleFinance, x.out) || !text_ok(cmd.reason, "reason", x.out))
-    return false;
-  if (x.by.level < 2)
-    return fail(x.out, ErrorCode::FORBIDDEN, "a write-off needs approval level 2 or more");
+// write_off
+bool handle(Ctx& x, const WriteOff& cmd) {
+  if (!text_ok(cmd.reason, "reason", x.out)) return false;
   State& s = x.s;
   if (cmd.invoice_no < 1 || cmd.invoice_no > s.invoices.size())
     return fail(x.out, ErrorCode::NOT_FOUND, "no invoice " + std::to_string(cmd.invoice_no),
@@ -769,8 +775,8 @@ void expire(State& s, uint32_t idx, TimeMs now) {
   add_event(s, idx, EventKind::expired, nullptr, now, 0, 0, {});
 }
 
-bool tick(Ctx& x, const Tick&) {
-  if (!require_role(x.by, kRoleAdmin, x.out)) return false;
+// tick
+bool handle(Ctx& x, const Tick&) {
   State& s = x.s;
   TickView& v = x.out.emplace<TickView>();
   v = TickView{};
@@ -798,8 +804,8 @@ bool tick(Ctx& x, const Tick&) {
   return true;
 }
 
-bool set_policy(Ctx& x, const SetPolicy& cmd) {
-  if (!require_role(x.by, kRoleAdmin, x.out)) return false;
+// set_policy
+bool handle(Ctx& x, const SetPolicy& cmd) {
   const Policy& p = cmd.policy;
   std::string field, message;
   if (!policy_valid(p, &field, &message))
@@ -815,9 +821,9 @@ bool set_policy(Ctx& x, const SetPolicy& cmd) {
 namespace internal {
 
 bool policy_valid(const Policy& p, std::string* field, std::string* message) {
-  auto bad = [&](const char* f, const char* m) {
+  auto bad = [&](const char* f, std::string m) {
     *field = f;
-    *message = m;
+    *message = std::move(m);
     return false;
   };
   for (int l = 0; l <= kMaxLevel; ++l) {
@@ -825,19 +831,24 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
         (l > 0 && p.approve_total_max_minor[l] < p.approve_total_max_minor[l - 1]))
       return bad("approve_total_max_minor",
                  "approve_total_max_minor must be non-negative and not decrease with the level");
-    if (p.discount_max_bp[l] < 0 || p.discount_max_bp[l] > 10000 ||
+    if (!kBasisPointsRange.contains(p.discount_max_bp[l]) ||
         (l > 0 && p.discount_max_bp[l] < p.discount_max_bp[l - 1]))
-      return bad("discount_max_bp",
-                 "discount_max_bp must be 0 to 10000 and not decrease with the level");
+      return bad("discount_max_bp", "discount_max_bp must be " +
+                                        limits::range_text(kBasisPointsRange) +
+                                        " and not decrease with the level");
   }
-  if (p.hold_ttl_hours < 1 || p.hold_ttl_hours > 24 * 3650)
-    return bad("hold_ttl_hours", "hold_ttl_hours must be 1 to 87600");
-  if (p.order_ttl_days < 1 || p.order_ttl_days > 3650)
-    return bad("order_ttl_days", "order_ttl_days must be 1 to 3650");
-  if (p.overdue_hold_days < 0 || p.overdue_hold_days > 3650)
-    return bad("overdue_hold_days", "overdue_hold_days must be 0 to 3650");
-  if (p.suspend_after_days < 0 || p.suspend_after_days > 3650)
-    return bad("suspend_after_days", "suspend_after_days must be 0 to 3650");
+  // Each duration against its range, named once (engine/limits.h).
+  const struct {
+    const char* name;
+    int32_t value;
+    Range range;
+  } durations[] = {{"hold_ttl_hours", p.hold_ttl_hours, kHoldTtlHoursRange},
+                   {"order_ttl_days", p.order_ttl_days, kOrderTtlDaysRange},
+                   {"overdue_hold_days", p.overdue_hold_days, kOverdueHoldDaysRange},
+                   {"suspend_after_days", p.suspend_after_days, kSuspendAfterDaysRange}};
+  for (const auto& d : durations)
+    if (!d.range.contains(d.value))
+      return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));
   return true;
 }
 
@@ -865,48 +876,15 @@ void Engine::apply(const Command& cmd, Result& out) {
          "time may not go backwards (now is " + format_time(s.now) + ")", "now");
     return;
   }
+  // Authority for the op as such (role, the op's own level); handlers ask again where the
+  // answer depends on the order (engine/authority.h).
+  if (!authorize(op_id_of(cmd.body), cmd.by, AuthFacts{}, out.error)) return;
   const TimeMs before = s.now;
   s.now = std::max(s.now, cmd.at);  // handlers see the new time; undone on failure
   Ctx x{s, cmd.by, s.now, out};
-  const bool ok = std::visit(
-      [&](const auto& body) -> bool {
-        using T = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<T, UpsertCustomer>)
-          return upsert_customer(x, body);
-        else if constexpr (std::is_same_v<T, SetCredit>)
-          return set_credit(x, body);
-        else if constexpr (std::is_same_v<T, SetCustomerStatus>)
-          return set_customer_status(x, body);
-        else if constexpr (std::is_same_v<T, UpsertProduct>)
-          return upsert_product(x, body);
-        else if constexpr (std::is_same_v<T, ReceiveStock>)
-          return receive_stock(x, body);
-        else if constexpr (std::is_same_v<T, AdjustStock>)
-          return adjust_stock(x, body);
-        else if constexpr (std::is_same_v<T, SubmitOrder>)
-          return submit_order(x, body);
-        else if constexpr (std::is_same_v<T, SubmitOrders>)
-          return submit_orders(x, body);
-        else if constexpr (std::is_same_v<T, CancelOrder>)
-          return cancel_order(x, body);
-        else if constexpr (std::is_same_v<T, ReleaseOrder>)
-          return release_order(x, body);
-        else if constexpr (std::is_same_v<T, RejectOrder>)
-          return reject_order(x, body);
-        else if constexpr (std::is_same_v<T, Ship>)
-          return ship(x, body);
-        else if constexpr (std::is_same_v<T, RecordPayment>)
-          return record_payment(x, body);
-        else if constexpr (std::is_same_v<T, ReturnGoods>)
-          return return_goods(x, body);
-        else if constexpr (std::is_same_v<T, WriteOff>)
-          return write_off(x, body);
-        else if constexpr (std::is_same_v<T, Tick>)
-          return tick(x, body);
-        else
-          return set_policy(x, body);
-      },
-      cmd.body);
+  // One handler per CommandBody alternative, by overload: a body without a handler does not
+  // compile (engine/ops.h declares the op, this is its handler).
+  const bool ok = std::visit([&](const auto& body) -> bool { return handle(x, body); }, cmd.body);
   if (!ok) {
     s.now = before;
     return;

@@ -15,11 +15,7 @@ inline std::string line_field(std::size_t i, const char* name) {
   return "lines[" + std::to_string(i) + "]." + name;
 }
 
-// The one place that decides authority by role: `admin` may do everything.
-inline bool has_role(const Principal& p, uint8_t role) {
-  return (p.roles & (role | kRoleAdmin)) != 0;
-}
-bool require_role(const Principal& p, uint8_t role, Result& out);
+// Authority (roles, levels, own orders) is decided in one place: engine/authority.h.
 
 // Saturating add for report counters, which must never wrap but are not worth failing a
 // command over.

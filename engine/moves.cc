@@ -35,12 +35,6 @@ bool fail(Result& out, ErrorCode code, std::string message, std::string field) {
   return false;
 }
 
-bool require_role(const Principal& p, uint8_t role, Result& out) {
-  if (has_role(p, role)) return true;
-  return fail(out, ErrorCode::FORBIDDEN,
-              std::string("this op needs the role '") + role_name(static_cast<Role>(role)) + "'");
-}
-
 __int128 exposure_total(const Customer& c) {
   return static_cast<__int128>(c.open_orders) + c.held + c.receivables - c.unapplied;
 }

@@ -1,6 +1,7 @@
 // Engine::query: quotes, get_*, list_held and the reports. Read-only; never journaled.
 #include <algorithm>
 
+#include "engine/authority.h"
 #include "engine/engine.h"
 #include "engine/internal.h"
 
@@ -175,10 +176,6 @@ Money add_buckets(AgingBuckets& into, const AgingBuckets& b) {
 }
 
 void quote(const State& s, const Query& q, const Quote& body, Result& out) {
-  if (!has_role(q.by, kRoleOrder)) {
-    require_role(q.by, kRoleOrder, out);
-    return;
-  }
   static thread_local Decision d;
   const TimeMs now = std::max(s.now, q.at);
   if (!decide(s, body.order, q.by, now, d, out)) return;
@@ -223,7 +220,8 @@ void get_order(const State& s, const GetOrder& body, Result& out) {
 
 void list_held(const State& s, const ListHeld& body, Result& out) {
   if (body.limit < 1 || body.limit > kMaxListLimit) {
-    fail(out, ErrorCode::BAD_REQUEST, "limit must be 1 to 10000", "limit");
+    fail(out, ErrorCode::BAD_REQUEST, "limit must be " + limits::range_text(kListLimitRange),
+         "limit");
     return;
   }
   uint32_t c = kNone;
@@ -347,6 +345,8 @@ void Engine::query(const Query& q, Result& out) const {
     fail(out, ErrorCode::BAD_REQUEST, "at must be a time from 0000-01-01 to 9999-12-31", "at");
     return;
   }
+  // Authority (engine/authority.h): quote needs the order role, the other reads any principal.
+  if (!authorize(op_id_of(q.body), q.by, AuthFacts{}, out.error)) return;
   const Day today = day_of(std::max(s.now, q.at));  // a read is as of its own time
   std::visit(
       [&](const auto& body) {
@@ -373,6 +373,7 @@ void Engine::query(const Query& q, Result& out) const {
         } else if constexpr (std::is_same_v<T, StatementQuery>) {
           statement(s, body, today, out);
         } else {
+          static_assert(std::is_same_v<T, DailyReportQuery>, "a query without a handler");
           daily_report(s, body, out);
         }
       },

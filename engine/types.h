@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "engine/limits.h"
+
 namespace credo {
 
 // ---------------------------------------------------------------------------------------------
@@ -15,7 +17,7 @@ namespace credo {
 // 1 to 64 printable ASCII characters, no spaces (PROTOCOL.md "Values"). Stored inline so a
 // command carries its ids without allocating.
 struct Key {
-  static constexpr std::size_t kMaxLen = 64;
+  static constexpr std::size_t kMaxLen = kMaxKeyLen;
   uint8_t len = 0;
   char data[kMaxLen] = {};
 
@@ -41,8 +43,7 @@ struct Key {
 // ---------------------------------------------------------------------------------------------
 // Money: int64 minor units (cents). Never floating point. Every sum that could overflow goes
 // through these; an overflow is an error value for the caller, never a wrap.
-using Money = int64_t;
-constexpr Money kMoneyMax = INT64_MAX;
+using Money = int64_t;  // bounded by kMoneyRange (engine/limits.h)
 
 [[nodiscard]] inline bool add_overflows(int64_t a, int64_t b, int64_t* out) {
   return __builtin_add_overflow(a, b, out);
@@ -54,9 +55,8 @@ constexpr Money kMoneyMax = INT64_MAX;
   return __builtin_mul_overflow(a, b, out);
 }
 
-// Quantities: positive integers up to 1e9 per line.
+// Quantities: positive integers, kQtyRange per line (engine/limits.h).
 using Qty = int64_t;
-constexpr Qty kQtyMax = 1'000'000'000;
 
 // ---------------------------------------------------------------------------------------------
 // Time. Business time only ever comes from a command's timestamp.
@@ -141,8 +141,7 @@ enum Role : uint8_t {
   kRoleFinance = 8,
   kRoleAdmin = 16,
 };
-// Approval authority: 0 sales rep, 1 sales manager, 2 sales VP, 3 general manager.
-constexpr int kMaxLevel = 3;
+// Approval authority: levels 0..kMaxLevel (engine/limits.h).
 
 // What happened to an order, in its history.
 enum class EventKind : uint8_t {

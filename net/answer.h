@@ -24,18 +24,17 @@ class Session;
 struct Job {
   std::shared_ptr<Session> session;
   uint64_t req_no = 0;  // the request's position on its connection
-  std::string_view op;  // the op's wire name, from the op table (static storage)
   Principal principal;
   Request request;
 };
 
 // An answer on its way back to the I/O thread. One of: an engine Result (which carries errors
-// too), a finished snapshot, or a state hash. `op` is the wire name of the op that produced it
-// (a string literal from the op table, so it costs no allocation).
+// too), a finished snapshot, or a state hash. `op_id` says which op produced it
+// (engine/ops.h): the writer picks the answer's shape from it.
 struct Answer {
   enum class Kind : uint8_t { result, snapshot, state_hash };
   Kind kind = Kind::result;
-  std::string_view op;
+  OpId op_id = 0;
   std::string id_json;
   Result result;  // kind == result
   // kind == snapshot: seq, file; kind == state_hash: seq, durable_seq, hash.

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "engine/command.h"
+#include "engine/ops.h"
 #include "engine/result.h"
 
 namespace credo::net {
@@ -30,6 +31,7 @@ enum class RequestKind : uint8_t {
 struct Request {
   std::string id_json;  // the raw JSON text of "id" (string or integer) to echo; empty if absent
   std::string op;       // the op name as sent
+  OpId op_id = 0;       // its index in engine/ops.h's kOps
   RequestKind kind = RequestKind::ping;
   std::string key;       // hello
   CommandBody command;   // kind == command (timestamp, seq and principal are set by the server)
@@ -41,7 +43,7 @@ struct Request {
 // `line.data()` is followed by at least kParsePadding readable bytes (any content).
 // Why: simdjson reads in 64-byte blocks and may read past the end of the document; padding
 // lets it parse straight from the connection's read buffer without a copy.
-constexpr std::size_t kParsePadding = 64;  // == SIMDJSON_PADDING (static_assert in codec.cc)
+constexpr std::size_t kParsePadding = 64;  // == SIMDJSON_PADDING (static_assert in request_parser.cc)
 
 // Parses one request line (without the trailing '\n'). Returns true and fills `out`, or returns
 // false and fills `err` with BAD_JSON (not a JSON object / invalid UTF-8 / trailing garbage),
@@ -70,6 +72,8 @@ class RequestParser {
 // `op` tells which op produced the result (the same Result type answers several ops).
 // If !r.ok(), writes the error envelope (same as write_error).
 void write_result(std::string& out, std::string_view id_json, std::string_view op, const Result& r);
+// The same for an op known by its id (Request::op_id, engine/ops.h): no name lookup.
+void write_result(std::string& out, std::string_view id_json, int op, const Result& r);
 // {"id":..,"ok":false,"error":{"code":..,"message":..,"field"?:..}}\n
 void write_error(std::string& out, std::string_view id_json, const Error& e);
 // Minimal success envelope for ops the server answers itself: {"id":..,"ok":true}\n

@@ -132,7 +132,7 @@ void EngineLoop::run() {
       Completion& done = batch.emplace_back();
       done.session = std::move(job.session);
       done.req_no = job.req_no;
-      done.answer.op = job.op;
+      done.answer.op_id = job.request.op_id;
       done.answer.id_json = std::move(job.request.id_json);
       process(job, done);
       if (!done.session) batch.pop_back();  // answered later (a snapshot)

@@ -15,7 +15,6 @@
 #include "net/engine_loop.h"
 #include "net/keys.h"
 #include "net/latency_histogram.h"
-#include "net/op_names.h"
 #include "net/server.h"
 
 namespace credo::net {
@@ -32,7 +31,7 @@ struct IoShared {
   std::chrono::steady_clock::time_point started;
   RequestParser parser;  // one per I/O thread
   Request request;       // reused by the parser
-  std::array<LatencyHistogram, kOpNames.size()> latency;
+  std::array<LatencyHistogram, kOpCount> latency;  // by OpId (engine/ops.h)
   std::vector<std::weak_ptr<Session>> sessions;  // for shutdown; pruned as they close
   bool draining = false;
   std::function<void()> on_session_closed;  // shutdown watches the count fall to zero

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <type_traits>
+
+#include "engine/fields.h"
+
 namespace credo::net {
 
 namespace {
@@ -11,8 +15,21 @@ bool read_int(simdjson::dom::element v, int64_t lo, int64_t hi, int64_t* out) {
   return !v.get_int64().get(*out) && *out >= lo && *out <= hi;
 }
 
+// "approve_total_max_minor, discount_max_bp, ...": the members a config may have.
+std::string known_members() {
+  std::string names;
+  fields::for_each_field<Policy>([&](const auto& f) {
+    if (!names.empty()) names.append(", ");
+    names.append(f.name);
+  });
+  return names;
+}
+
 }  // namespace
 
+// The members, their kinds and ranges come from FieldsOf<Policy> (engine/fields.h): the same
+// as the set_policy op's, so a config never says what the protocol would refuse. One addition:
+// in an unbounded per-level array (approve_total_max_minor) null means "no limit".
 bool load_policy_file(const std::string& path, Policy* policy, std::string* error) {
   simdjson::dom::parser parser;
   simdjson::dom::object doc;
@@ -27,53 +44,49 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
       *error = fmt::format("config {}: \"{}\" must be {}", path, key, what);
       return false;
     };
-    if (key == "approve_total_max_minor" || key == "discount_max_bp") {
-      simdjson::dom::array arr;
-      if (value.get_array().get(arr) || arr.size() != kMaxLevel + 1)
-        return bad("an array of 4 values, one per approval level 0..3");
-      std::size_t level = 0;
-      for (simdjson::dom::element e : arr) {
-        int64_t v = 0;
-        if (key == "approve_total_max_minor") {
-          if (e.is_null())
-            v = kMoneyMax;
-          else if (!read_int(e, 0, kMoneyMax, &v))
-            return bad("non-negative integers or null");
-          p.approve_total_max_minor[level] = v;
-        } else {
-          if (!read_int(e, 0, 10'000, &v)) return bad("integers 0..10000 (basis points)");
-          p.discount_max_bp[level] = static_cast<int32_t>(v);
+    bool known = false;
+    bool ok = true;
+    fields::for_each_field<Policy>([&, key = key, value = value](const auto& f) {
+      if (known || f.name != key) return;
+      known = true;
+      auto& member = p.*f.member;
+      const Range range = f.kind.range;
+      using K = typename std::decay_t<decltype(f)>::Kind;
+      if constexpr (std::is_same_v<K, fields::LevelsKind>) {
+        const bool nullable = range.hi == kMoneyMax;
+        simdjson::dom::array arr;
+        if (value.get_array().get(arr) || arr.size() != kLevelCount) {
+          ok = bad(fmt::format("an array of {} values, one per approval level 0..{}", kLevelCount,
+                               kMaxLevel));
+          return;
         }
-        level++;
+        std::size_t level = 0;
+        for (simdjson::dom::element e : arr) {
+          int64_t v = 0;
+          if (nullable && e.is_null()) {
+            v = range.hi;
+          } else if (!read_int(e, range.lo, range.hi, &v)) {
+            ok = bad(nullable ? std::string("non-negative integers or null")
+                              : fmt::format("integers {}..{} (basis points)", range.lo, range.hi));
+            return;
+          }
+          member[level++] = static_cast<std::decay_t<decltype(member[0])>>(v);
+        }
+      } else {
+        int64_t v = 0;
+        if (!read_int(value, range.lo, range.hi, &v)) {
+          ok = bad(fmt::format("an integer {}..{}", range.lo, range.hi));
+          return;
+        }
+        member = static_cast<std::decay_t<decltype(member)>>(v);
       }
-      continue;
-    }
-    // Same ranges as the set_policy op (net/codec.cc), so a config never says what the
-    // protocol would refuse.
-    struct Member {
-      std::string_view name;
-      int32_t* field;
-      int64_t lo, hi;
-    };
-    const Member members[] = {{"hold_ttl_hours", &p.hold_ttl_hours, 1, int64_t{24} * 3650},
-                              {"order_ttl_days", &p.order_ttl_days, 1, 3650},
-                              {"overdue_hold_days", &p.overdue_hold_days, 0, 3650},
-                              {"suspend_after_days", &p.suspend_after_days, 0, 3650}};
-    const Member* m = nullptr;
-    for (const Member& candidate : members)
-      if (candidate.name == key) m = &candidate;
-    if (m == nullptr) {
-      *error = fmt::format(
-          "config {}: unknown member \"{}\" (known: approve_total_max_minor, discount_max_bp, "
-          "hold_ttl_hours, order_ttl_days, overdue_hold_days, suspend_after_days)",
-          path, key);
+    });
+    if (!known) {
+      *error =
+          fmt::format("config {}: unknown member \"{}\" (known: {})", path, key, known_members());
       return false;
     }
-    int64_t v = 0;
-    if (!read_int(value, m->lo, m->hi, &v))
-      return bad(fmt::format("an integer {}..{}", m->lo, m->hi));
-    int32_t* field = m->field;
-    *field = static_cast<int32_t>(v);
+    if (!ok) return false;
   }
   *policy = p;
   return true;

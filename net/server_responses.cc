@@ -65,7 +65,7 @@ void write_state_hash_ok(std::string& out, std::string_view id_json, uint64_t se
 void write_answer(std::string& out, const Answer& a) {
   switch (a.kind) {
     case Answer::Kind::result:
-      write_result(out, a.id_json, a.op, a.result);
+      write_result(out, a.id_json, a.op_id, a.result);
       return;
     case Answer::Kind::snapshot:
       write_snapshot_ok(out, a.id_json, a.seq, a.file);
@@ -110,10 +110,10 @@ void write_stats(std::string& out, std::string_view id_json, const IoShared& sha
   }
   w.key("ops");
   w.begin_object();
-  for (std::size_t i = 0; i < kOpNames.size(); i++) {
+  for (std::size_t i = 0; i < kOpCount; i++) {
     const LatencyHistogram& h = shared.latency[i];
     if (h.count() == 0) continue;
-    w.key(kOpNames[i]);
+    w.key(kOps[i].name);
     w.begin_object();
     w.field("count", h.count());
     w.field("p50_us", us_of(h.percentile_ns(0.50)));

@@ -13,6 +13,7 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
+#include "engine/authority.h"
 #include "net/server_responses.h"
 
 namespace credo::net {
@@ -30,12 +31,6 @@ constexpr int kMaxFailedHellos = 3;
 // An output buffer that grew beyond this (one huge report) is released after it is written.
 constexpr std::size_t kOutputKeep = 1u << 20;
 }  // namespace
-
-int op_index(std::string_view op) {
-  for (std::size_t i = 0; i < kOpNames.size(); i++)
-    if (kOpNames[i] == op) return static_cast<int>(i);
-  return -1;
-}
 
 Session::Session(IoShared& shared, tcp::socket socket)
     : shared_(shared),
@@ -188,7 +183,7 @@ void Session::handle_line(std::string_view line) {
     answer(slot, err, req.id_json);
     return;
   }
-  slot.op = static_cast<int8_t>(op_index(req.op));
+  slot.op = static_cast<int8_t>(req.op_id);
   switch (req.kind) {
     case RequestKind::ping:
       write_ok(slot.response, req.id_json);
@@ -204,28 +199,23 @@ void Session::handle_line(std::string_view line) {
     answer(slot, Error{ErrorCode::UNAUTHENTICATED, "say hello with a key first", ""}, req.id_json);
     return;
   }
-  switch (req.kind) {
-    case RequestKind::stats:
-      write_stats(slot.response, req.id_json, shared_);
-      slot.ready = true;
+  // The engine asks authority for commands and queries; the server's own ops ask here, of the
+  // same function (engine/authority.h).
+  if (kOps[req.op_id].cls == OpClass::server) {
+    Error denied;
+    if (!authorize(req.op_id, principal_, AuthFacts{}, denied)) {
+      answer(slot, denied, req.id_json);
       return;
-    case RequestKind::snapshot:
-    case RequestKind::set_clock:
-    case RequestKind::state_hash:
-      // The engine checks authority for Commands; these are the server's own ops.
-      if (!(principal_.roles & kRoleAdmin)) {
-        answer(slot, Error{ErrorCode::FORBIDDEN, req.op + " needs the admin role", ""},
-               req.id_json);
-        return;
-      }
-      break;
-    default:
-      break;
+    }
+  }
+  if (req.kind == RequestKind::stats) {
+    write_stats(slot.response, req.id_json, shared_);
+    slot.ready = true;
+    return;
   }
   Job job;
   job.session = shared_from_this();
   job.req_no = req_no;
-  job.op = kOpNames[static_cast<uint8_t>(slot.op)];
   job.principal = principal_;
   job.request = std::move(req);
   if (!shared_.engine.submit(std::move(job))) {

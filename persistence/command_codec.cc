@@ -1,7 +1,10 @@
 #include "persistence/command_codec.h"
 
+#include <string_view>
 #include <type_traits>
+#include <utility>
 
+#include "engine/ops.h"
 #include "persistence/coding.h"
 
 namespace credo {
@@ -57,6 +60,18 @@ constexpr const char* kKindNames[kCommandKindMax + 1] = {
     "submit_orders",  "cancel_order",    "release_order", "reject_order",
     "ship",           "record_payment",  "return_goods",  "write_off",
     "tick",           "set_policy"};
+
+// The WAL kinds and names here must be the ones engine/ops.h declares (until this file derives
+// them from it): a mismatch does not compile.
+template <std::size_t... I>
+constexpr bool kinds_match_ops(std::index_sequence<I...>) {
+  return ((static_cast<uint8_t>(kind_for<std::variant_alternative_t<I, CommandBody>>()) ==
+               kOps[I].wal_kind &&
+           std::string_view(kKindNames[kOps[I].wal_kind]) == kOps[I].name) &&
+          ...);
+}
+static_assert(kinds_match_ops(std::make_index_sequence<kCommandOpCount>{}));
+static_assert(kCommandKindMax == kCommandOpCount);
 
 // ---- encoding -------------------------------------------------------------------------------
 class Encoder {

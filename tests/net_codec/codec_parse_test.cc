@@ -615,5 +615,29 @@ TEST_F(ParseTest, LongKeysBeforeOpDoNotOverrunTheParser) {
   }
 }
 
+TEST_F(ParseTest, EveryDeclaredOpIsFoundByItsName) {
+  // engine/ops.h is the only list of ops: each name in it reaches its own body (or asks for its
+  // first required field), never UNKNOWN_OP, and the fields are matched by name, in any order.
+  for (std::size_t i = 0; i < kOpCount; ++i) {
+    const std::string line = R"({"op":")" + std::string(kOps[i].name) + R"("})";
+    Parse r = parse_line(parser_, line);
+    EXPECT_NE(r.err.code, ErrorCode::UNKNOWN_OP) << line;
+    EXPECT_EQ(r.req.op_id, i) << line;
+    if (!r.ok) {
+      EXPECT_EQ(r.err.code, ErrorCode::BAD_REQUEST) << line << " " << r.err.message;
+    }
+  }
+  const auto a = command<RecordPayment>(
+      R"({"op":"record_payment","payment_ref":"P1","amount":5,"customer":"C1"})");
+  const auto b = command<RecordPayment>(
+      R"({"customer":"C1","amount":5,"payment_ref":"P1","op":"record_payment"})");
+  EXPECT_EQ(a.customer.view(), "C1");
+  EXPECT_EQ(a.amount, 5);
+  EXPECT_EQ(a.payment_ref.view(), "P1");
+  EXPECT_EQ(b.customer.view(), "C1");
+  EXPECT_EQ(b.amount, 5);
+  EXPECT_EQ(b.payment_ref.view(), "P1");
+}
+
 }  // namespace
 }  // namespace credo::net

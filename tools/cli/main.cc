@@ -27,16 +27,16 @@
 #include <string_view>
 #include <thread>
 
-#include "net/op_names.h"
+#include "engine/ops.h"
 
 namespace {
 
-// The ops the server knows, for --help and the interactive `help`. The one place the CLI reads
-// the server's op list: when net/ declares its ops in one table, this is the line to change.
+// The ops the server knows, for --help and the interactive `help`: engine/ops.h's op table.
 std::string op_list() {
   std::string out;
   std::size_t column = 0;
-  for (std::string_view op : credo::net::kOpNames) {
+  for (const credo::OpInfo& info : credo::kOps) {
+    const std::string_view op = info.name;
     if (column + op.size() + 1 > 78) {
       out += "\n";
       column = 0;

@@ -1,0 +1,51 @@
+#include "engine/authority.h"
+
+#include <string>
+
+namespace credo {
+namespace {
+
+bool forbidden(Error& err, std::string message) {
+  err.code = ErrorCode::FORBIDDEN;
+  err.message = std::move(message);
+  err.field.clear();
+  return false;
+}
+
+// admin may do everything a role may.
+bool has_role(const Principal& p, uint8_t role) {
+  return (p.roles & (role | kRoleAdmin)) != 0;
+}
+
+}  // namespace
+
+bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err) {
+  const OpInfo& info = kOps[op];
+  const char* role = role_name(static_cast<Role>(info.role));
+  switch (info.access) {
+    case Access::open:
+    case Access::authenticated:
+      break;
+    case Access::role:
+      if (has_role(by, info.role)) break;
+      // Two spellings, both part of the protocol: the server's own ops name themselves.
+      if (info.cls == OpClass::server)
+        return forbidden(err, std::string(info.name) + " needs the " + role + " role");
+      return forbidden(err, std::string("this op needs the role '") + role + "'");
+    case Access::own_order:
+      if (!facts.order_known) break;  // asked again once the order is known
+      if ((facts.own_order && (by.roles & info.role)) || (by.roles & kRoleAdmin)) break;
+      // own_order is cancel_order's rule.
+      return forbidden(err, "only the principal who submitted the order, or admin, may cancel it");
+  }
+  if (by.level < info.min_level)
+    return forbidden(err, std::string(info.what) + " needs approval level " +
+                              std::to_string(info.min_level) + " or more");
+  if (facts.reason && facts.required_level > by.level)
+    return forbidden(err, std::string(to_string(*facts.reason)) + " needs approval level " +
+                              std::to_string(facts.required_level) + "; yours is " +
+                              std::to_string(by.level));
+  return true;
+}
+
+}  // namespace credo

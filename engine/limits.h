@@ -1,0 +1,73 @@
+// Every bound credo puts on its input, named once (TigerBeetle: "put a limit on everything").
+// The engine, the request codec (net/request_parser.cc), the policy config file
+// (net/policy_config.cc), the WAL codec and the error messages all read these; no number is typed
+// twice. Error messages are built from these constants (limits::range_text and friends), so a bound
+// that changes here changes what clients are told too. docs/limits.md explains each bound's reason.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace credo {
+
+// An inclusive integer range [lo, hi].
+struct Range {
+  int64_t lo;
+  int64_t hi;
+  constexpr bool contains(int64_t v) const { return v >= lo && v <= hi; }
+};
+
+// ---- identifiers and text -------------------------------------------------------------------
+constexpr std::size_t kMaxKeyLen = 64;     // customer, sku, client_order_id, payment_ref, names
+constexpr std::size_t kMaxTextLen = 1024;  // names, reasons, notes, refs, hello's key (bytes)
+
+// ---- orders ---------------------------------------------------------------------------------
+constexpr std::size_t kMaxOrderLines = 1000;     // lines per order, per shipment, per return
+constexpr std::size_t kMaxBatchOrders = 10'000;  // orders per submit_orders
+
+// ---- numbers --------------------------------------------------------------------------------
+constexpr int64_t kMoneyMax = INT64_MAX;                // minor units; never a float
+constexpr int64_t kQtyMax = 1'000'000'000;              // per line
+constexpr Range kQtyRange{1, kQtyMax};                  // a line's, a receipt's quantity
+constexpr Range kMoneyRange{0, kMoneyMax};              // prices, limits
+constexpr Range kPaymentRange{1, kMoneyMax};            // record_payment's amount
+constexpr Range kStockRange{0, INT64_MAX};              // on_hand
+constexpr Range kDocumentNoRange{1, INT64_MAX};         // order_no, invoice_no (from 1 up)
+constexpr Range kTermsDaysRange{0, 3650};               // payment terms: up to 10 years
+constexpr int64_t kBasisPointsMax = 10'000;             // 100 %
+constexpr Range kBasisPointsRange{0, kBasisPointsMax};  // discount_max_bp per level
+
+// ---- approval levels ------------------------------------------------------------------------
+// 0 sales rep, 1 sales manager, 2 sales VP, 3 general manager.
+constexpr int kMaxLevel = 3;
+constexpr std::size_t kLevelCount = kMaxLevel + 1;  // the policy's per-level arrays
+
+// ---- policy durations (at most 10 years, so time + duration never nears int64 overflow) -----
+constexpr Range kHoldTtlHoursRange{1, int64_t{24} * 3650};
+constexpr Range kOrderTtlDaysRange{1, 3650};
+constexpr Range kOverdueHoldDaysRange{0, 3650};
+constexpr Range kSuspendAfterDaysRange{0, 3650};
+
+// ---- reads ----------------------------------------------------------------------------------
+constexpr uint32_t kDefaultListLimit = 100;
+constexpr uint32_t kMaxListLimit = 10'000;
+constexpr Range kListLimitRange{1, kMaxListLimit};
+constexpr std::size_t kMaxStatementEntries = 10'000;
+
+// ---- message text built from the bounds (error path only: these allocate) --------------------
+namespace limits {
+// "1 to 64"
+inline std::string range_text(Range r) {
+  return std::to_string(r.lo) + " to " + std::to_string(r.hi);
+}
+inline std::string range_text(int64_t lo, int64_t hi) {
+  return range_text(Range{lo, hi});
+}
+// "1 to 64 printable ASCII characters"
+inline std::string key_text() {
+  return range_text(1, kMaxKeyLen) + " printable ASCII characters";
+}
+}  // namespace limits
+
+}  // namespace credo

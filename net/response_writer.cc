@@ -1,0 +1,367 @@
+// The response writer: one JSON line per Result (PROTOCOL.md "Responses"). The op decides only
+// the shape of an order answer (what submit decided vs. the status now); everything else
+// follows from the Result alternative.
+#include <string>
+
+#include "engine/ops.h"
+#include "net/codec.h"
+#include "net/json_writer.h"
+
+namespace credo::net {
+
+// ---- the response writer ---------------------------------------------------------------------
+namespace {
+
+void begin_envelope(JsonWriter& w, std::string_view id_json, bool ok) {
+  w.begin_object();
+  if (!id_json.empty()) w.field_raw("id", id_json);
+  w.field("ok", ok);
+}
+
+void write_error_body(JsonWriter& w, const Error& e) {
+  w.key("error");
+  w.begin_object();
+  w.field("code", to_string(e.code));
+  w.field("message", std::string_view(e.message));
+  if (!e.field.empty()) w.field("field", std::string_view(e.field));
+  w.end_object();
+}
+
+void write_buckets(JsonWriter& w, const AgingBuckets& b) {
+  w.field("current", b.current);
+  w.field("d1_30", b.d1_30);
+  w.field("d31_60", b.d31_60);
+  w.field("d61_90", b.d61_90);
+  w.field("d90_plus", b.d90_plus);
+  w.field("total", b.total);
+}
+
+void write_applications(JsonWriter& w, const std::vector<Application>& applied) {
+  w.key("applied");
+  w.begin_array();
+  for (const Application& a : applied) {
+    w.begin_object();
+    w.field("invoice_no", a.invoice_no);
+    w.field("amount", a.amount);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+// How an order is shown: which status field leads, and what extras come with it.
+enum class OrderShape : uint8_t {
+  decision,  // submit_order, submit_orders, quote: "status" is what submit decided
+  current,   // cancel, release, reject, list_held: "status" is the status now, plus "decision"
+  full,      // get_order: as current, plus events, ship_by, ref, submitted_by
+};
+
+// The fields of an order, inside an already open object.
+void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
+  w.field("status", to_string(shape == OrderShape::decision ? o.decision : o.status));
+  if (shape != OrderShape::decision) w.field("decision", to_string(o.decision));
+  if (o.quote) {
+    w.field("quote", true);
+  } else {
+    w.field("order_no", o.order_no);
+  }
+  if (o.duplicate) w.field("duplicate", true);
+  w.field("customer", o.customer.view());
+  if (!o.client_order_id.empty()) w.field("client_order_id", o.client_order_id.view());
+  w.field("payment", to_string(o.payment));
+  w.key("reasons");
+  w.begin_array();
+  for (const ReasonView& r : o.reasons) {
+    w.begin_object();
+    w.field("code", to_string(r.code));
+    if (r.required_level >= 0) {
+      w.field("required_level", r.required_level);
+    } else {
+      w.field_null("required_level");
+    }
+    if (r.line >= 0) w.field("line", r.line);
+    if (r.available >= 0) w.field("available", r.available);
+    w.end_object();
+  }
+  w.end_array();
+  w.field("total", o.total);
+  w.key("lines");
+  w.begin_array();
+  for (const LineView& l : o.lines) {
+    w.begin_object();
+    w.field("sku", l.sku.view());
+    w.field("qty", l.qty);
+    w.field("unit_price", l.unit_price);
+    w.field("discount_bp", l.discount_bp);
+    w.field("amount", l.amount);
+    w.field("shipped", l.shipped);
+    w.field("returned", l.returned);
+    w.end_object();
+  }
+  w.end_array();
+  if (o.has_credit) {
+    w.key("credit");
+    w.begin_object();
+    w.field("limit", o.credit.limit);
+    w.field("exposure", o.credit.exposure);
+    w.field("available", o.credit.available);
+    w.end_object();
+  }
+  w.field_time("at", o.at);
+  if (shape != OrderShape::full) return;
+  if (o.ship_by) w.field_date("ship_by", *o.ship_by);
+  if (!o.ref.empty()) w.field("ref", std::string_view(o.ref));
+  if (!o.submitted_by.empty()) w.field("submitted_by", o.submitted_by.view());
+  w.key("events");
+  w.begin_array();
+  for (const EventView& e : o.events) {
+    w.begin_object();
+    w.field("event", to_string(e.kind));
+    w.field("by", e.principal.view());
+    w.field_time("at", e.at);
+    if (e.number != 0) w.field("number", e.number);
+    if (e.amount != 0) w.field("amount", e.amount);
+    if (!e.text.empty()) w.field("text", std::string_view(e.text));
+    w.end_object();
+  }
+  w.end_array();
+}
+
+// Ops named by their body types (engine/ops.h), so a renamed op cannot fall out of this list.
+OrderShape order_shape(int op, const OrderView& o) {
+  if (op == op_id<SubmitOrder>() || op == op_id<SubmitOrders>() || op == op_id<Quote>())
+    return OrderShape::decision;
+  if (op == op_id<GetOrder>() || o.with_events) return OrderShape::full;
+  return OrderShape::current;
+}
+
+// The body fields of each result type, inside the open envelope.
+struct BodyWriter {
+  JsonWriter& w;
+  int op;  // OpId, or -1 for a name not in the table
+
+  void operator()(const std::monostate&) {}
+  void operator()(const OrderView& o) { write_order_fields(w, o, order_shape(op, o)); }
+  void operator()(const BatchView& b) {
+    w.key("results");
+    w.begin_array();
+    for (const BatchView::Item& item : b.results) {
+      w.begin_object();
+      if (item.error.code != ErrorCode::OK) {
+        w.field("ok", false);
+        write_error_body(w, item.error);
+      } else {
+        w.field("ok", true);
+        write_order_fields(w, item.order, OrderShape::decision);
+      }
+      w.end_object();
+    }
+    w.end_array();
+  }
+  void operator()(const HeldList& h) {
+    w.key("orders");
+    w.begin_array();
+    for (const OrderView& o : h.orders) {
+      w.begin_object();
+      write_order_fields(w, o, OrderShape::current);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  void operator()(const CustomerView& c) {
+    w.field("customer", c.customer.view());
+    w.field("name", std::string_view(c.name));
+    w.field("grade", to_string(c.grade));
+    w.field("credit_limit", c.credit_limit);
+    w.field("terms_days", c.terms_days);
+    w.field("status", to_string(c.status));
+    if (!c.status_reason.empty()) w.field("status_reason", std::string_view(c.status_reason));
+    w.key("exposure");
+    w.begin_object();
+    w.field("open_orders", c.exposure.open_orders);
+    w.field("held", c.exposure.held);
+    w.field("receivables", c.exposure.receivables);
+    w.field("unapplied", c.exposure.unapplied);
+    w.field("total", c.exposure.total);
+    w.end_object();
+    w.field("available", c.available);
+    w.field("prepaid_reserved", c.prepaid_reserved);
+    w.field("oldest_overdue_days", c.oldest_overdue_days);
+  }
+  void operator()(const ProductView& p) {
+    w.field("sku", p.sku.view());
+    w.field("name", std::string_view(p.name));
+    w.field("price", p.price);
+    w.field("floor_price", p.floor_price);
+    w.field("on_hand", p.on_hand);
+    w.field("reserved", p.reserved);
+    w.field("available", p.available);
+  }
+  void operator()(const ShipView& s) {
+    w.field("order_no", s.order_no);
+    w.field("invoice_no", s.invoice_no);
+    w.field("amount", s.amount);
+    w.field_date("due_date", s.due_date);
+    w.field("status", to_string(s.status));
+    w.key("lines");
+    w.begin_array();
+    for (const SkuQty& l : s.lines) {
+      w.begin_object();
+      w.field("sku", l.sku.view());
+      w.field("qty", l.qty);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  void operator()(const PaymentView& p) {
+    w.field("customer", p.customer.view());
+    w.field("payment_ref", p.payment_ref.view());
+    w.field("amount", p.amount);
+    write_applications(w, p.applied);
+    w.field("unapplied", p.unapplied);
+    if (p.duplicate) w.field("duplicate", true);
+  }
+  void operator()(const ReturnView& r) {
+    w.field("order_no", r.order_no);
+    w.field("credit_note_no", r.credit_note_no);
+    w.field("amount", r.amount);
+    write_applications(w, r.applied);
+    w.field("unapplied", r.unapplied);
+  }
+  void operator()(const WriteOffView& x) {
+    w.field("invoice_no", x.invoice_no);
+    w.field("customer", x.customer.view());
+    w.field("amount", x.amount);
+  }
+  void operator()(const TickView& t) {
+    w.field_time("now", t.now);
+    w.field("held_expired", t.held_expired);
+    w.field("accepted_expired", t.accepted_expired);
+    w.field("customers_suspended", t.customers_suspended);
+    w.field("customers_reactivated", t.customers_reactivated);
+  }
+  void operator()(const PolicyView& v) {
+    const Policy& p = v.policy;
+    w.key("policy");
+    w.begin_object();
+    w.key("approve_total_max_minor");
+    w.begin_array();
+    for (Money m : p.approve_total_max_minor) w.value(m);
+    w.end_array();
+    w.key("discount_max_bp");
+    w.begin_array();
+    for (int32_t bp : p.discount_max_bp) w.value(bp);
+    w.end_array();
+    w.field("hold_ttl_hours", p.hold_ttl_hours);
+    w.field("order_ttl_days", p.order_ttl_days);
+    w.field("overdue_hold_days", p.overdue_hold_days);
+    w.field("suspend_after_days", p.suspend_after_days);
+    w.end_object();
+  }
+  void operator()(const AgingView& a) {
+    if (a.per_customer) {
+      w.field("customer", a.customer.view());
+      write_buckets(w, a.buckets);
+      return;
+    }
+    w.key("totals");
+    w.begin_object();
+    write_buckets(w, a.buckets);
+    w.end_object();
+    w.key("top");
+    w.begin_array();
+    for (const AgingView::Row& row : a.top) {
+      w.begin_object();
+      w.field("customer", row.customer.view());
+      write_buckets(w, row.buckets);
+      w.field("overdue", row.overdue);
+      w.end_object();
+    }
+    w.end_array();
+    w.field("customers_with_receivables", a.customers_with_receivables);
+  }
+  void operator()(const StatementView& s) {
+    w.field("customer", s.customer.view());
+    w.field_date("from", s.from);
+    w.field_date("to", s.to);
+    w.field("opening_balance", s.opening_balance);
+    w.key("entries");
+    w.begin_array();
+    for (const StatementView::Entry& e : s.entries) {
+      w.begin_object();
+      w.field("type", to_string(e.kind));
+      w.field_date("date", e.date);
+      w.field("number", e.number);
+      if (!e.ref.empty()) w.field("ref", e.ref.view());
+      w.field("amount", e.amount);
+      w.field("balance", e.balance);
+      w.end_object();
+    }
+    w.end_array();
+    w.field("closing_balance", s.closing_balance);
+    w.key("aging");
+    w.begin_object();
+    write_buckets(w, s.aging);
+    w.end_object();
+    if (s.truncated) w.field("truncated", true);
+  }
+  void operator()(const DailyReportView& d) {
+    w.field_date("date", d.date);
+    w.key("orders");
+    w.begin_object();
+    for (int i = 0; i < 6; i++) {
+      w.key(to_string(static_cast<OrderStatus>(i)));
+      w.begin_object();
+      w.field("count", d.by_status[i].count);
+      w.field("value", d.by_status[i].value);
+      w.end_object();
+    }
+    w.end_object();
+    w.key("holds_by_reason");
+    w.begin_object();
+    for (int i = 0; i < kReasonCount; i++)
+      if (d.holds_by_reason[i] != 0)
+        w.field(to_string(static_cast<Reason>(i)), d.holds_by_reason[i]);
+    w.end_object();
+    w.field("shipments", d.shipments);
+    w.field("shipped_value", d.shipped_value);
+    w.field("payments", d.payments);
+    w.field("payments_received", d.payments_received);
+    w.field("returns", d.returns);
+    w.field("returns_value", d.returns_value);
+    w.field("write_offs", d.write_offs);
+    w.field("written_off", d.written_off);
+  }
+};
+
+}  // namespace
+
+void write_result(std::string& out, std::string_view id_json, std::string_view op,
+                  const Result& r) {
+  write_result(out, id_json, find_op(op), r);
+}
+
+void write_result(std::string& out, std::string_view id_json, int op, const Result& r) {
+  if (!r.ok()) return write_error(out, id_json, r.error);
+  JsonWriter w(out);
+  begin_envelope(w, id_json, true);
+  std::visit(BodyWriter{w, op}, r.body);
+  w.end_object();
+  out.push_back('\n');
+}
+
+void write_error(std::string& out, std::string_view id_json, const Error& e) {
+  JsonWriter w(out);
+  begin_envelope(w, id_json, false);
+  write_error_body(w, e);
+  w.end_object();
+  out.push_back('\n');
+}
+
+void write_ok(std::string& out, std::string_view id_json) {
+  JsonWriter w(out);
+  begin_envelope(w, id_json, true);
+  w.end_object();
+  out.push_back('\n');
+}
+
+}  // namespace credo::net
