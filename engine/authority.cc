@@ -21,17 +21,18 @@ bool has_role(const Principal& p, uint8_t role) {
 
 bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err) {
   const OpInfo& info = kOps[op];
-  const char* role = role_name(static_cast<Role>(info.role));
   switch (info.access) {
     case Access::open:
     case Access::authenticated:
       break;
-    case Access::role:
+    case Access::role: {
       if (has_role(by, info.role)) break;
+      const char* role = role_name(static_cast<Role>(info.role));
       // Two spellings, both part of the protocol: the server's own ops name themselves.
       if (info.cls == OpClass::server)
         return forbidden(err, std::string(info.name) + " needs the " + role + " role");
       return forbidden(err, std::string("this op needs the role '") + role + "'");
+    }
     case Access::own_order:
       if (!facts.order_known) break;  // asked again once the order is known
       if ((facts.own_order && (by.roles & info.role)) || (by.roles & kRoleAdmin)) break;

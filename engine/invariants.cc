@@ -162,7 +162,7 @@ class Checker {
       const Customer& c = s.customers[i];
       if (static_cast<int>(c.grade) > 3 || static_cast<int>(c.status) > 2)
         return bad("customer ", i, ": bad grade or status");
-      if (c.terms_days < 0 || c.terms_days > 3650 || c.credit_limit < 0)
+      if (!kTermsDaysRange.contains(c.terms_days) || c.credit_limit < 0)
         return bad("customer ", i, ": terms_days or credit_limit out of range");
     }
     for (std::size_t i = 0; i < s.products.size(); ++i) {
@@ -196,9 +196,9 @@ class Checker {
         Money value = 0;
         if (line.qty < 1 || line.qty > kQtyMax || line.unit_price < 0 || line.shipped < 0 ||
             line.shipped > line.qty || line.returned < 0 || line.returned > line.shipped ||
-            line.discount_bp < 0 || line.discount_bp > 10000 || line.amount < 0 ||
-            (priced && (mul_overflows(line.qty, line.unit_price, &value) || line.amount != value ||
-                        add_overflows(worth, value, &worth))))
+            !kBasisPointsRange.contains(line.discount_bp) || line.amount < 0 ||
+            (priced && (mul_overflows(line.qty, line.unit_price, &value) ||
+                        line.amount != value || add_overflows(worth, value, &worth))))
           return bad("order ", no, " line ", l - o.first_line, ": out of range");
       }
       for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {
@@ -218,7 +218,7 @@ class Checker {
     for (std::size_t i = 0; i < s.invoices.size(); ++i) {
       const Invoice& inv = s.invoices[i];
       if (inv.amount < 0 || inv.issued < first_day || inv.issued > today ||
-          int64_t{inv.due} - inv.issued < 0 || int64_t{inv.due} - inv.issued > 3650)
+          !kTermsDaysRange.contains(int64_t{inv.due} - inv.issued))
         return bad("invoice ", i + 1, ": amount or dates out of range");
     }
     for (const Payment& p : s.payments)

@@ -195,7 +195,7 @@ void Session::handle_line(std::string_view line) {
     default:
       break;
   }
-  if (!authenticated_) {
+  if (!authenticated_ && kOps[req.op_id].access != Access::open) {
     answer(slot, Error{ErrorCode::UNAUTHENTICATED, "say hello with a key first", ""}, req.id_json);
     return;
   }
