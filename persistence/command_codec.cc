@@ -50,6 +50,15 @@ constexpr std::size_t kOptionalCount = [] {
       [&](const auto& f) { n += fields::is_optional_v<MemberOf<decltype(f)>> ? 1 : 0; });
   return n;
 }();
+template <typename S>
+constexpr bool kHasFlags = kOptionalCount<S> != 0;
+// List and inline kinds hold structs: their readers and writers need the path for the items.
+template <typename K>
+constexpr bool kNested = false;
+template <typename Item>
+constexpr bool kNested<fields::ListKind<Item>> = true;
+template <>
+constexpr bool kNested<fields::InlineKind> = true;
 
 // The flags bit of field I of S: how many std::optional members come before it.
 template <typename S, std::size_t I>
@@ -89,7 +98,7 @@ template <typename S>
 constexpr std::size_t min_bytes() {
   return std::apply(
       [](const auto&... fs) {
-        return (kOptionalCount<S> > 0 ? 1 : 0) +
+        return (kHasFlags<S> ? 1 : 0) +
                (std::size_t{0} + ... + min_field_bytes<std::decay_t<decltype(fs)>>());
       },
       fields::FieldsOf<S>::list);
@@ -126,15 +135,6 @@ void append_path(std::string& s, const Path* p) {
   s += what;
   return s;
 }
-template <typename S>
-constexpr bool kHasFlags = kOptionalCount<S> != 0;
-// List and inline kinds hold structs: their readers and writers need the path for the items.
-template <typename K>
-constexpr bool kNested = false;
-template <typename Item>
-constexpr bool kNested<fields::ListKind<Item>> = true;
-template <>
-constexpr bool kNested<fields::InlineKind> = true;
 
 // ---- encoding: one writer per kind ----------------------------------------------------------
 // Writers of single values return false and set what_ when a value breaks a bound; the field
