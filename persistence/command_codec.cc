@@ -32,7 +32,10 @@ constexpr auto kKindNames = [] {
 }();
 constexpr bool names_are_c_strings() {
   for (const OpInfo& op : kOps)
-    if (op.name.data()[op.name.size()] != '\0') return false;
+    // The byte just past the view: name.data()[size] is the literal's NUL, op.name[size] would
+    // be out of the view's range.
+    if (op.name.data()[op.name.size()] != '\0')  // NOLINT(readability-simplify-subscript-expr)
+      return false;
   return true;
 }
 static_assert(names_are_c_strings(), "kind_name() hands out OpInfo::name.data() as a C string");
@@ -118,18 +121,15 @@ struct Path {
   std::string_view name;
   std::size_t index = kNoIndex;
 };
-void append_path(std::string& s, const Path* p) {
-  if (p == nullptr) return;
-  append_path(s, p->parent);
-  if (p->name.empty()) return;
-  s += p->name;
-  if (p->index != Path::kNoIndex) s += "[" + std::to_string(p->index) + "]";
-  s += '.';
-}
 [[gnu::cold]] std::string field_text(const Path& at, std::string_view field,
                                      std::string_view what) {
   std::string s;
-  append_path(s, &at);
+  for (const Path* p = &at; p != nullptr; p = p->parent) {
+    if (p->name.empty()) continue;
+    std::string segment(p->name);
+    if (p->index != Path::kNoIndex) segment += "[" + std::to_string(p->index) + "]";
+    s.insert(0, segment + ".");
+  }
   s += field;
   s += ": ";
   s += what;
