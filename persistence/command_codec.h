@@ -1,9 +1,11 @@
 // Compact binary encoding of a journaled Command: the body of a WAL record
 // (docs/wal_format.md, "Record" and "Payload encoding").
 //
-// Encoding checks the same bounds decoding does (key validity, text and vector lengths), so a
-// record that was written can always be read back: a command that breaks a bound is refused
-// at append time, not discovered at recovery.
+// The payload layout is not written here: it is derived from the op table (engine/ops.h: which
+// body a WAL kind number means) and the field descriptors (engine/fields.h: each body's fields
+// in order, with their kinds). Encoding checks the same bounds decoding does (key validity,
+// text and list lengths, enum ranges), so a record that was written can always be read back:
+// a command that breaks a bound is refused at append time, not discovered at recovery.
 // Decoding is total: any byte string either decodes to a Command or returns an error; it never
 // reads outside the input and never allocates more than the input's size justifies.
 #pragma once
@@ -13,33 +15,21 @@
 #include <string_view>
 
 #include "engine/command.h"
+#include "engine/ops.h"
 
 namespace credo {
 
-// Stable numbers of command kinds on disk (never reordered, never reused).
-enum class CommandKind : uint8_t {
-  upsert_customer = 1,
-  set_credit = 2,
-  set_customer_status = 3,
-  upsert_product = 4,
-  receive_stock = 5,
-  adjust_stock = 6,
-  submit_order = 7,
-  submit_orders = 8,
-  cancel_order = 9,
-  release_order = 10,
-  reject_order = 11,
-  ship = 12,
-  record_payment = 13,
-  return_goods = 14,
-  write_off = 15,
-  tick = 16,
-  set_policy = 17,
-};
-constexpr int kCommandKindMax = 17;
+// A command's kind on disk: OpInfo::wal_kind of its op in engine/ops.h (stable forever, never
+// reordered, never reused). The numbers and names live only in the op table.
+enum class CommandKind : uint8_t {};
+constexpr int kCommandKindMax = [] {
+  int max = 0;
+  for (const OpInfo& op : kOps) max = op.wal_kind > max ? op.wal_kind : max;
+  return max;
+}();
 
 CommandKind kind_of(const CommandBody& body);
-// The protocol's op name ("submit_order"), or "unknown" for a number outside the table.
+// The protocol's op name ("submit_order"), or "unknown" for a number no op declares.
 const char* kind_name(uint8_t kind);
 
 // What every record body starts with: enough for `credo-wal stats` without decoding payloads.
@@ -53,8 +43,8 @@ struct CommandHeader {
 
 // Appends the record body of `cmd` (seq, at, principal, kind, payload) to `out`.
 // Returns false and sets *error (leaving `out` as it was) if the command breaks a bound of
-// the format: an invalid key, a text over kMaxTextLen, more than kMaxOrderLines lines or
-// kMaxBatchOrders orders.
+// the format: an invalid key, a text over its kind's max_len (kMaxTextLen), a list over its
+// kind's max_count (kMaxOrderLines lines, kMaxBatchOrders orders), an enum out of range.
 bool encode_command(const Command& cmd, std::string& out, std::string* error);
 
 // Decodes a record body. Returns false and sets *error on any malformed input.

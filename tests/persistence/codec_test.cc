@@ -168,7 +168,8 @@ TEST(CommandCodec, EveryTruncationIsAnError) {
     EXPECT_FALSE(decode_command(bytes + '\0', &d, &err)) << "trailing byte accepted";
   }
   if (!HasFailure()) {
-    test::record_fault("WAL record decoder", "a record payload cut at every byte, or with a trailing byte",
+    test::record_fault("WAL record decoder",
+                       "a record payload cut at every byte, or with a trailing byte",
                        "every one of the " + std::to_string(every_body().size()) +
                            " command kinds: each cut refused with an error, never misread");
   }
@@ -218,6 +219,33 @@ TEST(CommandCodec, RefusesWhatItCouldNotReadBack) {
   Command anonymous = wrap(Tick{});
   anonymous.by.name = Key{};
   EXPECT_FALSE(encode_command(anonymous, out, &err));
+
+  // The decoder refuses an enum past its last value, so the encoder does too.
+  UpsertCustomer bad_grade;
+  bad_grade.customer = Key::of("C1");
+  bad_grade.grade = static_cast<Grade>(static_cast<uint8_t>(Grade::D) + 1);
+  EXPECT_FALSE(encode_command(wrap(bad_grade), out, &err));
+  EXPECT_NE(err.find("grade"), std::string::npos) << err;
+  EXPECT_TRUE(out.empty());
+}
+
+// Errors name the field by its path through lists, as the request parser's do.
+TEST(CommandCodec, ErrorsNameTheFieldAndItsPosition) {
+  SubmitOrders batch;
+  batch.orders = {OrderRequest{}, OrderRequest{}};
+  batch.orders[1].lines.resize(3, LineRequest{Key::of("S"), 1, std::nullopt});
+  std::memcpy(batch.orders[1].lines[2].sku.data, "S\x01", 2);
+  batch.orders[1].lines[2].sku.len = 2;  // not printable: not a key
+  std::string out, err;
+  EXPECT_FALSE(encode_command(wrap(batch), out, &err));
+  EXPECT_EQ(err, "orders[1].lines[2].sku: invalid identifier");
+
+  batch.orders[1].lines[2].sku = Key::of("S");
+  ASSERT_TRUE(encode_command(wrap(batch), out, &err)) << err;
+  out.resize(out.size() - 1);  // cut the last line's qty
+  Command back;
+  EXPECT_FALSE(decode_command(out, &back, &err));
+  EXPECT_EQ(err, "submit_orders.orders[1].lines[2].qty: truncated or bad varint");
 }
 
 // The decoder's count bounds (bytes per element) must admit the smallest encoding the encoder

@@ -1,0 +1,131 @@
+#include "tests/persistence/golden_commands.h"
+
+#include <cstdint>
+
+namespace credo::test {
+namespace {
+
+Principal golden_principal() {
+  Principal p;
+  p.name = Key::of("ops");
+  p.roles = kRoleOrder | kRoleCredit | kRoleWarehouse | kRoleFinance | kRoleAdmin;
+  p.level = 3;
+  return p;
+}
+
+OrderRequest minimal_order() {
+  OrderRequest o;
+  o.customer = Key::of("C");
+  o.lines.push_back(LineRequest{Key::of("S"), 1, std::nullopt});
+  return o;
+}
+
+// Every optional set; a line with and one without a price; text that JSON must escape.
+OrderRequest full_order() {
+  OrderRequest o;
+  o.customer = Key::of("C1001");
+  o.client_order_id = Key::of("PO-88121");
+  o.payment = PaymentTerms::prepaid;
+  o.ship_by = 20'500;
+  o.ref = "web \"checkout\"\n\x01 \xe2\x9c\x93";
+  o.lines.push_back(LineRequest{Key::of("BOLT-M8"), 1'000'000'000, -5});
+  o.lines.push_back(LineRequest{Key::of("NUT-M8"), 3, std::nullopt});
+  o.lines.push_back(LineRequest{Key::of("WASHER"), 64, INT64_MAX});
+  return o;
+}
+
+}  // namespace
+
+std::vector<GoldenCommand> golden_commands() {
+  std::vector<GoldenCommand> v;
+  uint64_t seq = 1;
+  const auto add = [&](std::string label, CommandBody body) {
+    Command c;
+    c.seq = seq;
+    c.at = 1'790'000'000'000 + static_cast<TimeMs>(seq) * 1001;  // 2026-09-21, with millis
+    c.by = golden_principal();
+    c.body = std::move(body);
+    v.push_back({std::move(label), std::move(c)});
+    seq = seq * 3 + 100;  // varying widths of the fixed-size seq are still 8 bytes
+  };
+
+  UpsertCustomer uc;
+  uc.customer = Key::of("C1");
+  add("upsert_customer/none", uc);
+  uc.grade = Grade::B;
+  uc.terms_days = -1;
+  add("upsert_customer/some", uc);
+  uc.name = "Acme \"Ltd\"\tEU";
+  uc.grade = Grade::D;
+  uc.credit_limit = INT64_MAX;
+  uc.terms_days = 3650;
+  uc.status = CustomerStatus::blocked;
+  add("upsert_customer/all", uc);
+
+  SetCredit sc;
+  sc.customer = Key::of(std::string(64, '~'));
+  add("set_credit/none", sc);
+  sc.credit_limit = INT64_MIN;
+  sc.grade = Grade::A;
+  sc.terms_days = 30;
+  sc.reason = "raise";
+  add("set_credit/all", sc);
+
+  add("set_customer_status", SetCustomerStatus{Key::of("C2"), CustomerStatus::on_hold, "overdue"});
+
+  UpsertProduct up;
+  up.sku = Key::of("BOLT-M8");
+  add("upsert_product/none", up);
+  up.price = 1000;
+  up.on_hand = 0;
+  add("upsert_product/some", up);
+  up.name = "bolt M8";
+  up.floor_price = 0;
+  up.on_hand = 1'000'000'000;
+  add("upsert_product/all", up);
+
+  add("receive_stock", ReceiveStock{Key::of("BOLT-M8"), 42});
+  add("adjust_stock", AdjustStock{Key::of("BOLT-M8"), 0});
+
+  add("submit_order/none", SubmitOrder{minimal_order()});
+  add("submit_order/all", SubmitOrder{full_order()});
+  add("submit_orders/empty", SubmitOrders{});
+  add("submit_orders/mixed", SubmitOrders{{full_order(), minimal_order(), OrderRequest{}}});
+
+  add("cancel_order/reason", CancelOrder{UINT64_MAX, "changed mind"});
+  add("cancel_order/empty", CancelOrder{1, ""});
+  add("release_order/note", ReleaseOrder{100001, "ok by VP"});
+  add("release_order/empty", ReleaseOrder{100001, ""});
+  add("reject_order", RejectOrder{100002, "no"});
+  add("ship/everything", Ship{100003, {}});
+  add("ship/lines", Ship{100003, {SkuQty{Key::of("A"), 1}, SkuQty{Key{}, 200}}});
+  add("record_payment", RecordPayment{Key::of("C1"), 123456, Key::of("PAY-1")});
+  add("return_goods/restock", ReturnGoods{100004, {SkuQty{Key::of("A"), 1}}, true, "damaged"});
+  add("return_goods/empty", ReturnGoods{100004, {}, false, ""});
+  add("write_off", WriteOff{7, "bankrupt"});
+  add("tick", Tick{});
+
+  SetPolicy sp;
+  add("set_policy/default", sp);
+  sp.policy.approve_total_max_minor = {1, 2, 3, INT64_MAX};
+  sp.policy.discount_max_bp = {0, 1, 2, 10'000};
+  sp.policy.hold_ttl_hours = 1;
+  sp.policy.order_ttl_days = 2;
+  sp.policy.overdue_hold_days = 3;
+  sp.policy.suspend_after_days = INT32_MAX;
+  add("set_policy/custom", sp);
+  return v;
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char b : bytes) {
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out;
+}
+
+}  // namespace credo::test

@@ -1,0 +1,100 @@
+// `credo-wal dump`'s JSON of a command, pinned for every journaled kind with its optional
+// fields set and unset (tests/persistence/golden_commands.h), as the hand-written printer that
+// preceded the descriptor walk wrote it.
+#include "tools/wal/command_json.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/persistence/golden_commands.h"
+
+namespace credo {
+namespace {
+
+// clang-format off
+const std::map<std::string, std::string> kGoldenJson = {
+    {"upsert_customer/none",
+     R"({"seq":1,"at":"2026-09-21T14:13:21.001Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"upsert_customer","customer":"C1"})"},
+    {"upsert_customer/some",
+     R"({"seq":103,"at":"2026-09-21T14:15:03.103Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"upsert_customer","customer":"C1","grade":"B","terms_days":-1})"},
+    {"upsert_customer/all",
+     R"({"seq":409,"at":"2026-09-21T14:20:09.409Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"upsert_customer","customer":"C1","name":"Acme \"Ltd\"\tEU","grade":"D","credit_limit":9223372036854775807,"terms_days":3650,"status":"blocked"})"},
+    {"set_credit/none",
+     R"({"seq":1327,"at":"2026-09-21T14:35:28.327Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_credit","customer":"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~","reason":""})"},
+    {"set_credit/all",
+     R"({"seq":4081,"at":"2026-09-21T15:21:25.081Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_credit","customer":"~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~","credit_limit":-9223372036854775808,"grade":"A","terms_days":30,"reason":"raise"})"},
+    {"set_customer_status",
+     R"({"seq":12343,"at":"2026-09-21T17:39:15.343Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_customer_status","customer":"C2","status":"on_hold","reason":"overdue"})"},
+    {"upsert_product/none",
+     R"({"seq":37129,"at":"2026-09-22T00:32:46.129Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"upsert_product","sku":"BOLT-M8"})"},
+    {"upsert_product/some",
+     R"({"seq":111487,"at":"2026-09-22T21:13:18.487Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"upsert_product","sku":"BOLT-M8","price":1000,"on_hand":0})"},
+    {"upsert_product/all",
+     R"({"seq":334561,"at":"2026-09-25T11:14:55.561Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"upsert_product","sku":"BOLT-M8","name":"bolt M8","price":1000,"floor_price":0,"on_hand":1000000000})"},
+    {"receive_stock",
+     R"({"seq":1003783,"at":"2026-10-03T05:19:46.783Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"receive_stock","sku":"BOLT-M8","qty":42})"},
+    {"adjust_stock",
+     R"({"seq":3011449,"at":"2026-10-26T11:34:20.449Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"adjust_stock","sku":"BOLT-M8","on_hand":0})"},
+    {"submit_order/none",
+     R"({"seq":9034447,"at":"2027-01-04T06:18:01.447Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"submit_order","customer":"C","payment":"credit","lines":[{"sku":"S","qty":1}]})"},
+    {"submit_order/all",
+     R"({"seq":27103441,"at":"2027-08-01T14:29:04.441Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"submit_order","customer":"C1001","client_order_id":"PO-88121","payment":"prepaid","ship_by":"2026-02-16","ref":"web \"checkout\"\n\u0001 ✓","lines":[{"sku":"BOLT-M8","qty":1000000000,"unit_price":-5},{"sku":"NUT-M8","qty":3},{"sku":"WASHER","qty":64,"unit_price":9223372036854775807}]})"},
+    {"submit_orders/empty",
+     R"({"seq":81310423,"at":"2029-04-20T15:02:13.423Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"submit_orders","orders":[]})"},
+    {"submit_orders/mixed",
+     R"({"seq":243931369,"at":"2034-06-17T16:41:40.369Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"submit_orders","orders":[{"customer":"C1001","client_order_id":"PO-88121","payment":"prepaid","ship_by":"2026-02-16","ref":"web \"checkout\"\n\u0001 ✓","lines":[{"sku":"BOLT-M8","qty":1000000000,"unit_price":-5},{"sku":"NUT-M8","qty":3},{"sku":"WASHER","qty":64,"unit_price":9223372036854775807}]},{"customer":"C","payment":"credit","lines":[{"sku":"S","qty":1}]},{"customer":"","payment":"credit","lines":[]}]})"},
+    {"cancel_order/reason",
+     R"({"seq":731794207,"at":"2049-12-07T21:40:01.207Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"cancel_order","order_no":18446744073709551615,"reason":"changed mind"})"},
+    {"cancel_order/empty",
+     R"({"seq":2195382721,"at":"2096-05-11T12:35:03.721Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"cancel_order","order_no":1,"reason":""})"},
+    {"release_order/note",
+     R"({"seq":6586148263,"at":"2235-08-22T09:20:11.263Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"release_order","order_no":100001,"note":"ok by VP"})"},
+    {"release_order/empty",
+     R"({"seq":19758444889,"at":"2653-06-20T23:35:33.889Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"release_order","order_no":100001,"note":""})"},
+    {"reject_order",
+     R"({"seq":59275334767,"at":"3906-12-18T18:21:41.767Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"reject_order","order_no":100002,"reason":"no"})"},
+    {"ship/everything",
+     R"({"seq":177826004401,"at":"7667-06-10T02:40:05.401Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"ship","order_no":100003,"lines":[]})"},
+    {"ship/lines",
+     R"({"seq":533478013303,"at":"18948-11-15T03:35:16.303Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"ship","order_no":100003,"lines":[{"sku":"A","qty":1},{"sku":"","qty":200}]})"},
+    {"record_payment",
+     R"({"seq":1600434040009,"at":"52793-03-05T06:20:49.009Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"record_payment","customer":"C1","amount":123456,"payment_ref":"PAY-1"})"},
+    {"return_goods/restock",
+     R"({"seq":4801302120127,"at":"154326-01-29T14:37:27.127Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"return_goods","order_no":100004,"lines":[{"sku":"A","qty":1}],"restock":true,"reason":"damaged"})"},
+    {"return_goods/empty",
+     R"({"seq":14403906360481,"at":"458924-10-14T15:27:21.481Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"return_goods","order_no":100004,"lines":[],"restock":false,"reason":""})"},
+    {"write_off",
+     R"({"seq":43211719081543,"at":"1372720-11-30T17:57:04.543Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"write_off","invoice_no":7,"reason":"bankrupt"})"},
+    {"tick",
+     R"({"seq":129635157244729,"at":"4114109-04-19T01:26:13.729Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"tick"})"},
+    {"set_policy/default",
+     R"({"seq":388905471734287,"at":"579053-05-22T103079215127:53:41.287Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[10000000,50000000,500000000,9223372036854775807],"discount_max_bp":[0,300,1000,10000],"hold_ttl_hours":72,"order_ttl_days":30,"overdue_hold_days":0,"suspend_after_days":60})"},
+    {"set_policy/custom",
+     R"({"seq":1166716415202961,"at":"1733106-09-22T309237645331:16:03.961Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647})"},
+};
+// clang-format on
+
+// A C++ raw string literal for `s`, to paste into the table above.
+std::string literal(const std::string& s) {
+  return "R\"(" + s + ")\"";
+}
+
+TEST(WalDumpJson, EveryKindPrintsTheRecordedJson) {
+  std::string missing;
+  for (const test::GoldenCommand& g : test::golden_commands()) {
+    std::string out;
+    append_command_json(out, g.command);
+    const auto want = kGoldenJson.find(g.label);
+    if (want == kGoldenJson.end()) {
+      missing += "    {\"" + g.label + "\",\n     " + literal(out) + "},\n";
+      continue;
+    }
+    EXPECT_EQ(out, want->second) << g.label;
+  }
+  EXPECT_TRUE(missing.empty()) << "no golden JSON for:\n" << missing;
+  EXPECT_EQ(kGoldenJson.size(), test::golden_commands().size());
+}
+
+}  // namespace
+}  // namespace credo
