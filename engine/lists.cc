@@ -30,7 +30,7 @@ constexpr char kProductCursor = 'p';
 Key cursor_at(char table, uint64_t index) {
   char buf[24];
   buf[0] = table;
-  const auto [end, ec] = std::to_chars(buf + 1, buf + sizeof buf, index);
+  const char* end = std::to_chars(buf + 1, buf + sizeof buf, index).ptr;  // 20 digits fit
   return Key::of(std::string_view(buf, static_cast<std::size_t>(end - buf)));
 }
 
@@ -67,7 +67,7 @@ bool has_prefix(std::string_view id, const std::optional<Key>& prefix) {
 }
 
 // Walks rows [start, size) until `limit` matched or kMaxPageExamined were examined; calls
-// emit(i) for each match and returns the cursor to go on from (empty at the end).
+// emit(row, n) for the n-th match and returns the cursor to go on from (empty at the end).
 template <typename Match, typename Emit>
 Key walk(char table, uint64_t start, std::size_t size, uint32_t limit, Match match, Emit emit) {
   uint64_t i = start;
