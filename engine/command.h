@@ -175,9 +175,23 @@ struct StatementQuery {
 struct DailyReportQuery {
   Day date = 0;
 };
+// Discovery: customers and products page by page, in the order the engine first saw their ids
+// (engine/lists.cc). `cursor` is the next_cursor of the page before (absent: from the start).
+struct ListCustomers {
+  std::optional<Key> prefix;  // the id starts with this
+  std::optional<CustomerStatus> status;
+  std::optional<Grade> grade;
+  std::optional<Key> cursor;
+  uint32_t limit = kDefaultListLimit;
+};
+struct ListProducts {
+  std::optional<Key> prefix;  // the sku starts with this
+  std::optional<Key> cursor;
+  uint32_t limit = kDefaultListLimit;
+};
 
 using QueryBody = std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery,
-                               StatementQuery, DailyReportQuery>;
+                               StatementQuery, DailyReportQuery, ListCustomers, ListProducts>;
 
 struct Query {
   TimeMs at = 0;  // "now" for the read (quotes and aging depend on it)

@@ -366,6 +366,27 @@ struct FieldsOf<DailyReportQuery> {
   static constexpr auto list =
       std::tuple{field("date", &DailyReportQuery::date, DateKind{}, kRequired)};
 };
+// The cursor's content is checked by the engine, which alone knows what it means.
+template <>
+struct FieldsOf<ListCustomers> {
+  using S = ListCustomers;
+  static constexpr auto list = std::tuple{
+      field("prefix", &S::prefix, KeyKind{}, kOptional),
+      field("status", &S::status, kStatus, kOptional),
+      field("grade", &S::grade, kGrade, kOptional),
+      field("cursor", &S::cursor, KeyKind{}, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<ListProducts> {
+  using S = ListProducts;
+  static constexpr auto list = std::tuple{
+      field("prefix", &S::prefix, KeyKind{}, kOptional),
+      field("cursor", &S::cursor, KeyKind{}, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
 
 // ---- derived helpers, for every codec -----------------------------------------------------------
 // A struct whose only field is InlineKind (SubmitOrder, Quote, SetPolicy) shows the nested

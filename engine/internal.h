@@ -68,6 +68,10 @@ AgingBuckets aging_of(const State& s, uint32_t customer, Day today);
 __int128 exposure_total(const Customer& c);
 Money clamp_money(__int128 v);
 
+// ---- lists (lists.cc): list_customers, list_products ------------------------------------------
+void list_customers(const State& s, const ListCustomers& q, Result& out);
+void list_products(const State& s, const ListProducts& q, Result& out);
+
 // ---- state moves ----------------------------------------------------------------------------
 void list_push(State& s, OpenList list, uint32_t idx);
 void list_remove(State& s, uint32_t idx);

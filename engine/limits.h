@@ -54,6 +54,12 @@ constexpr uint32_t kDefaultListLimit = 100;
 constexpr uint32_t kMaxListLimit = 10'000;
 constexpr Range kListLimitRange{1, kMaxListLimit};
 constexpr std::size_t kMaxStatementEntries = 10'000;
+// list_customers / list_products: rows per page (`limit`, default kDefaultListLimit), and the
+// most rows one call examines (matching or not) before it answers with a cursor to go on from,
+// so a selective filter over a large table costs a bounded amount per call, never a full scan.
+constexpr uint32_t kMaxPageLimit = 1'000;
+constexpr Range kPageLimitRange{1, kMaxPageLimit};
+constexpr uint32_t kMaxPageExamined = 10'000;
 
 // ---- message text built from the bounds (error path only: these allocate) --------------------
 namespace limits {

@@ -146,6 +146,8 @@ CREDO_OP(ListHeld,          "list_held",           query,    0, authenticated, 0
 CREDO_OP(AgingQuery,        "aging",               query,    0, authenticated, 0,              0, "", "GET",  "/reports/aging");
 CREDO_OP(StatementQuery,    "statement",           query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}/statement");
 CREDO_OP(DailyReportQuery,  "daily_report",        query,    0, authenticated, 0,              0, "", "GET",  "/reports/daily/{date}");
+CREDO_OP(ListCustomers,     "list_customers",      query,    0, authenticated, 0,              0, "", "GET",  "/customers");
+CREDO_OP(ListProducts,      "list_products",       query,    0, authenticated, 0,              0, "", "GET",  "/products");
 CREDO_OP(Hello,             "hello",               server,   0, open,          0,              0, "", "",     "");
 CREDO_OP(Ping,              "ping",                server,   0, open,          0,              0, "", "GET",  "/ping");
 CREDO_OP(Stats,             "stats",               server,   0, authenticated, 0,              0, "", "GET",  "/admin/stats");
@@ -214,7 +216,7 @@ inline OpId op_id_of(const QueryBody& b) {
   return static_cast<OpId>(kCommandOpCount + b.index());
 }
 
-// The op named `name`, or -1. Linear over 31 short names (a few ns; the codec measures it).
+// The op named `name`, or -1. Linear over 33 short names (a few ns; the codec measures it).
 constexpr int find_op(std::string_view name) {
   for (std::size_t i = 0; i < kOpCount; ++i)
     if (kOps[i].name == name) return static_cast<int>(i);

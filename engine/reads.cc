@@ -368,6 +368,10 @@ void Engine::query(const Query& q, Result& out) const {
           get_order(s, body, out);
         } else if constexpr (std::is_same_v<T, ListHeld>) {
           list_held(s, body, out);
+        } else if constexpr (std::is_same_v<T, ListCustomers>) {
+          list_customers(s, body, out);
+        } else if constexpr (std::is_same_v<T, ListProducts>) {
+          list_products(s, body, out);
         } else if constexpr (std::is_same_v<T, AgingQuery>) {
           aging(s, body, today, out);
         } else if constexpr (std::is_same_v<T, StatementQuery>) {

@@ -112,6 +112,26 @@ struct ProductView {
   Qty available = 0;
 };
 
+// list_customers / list_products: one page. next_cursor empty: the end of the table.
+struct CustomerRow {
+  Key customer;
+  std::string name;
+  Grade grade = Grade::D;
+  Money credit_limit = 0;
+  int32_t terms_days = 30;
+  CustomerStatus status = CustomerStatus::active;
+  Money exposure = 0;  // ExposureView::total
+  Money available = 0;
+};
+struct CustomerList {
+  std::vector<CustomerRow> customers;
+  Key next_cursor;
+};
+struct ProductList {
+  std::vector<ProductView> products;
+  Key next_cursor;
+};
+
 // ---- fulfilment and money -------------------------------------------------------------------
 struct Application {
   InvoiceNo invoice_no = 0;
@@ -215,9 +235,10 @@ struct DailyReportView {
   Money written_off = 0;
 };
 
-using ResultBody = std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView,
-                                ProductView, ShipView, PaymentView, ReturnView, WriteOffView,
-                                TickView, PolicyView, AgingView, StatementView, DailyReportView>;
+using ResultBody =
+    std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView, ProductView,
+                 ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
+                 StatementView, DailyReportView, CustomerList, ProductList>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

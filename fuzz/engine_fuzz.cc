@@ -193,6 +193,24 @@ class Decoder {
       }
       case 24: {
         const uint8_t f = in_.u8();
+        if (f & 16) {  // discovery: any filter, a cursor that is valid, foreign or garbage
+          std::optional<Key> cursor;
+          if (f & 32)
+            cursor = Key::of(std::string(1, "cpx"[in_.u8() % 3]) + std::to_string(in_.u8()));
+          if (f & 64) cursor = customer();
+          const uint32_t limit = (f & 8) ? in_.u32() : in_.u8();
+          if (f & 1)
+            return Query{
+                at, by,
+                ListProducts{f & 2 ? std::optional<Key>(sku()) : std::nullopt, cursor, limit}};
+          ListCustomers l;
+          if (f & 2) l.prefix = customer();
+          if (f & 4) l.status = static_cast<CustomerStatus>(in_.u8() % 3);
+          if (f & 128) l.grade = static_cast<Grade>(in_.u8() % 4);
+          l.cursor = cursor;
+          l.limit = limit;
+          return Query{at, by, l};
+        }
         if (f & 1) {
           ListHeld l;
           if (f & 2) l.customer = customer();

@@ -187,6 +187,42 @@ struct BodyWriter {
     w.field("prepaid_reserved", c.prepaid_reserved);
     w.field("oldest_overdue_days", c.oldest_overdue_days);
   }
+  void operator()(const CustomerList& l) {
+    w.key("customers");
+    w.begin_array();
+    for (const CustomerRow& c : l.customers) {
+      w.begin_object();
+      w.field("customer", c.customer.view());
+      w.field("name", std::string_view(c.name));
+      w.field("grade", to_string(c.grade));
+      w.field("credit_limit", c.credit_limit);
+      w.field("terms_days", c.terms_days);
+      w.field("status", to_string(c.status));
+      w.field("exposure", c.exposure);
+      w.field("available", c.available);
+      w.end_object();
+    }
+    w.end_array();
+    write_next_cursor(l.next_cursor);
+  }
+  void operator()(const ProductList& l) {
+    w.key("products");
+    w.begin_array();
+    for (const ProductView& p : l.products) {
+      w.begin_object();
+      (*this)(p);
+      w.end_object();
+    }
+    w.end_array();
+    write_next_cursor(l.next_cursor);
+  }
+  // null at the end of the table: the key is always there, so a client's loop can test it.
+  void write_next_cursor(const Key& cursor) {
+    if (cursor.empty())
+      w.field_null("next_cursor");
+    else
+      w.field("next_cursor", cursor.view());
+  }
   void operator()(const ProductView& p) {
     w.field("sku", p.sku.view());
     w.field("name", std::string_view(p.name));

@@ -222,6 +222,39 @@ TEST_F(ServerOps, EveryOpOnce) {
   EXPECT_EQ(snap.code(), "INVALID_STATE") << snap.text();
 }
 
+TEST_F(ServerOps, AnyPrincipalPagesThroughCustomersAndProducts) {
+  for (const char* id : {"C2", "C3"})
+    ASSERT_TRUE(Json(credit.call(std::string(R"({"op":"upsert_customer","customer":")") + id +
+                                 R"(","grade":"B"})"))
+                    .ok());
+  Json first(warehouse.call(R"({"id":1,"op":"list_customers","limit":2})"));
+  ASSERT_TRUE(first.ok()) << first.text();
+  EXPECT_EQ(first.size("/customers"), 2u);
+  EXPECT_EQ(first.str("/customers/0/customer"), "C1");
+  EXPECT_EQ(first.num("/customers/0/credit_limit"), 1000000);
+  EXPECT_EQ(first.num("/customers/0/available"), 1000000);
+  const std::string cursor = first.str("/next_cursor");
+  ASSERT_FALSE(cursor.empty()) << first.text();
+  Json second(warehouse.call(R"({"op":"list_customers","limit":2,"cursor":")" + cursor + R"("})"));
+  ASSERT_TRUE(second.ok()) << second.text();
+  EXPECT_EQ(second.size("/customers"), 1u);
+  EXPECT_EQ(second.str("/customers/0/customer"), "C3");
+  EXPECT_TRUE(second.has("/next_cursor"));
+  EXPECT_EQ(second.str("/next_cursor"), "");  // null: the end
+
+  Json graded(rep.call(R"({"op":"list_customers","grade":"B","prefix":"C"})"));
+  EXPECT_EQ(graded.size("/customers"), 2u) << graded.text();
+  Json products(finance.call(R"({"op":"list_products","prefix":"BO"})"));
+  ASSERT_TRUE(products.ok()) << products.text();
+  EXPECT_EQ(products.str("/products/0/sku"), "BOLT");
+  EXPECT_EQ(products.num("/products/0/on_hand"), 1000);
+  Json bad(rep.call(R"({"op":"list_products","cursor":")" + cursor + R"("})"));
+  EXPECT_EQ(bad.code(), "BAD_REQUEST") << bad.text();
+  EXPECT_EQ(bad.field(), "cursor");
+  Client stranger(server.port());
+  EXPECT_EQ(Json(stranger.call(R"({"op":"list_customers"})")).code(), "UNAUTHENTICATED");
+}
+
 TEST_F(ServerOps, TickRunsTimeTriggeredWorkOnDemand) {
   Json t(admin.call(R"({"op":"tick"})"));
   EXPECT_TRUE(t.ok()) << t.text();

@@ -40,6 +40,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <variant>
@@ -282,13 +283,14 @@ class Sim {
     kTick,
     kSetPolicy,
     kInvalid,
+    kList,
     kKindCount
   };
   static constexpr const char* kKindNames[kKindCount] = {
       "submit_order",   "submit_orders", "quote+submit", "ship",       "record_payment",
       "return_goods",   "cancel_order",  "release",      "reject",     "write_off",
       "receive_stock",  "adjust_stock",  "set_credit",   "set_status", "upsert_customer",
-      "upsert_product", "tick",          "set_policy",   "invalid"};
+      "upsert_product", "tick",          "set_policy",   "invalid",    "list_*"};
 
   // ---- the world ----
   struct CustomerModel {
@@ -349,6 +351,9 @@ class Sim {
   void do_tick();
   void do_set_policy();
   void do_invalid();
+  void do_list();
+  template <typename Page, typename Q>
+  std::vector<std::string> walk_pages(Q q, const Principal& by);
 
   const CustomerModel& pick_customer_any();
   int pick_known_customer();
@@ -607,11 +612,11 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 367},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
+      {kSubmit, 347},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
       {kPay, 65},       {kReturn, 30},   {kCancel, 30},        {kRelease, 45},
       {kReject, 15},    {kWriteOff, 8},  {kReceive, 70},       {kAdjust, 15},
       {kSetCredit, 25}, {kSetStatus, 8}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
-      {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85}};
+      {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85},       {kList, 20}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
     if (r < w) return k;
@@ -680,6 +685,9 @@ void Sim::one_step() {
       break;
     case kInvalid:
       do_invalid();
+      break;
+    case kList:
+      do_list();
       break;
     case kKindCount:
       break;
@@ -1572,6 +1580,114 @@ void Sim::do_invalid() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Discovery: list_customers / list_products walked page by page from the start. Every row
+// listed exists in the model and agrees with get_customer / get_product; no row twice; every
+// model row that matches the filters is listed; the order does not depend on the page size.
+
+// The ids of every page of `q` from the start (the engine's order), checking each page.
+template <typename Page, typename Q>
+std::vector<std::string> Sim::walk_pages(Q q, const Principal& by) {
+  std::vector<std::string> ids;
+  q.cursor.reset();
+  for (int pages = 0;; ++pages) {
+    SIM_EXPECT(pages <= 1'000, "list paging does not end");
+    const Result& r = query(q, by);
+    SIM_EXPECT(r.ok(), "list failed: " + describe(r.error));
+    const Page page = std::get<Page>(r.body);  // a copy: the checks below query again
+    if constexpr (std::is_same_v<Page, CustomerList>) {
+      SIM_EXPECT(page.customers.size() <= q.limit, "a page longer than its limit");
+      for (const CustomerRow& row : page.customers) {
+        ids.emplace_back(row.customer.view());
+        const auto v = customer_view(row.customer.view());
+        SIM_EXPECT(v.has_value(), "listed a customer get_customer does not know: " + ids.back());
+        SIM_EXPECT(row.name == v->name && row.grade == v->grade &&
+                       row.credit_limit == v->credit_limit && row.terms_days == v->terms_days &&
+                       row.status == v->status && row.exposure == v->exposure.total &&
+                       row.available == v->available,
+                   "list row differs from get_customer for " + ids.back());
+        SIM_EXPECT((!q.status || row.status == *q.status) && (!q.grade || row.grade == *q.grade) &&
+                       (!q.prefix || ids.back().starts_with(q.prefix->view())),
+                   "listed a customer the filters exclude: " + ids.back());
+      }
+    } else {
+      SIM_EXPECT(page.products.size() <= q.limit, "a page longer than its limit");
+      for (const ProductView& row : page.products) {
+        ids.emplace_back(row.sku.view());
+        const auto v = product_view(row.sku.view());
+        SIM_EXPECT(v.has_value(), "listed a product get_product does not know: " + ids.back());
+        SIM_EXPECT(row.price == v->price && row.floor_price == v->floor_price &&
+                       row.on_hand == v->on_hand && row.reserved == v->reserved &&
+                       row.available == v->available,
+                   "list row differs from get_product for " + ids.back());
+        SIM_EXPECT(!q.prefix || ids.back().starts_with(q.prefix->view()),
+                   "listed a product the prefix excludes: " + ids.back());
+      }
+    }
+    if (page.next_cursor.empty()) break;
+    q.cursor = page.next_cursor;
+  }
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  SIM_EXPECT(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
+             "a row listed twice");
+  return ids;
+}
+
+void Sim::do_list() {
+  static const char* const kPrefixes[] = {"C", "C1", "C10", "N", "X", "P1", "Q", "ZZ", "none"};
+  const Principal& by = rng_.percent(50) ? warehouse_ : rng_.pick(reps_);  // anyone may list
+  const uint32_t limit = rng_.percent(20) ? kMaxPageLimit : static_cast<uint32_t>(rng_.range(1, 6));
+  const std::optional<Key> prefix =
+      rng_.percent(30)
+          ? std::optional<Key>(Key::of(kPrefixes[static_cast<std::size_t>(rng_.range(0, 8))]))
+          : std::nullopt;
+  if (rng_.percent(5)) {  // a cursor from elsewhere
+    ListCustomers q;
+    q.cursor = Key::of(rng_.percent(50) ? "p1" : "c999999");
+    const Result& r = query(q, by);
+    SIM_EXPECT(r.error.code == ErrorCode::BAD_REQUEST && r.error.field == "cursor",
+               "a foreign cursor: expected BAD_REQUEST cursor, got " + describe(r.error));
+    return;
+  }
+  if (rng_.percent(60)) {
+    ListCustomers q;
+    q.limit = limit;
+    q.prefix = prefix;
+    if (rng_.percent(30)) q.status = static_cast<CustomerStatus>(rng_.range(0, 2));
+    if (rng_.percent(30)) q.grade = static_cast<Grade>(rng_.range(0, 3));
+    std::vector<std::string> ids = walk_pages<CustomerList>(q, by);
+    q.limit = kMaxPageLimit;
+    SIM_EXPECT(walk_pages<CustomerList>(q, by) == ids, "list order depends on the page size");
+    std::size_t want = 0;
+    for (const CustomerModel& m : customers_) {
+      if (!m.known) continue;
+      const auto v = customer_view(m.id);
+      SIM_EXPECT(v.has_value(), "a created customer is unknown: " + m.id);
+      want += (!q.status || v->status == *q.status) && (!q.grade || v->grade == *q.grade) &&
+              (!q.prefix || m.id.starts_with(q.prefix->view()));
+    }
+    SIM_EXPECT(ids.size() == want, "list_customers listed " + std::to_string(ids.size()) +
+                                       " customers, the model has " + std::to_string(want));
+  } else {
+    ListProducts q;
+    q.limit = limit;
+    q.prefix = prefix;
+    std::vector<std::string> ids = walk_pages<ProductList>(q, by);
+    q.limit = kMaxPageLimit;
+    SIM_EXPECT(walk_pages<ProductList>(q, by) == ids, "list order depends on the page size");
+    std::size_t want = 0;
+    for (const ProductModel& m : products_)
+      want += m.known && (!q.prefix || m.id.starts_with(q.prefix->view()));
+    SIM_EXPECT(ids.size() == want, "list_products listed " + std::to_string(ids.size()) +
+                                       " products, the model has " + std::to_string(want));
+  }
+  ++kind_ok_[kind_];
+  // A read changes nothing; the invariants are checked after it like after every command.
+  const std::string problem = a_.check_invariants(/*full=*/false);
+  if (!problem.empty()) fail("invariant violated after a list: " + problem);
+}
+
+// ---------------------------------------------------------------------------------------------
 void Sim::checkpoint(bool final) {
   const std::string problem = a_.check_invariants(/*full=*/true);
   if (!problem.empty()) fail("invariant violated (full check): " + problem);
@@ -1663,7 +1779,8 @@ TEST(RandomSim, EngineKeepsInvariantsAndReplaysIdentically) {
   std::printf("credo sim: %llu steps in %.1f s\n", static_cast<unsigned long long>(steps),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   if (!::testing::Test::HasFailure() && check_every == 1) {
-    test::record_fault("Engine", "random command sequences: every op, valid and invalid, over a small world",
+    test::record_fault("Engine",
+                       "random command sequences: every op, valid and invalid, over a small world",
                        std::to_string(steps) +
                            " commands from a printed seed: invariants held after every one; replay "
                            "into a second engine byte-identical; save/load round trip equal");
