@@ -197,8 +197,9 @@ void EngineLoop::process(Job& job, Completion& done) {
     }
     case RequestKind::snapshot: {
       // The engine thread pays only for the image; the answer comes when the file is durable.
+      // Moving the completion out leaves `done` without a session: run() drops it from this
+      // batch.
       auto answer = std::make_shared<Completion>(std::move(done));
-      done.session.reset();  // not part of this batch
       log_.snapshot_async(engine_, [this, answer](bool ok, uint64_t seq, const std::string& file,
                                                   const std::string& error) {
         Answer& a = answer->answer;

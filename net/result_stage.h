@@ -23,8 +23,12 @@ namespace credo::net {
 class ResultStage {
  public:
   ResultStage(boost::asio::io_context& io, const CommandLog& log) : io_(io), log_(log) {}
+  ~ResultStage() = default;
+  // Referenced by the engine loop and the log's callback: never copied or moved.
   ResultStage(const ResultStage&) = delete;
   ResultStage& operator=(const ResultStage&) = delete;
+  ResultStage(ResultStage&&) = delete;
+  ResultStage& operator=(ResultStage&&) = delete;
 
   // Engine thread: a batch of answers in seq order. Those that need no durability, or whose
   // command is durable already, go to the I/O thread now; the rest wait. Empties `batch`.

@@ -3,7 +3,7 @@
 # finding. One line per file, then a summary; the findings themselves follow a failing file.
 #
 #   scripts/lint.sh                     every .cc of engine/, net/, persistence/, tools/
-#   scripts/lint.sh net/codec.cc ...    only these files (paths relative to the repository)
+#   scripts/lint.sh net/session.cc ...    only these files (paths relative to the repository)
 #
 # What is checked: the .cc files of engine/, net/, persistence/ and tools/, and through them
 # every project header they include (HeaderFilterRegex). Not tests/, bench/ or fuzz/: they are

@@ -93,14 +93,6 @@ TEST(Workload, MixAndSharesAreHonoured) {
   EXPECT_NEAR(tight, 5000, 400);
 }
 
-TEST(JsonEscape, ControlCharactersBecomeUnicodeEscapesNotDropped) {
-  EXPECT_EQ(json_escape("orders=80"), "orders=80");
-  EXPECT_EQ(json_escape("a\"b\\c"), "a\\\"b\\\\c");
-  EXPECT_EQ(json_escape(std::string("a\nb\tc\x01\x1f", 7)), "a\\u000ab\\u0009c\\u0001\\u001f");
-  EXPECT_EQ(json_escape(std::string("\0", 1)), "\\u0000");
-  EXPECT_EQ(json_escape("caf\xc3\xa9 \x7f"), "caf\xc3\xa9 \x7f");  // UTF-8 and DEL pass through
-}
-
 TEST(RefusedShare, ARunOfRejectionsAndErrorsIsOverTheLimitAndANormalRunIsNot) {
   RunResult no_dataset;  // no --setup: every customer unknown
   no_dataset.orders = 1000;

@@ -12,13 +12,11 @@
 
 #include "engine/engine.h"
 #include "net/command_log.h"
-#include "tools/server/journal_log.h"
 #include "net/keys.h"
 #include "net/policy_config.h"
 #include "net/server.h"
-#if CREDO_HAVE_DEMO
 #include "tools/demo/demo_data.h"
-#endif
+#include "tools/server/journal_log.h"
 
 namespace {
 
@@ -29,7 +27,6 @@ bool is_loopback(const std::string& address) {
          address.rfind("127.", 0) == 0;
 }
 
-#if CREDO_HAVE_DEMO
 // The demo keys: one per role, and one credit key per approval level (1-3) so that every held
 // order the demo can produce has a key that may release it without using the admin's. Fixed
 // strings on purpose: the demo is for trying credo on one's own machine (loopback only), and
@@ -47,7 +44,6 @@ constexpr DemoKey kDemoKeys[] = {
     {"demo-finance", credo::demo::demo_finance},
     {"demo-admin", credo::demo::demo_admin},
 };
-#endif
 
 }  // namespace
 
@@ -128,15 +124,10 @@ static int run_main(int argc, char** argv) {
     return 2;
   }
   if (demo) {
-#if CREDO_HAVE_DEMO
     for (const DemoKey& k : kDemoKeys) {
       Principal existing;
       if (!keys.lookup(k.key, &existing)) keys.add(k.key, k.principal());
     }
-#else
-    std::fprintf(stderr, "credo-server: --demo: this build has no demo dataset (tools/demo)\n");
-    return 2;
-#endif
   }
 
   // ---- clock ----
@@ -213,7 +204,6 @@ static int run_main(int argc, char** argv) {
   }
 
   // ---- demo ----
-#if CREDO_HAVE_DEMO
   if (demo) {
     if (server.engine().counts().commands_applied != 0) {
       std::fprintf(stderr, "credo-server: --demo needs an empty engine; not loading it\n");
@@ -235,8 +225,6 @@ static int run_main(int argc, char** argv) {
     }
   }
 
-#endif
-
   if (!server.listen(&error)) {
     std::fprintf(stderr, "credo-server: %s\n", error.c_str());
     return 1;
@@ -257,7 +245,6 @@ static int run_main(int argc, char** argv) {
       static_cast<unsigned long long>(counts.customers),
       static_cast<unsigned long long>(counts.products),
       keys_file.empty() && !demo ? "none (every connection is admin)" : "required");
-#if CREDO_HAVE_DEMO
   if (demo) {
     std::printf("demo keys (principal, roles, level):\n");
     for (const DemoKey& k : kDemoKeys) {
@@ -274,7 +261,6 @@ static int run_main(int argc, char** argv) {
         "'{\"op\":\"get_customer\",\"customer\":\"C1001\"}'\n",
         static_cast<unsigned>(server.port()));
   }
-#endif
   // Best effort: the banner tells a script the port; the server runs whether or not it got out.
   (void)std::fflush(stdout);
   server.run();

@@ -7,6 +7,7 @@
 
 #include "engine/fields.h"
 #include "engine/ops.h"
+#include "net/json_writer.h"
 
 namespace credo {
 namespace {
@@ -29,34 +30,7 @@ class Json {
     out_ += n;
     out_ += "\":";
   }
-  void str(std::string_view s) {
-    out_ += '"';
-    for (unsigned char c : s) {
-      switch (c) {
-        case '"':
-          out_ += "\\\"";
-          break;
-        case '\\':
-          out_ += "\\\\";
-          break;
-        case '\n':
-          out_ += "\\n";
-          break;
-        case '\r':
-          out_ += "\\r";
-          break;
-        case '\t':
-          out_ += "\\t";
-          break;
-        default:
-          if (c < 0x20)
-            out_ += fmt::format("\\u{:04x}", c);
-          else
-            out_ += static_cast<char>(c);
-      }
-    }
-    out_ += '"';
-  }
+  void str(std::string_view s) { net::append_json_string(out_, s); }
   template <typename T>
   void integer(T v) {
     out_ += std::to_string(v);
