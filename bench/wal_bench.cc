@@ -1,6 +1,6 @@
 // WAL microbenchmarks: record encoding and decoding, CRC32C, journal append throughput under
 // each durability mode (with records per fdatasync: the group-commit factor), and recovery
-// replay speed (target: >= 2 M journaled commands/s, DESIGN.md).
+// replay speed (target: >= 2 M journaled commands/s).
 //
 //   build/bin/wal_bench                          all of them (replay: 2 M submit_order)
 //   build/bin/wal_bench --benchmark_filter=Replay

@@ -1,4 +1,4 @@
-// The JSON codec at the network edge: request lines in, response lines out (PROTOCOL.md).
+// The JSON codec at the network edge: request lines in, response lines out (docs/protocol.md).
 // Parsing validates everything that can be checked without engine state (types, ranges, id
 // syntax, sizes, dates) so the engine only ever sees well-formed Commands and Queries; business
 // validation (unknown customer, stock, authority) stays in the engine.

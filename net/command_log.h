@@ -1,7 +1,7 @@
 // The durability seam between the engine thread and the write-ahead log.
 //
 // The engine thread applies a command, and if it succeeded, appends it here. The answer to that
-// command is released to its client only once durable_seq() >= the command's seq (PROTOCOL.md
+// command is released to its client only once durable_seq() >= the command's seq (docs/protocol.md
 // "Durability": a state-changing request is answered only after it is durable). The server does
 // not know how durability is achieved: persistence::Journal (group commit + fdatasync on its own
 // thread) implements this interface through an adapter; MemoryLog below is the stand-in used

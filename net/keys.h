@@ -1,4 +1,4 @@
-// API keys and the principals they stand for (PROTOCOL.md "Authentication and roles").
+// API keys and the principals they stand for (docs/protocol.md "Authentication and roles").
 //
 // Keys are secrets: they are compared in constant time and never logged or echoed. The key file
 // must not be readable by group or others (like ssh's private keys): a world-readable file of

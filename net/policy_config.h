@@ -1,4 +1,4 @@
-// The server's --config file: the seller's policy (PROTOCOL.md "Default policy").
+// The server's --config file: the seller's policy (docs/protocol.md "Default policy").
 //
 //   {"approve_total_max_minor": [10000000, 50000000, 500000000, null],
 //    "discount_max_bp": [0, 300, 1000, 10000],

@@ -182,7 +182,7 @@ struct RequestParser::Impl {
     return true;
   }
   // A JSON integer in [lo, hi]. Fractions, exponents and values beyond int64 are BAD_REQUEST
-  // (PROTOCOL.md "Values": money is never a float).
+  // (docs/protocol.md "Values": money is never a float).
   bool read_int(od::value& v, std::string_view leaf, int64_t lo, int64_t hi, int64_t& out_value) {
     od::json_type t{};
     if (!read_type(v, t)) return false;

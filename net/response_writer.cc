@@ -1,4 +1,4 @@
-// The response writer: one JSON line per Result (PROTOCOL.md "Responses"). The op decides only
+// The response writer: one JSON line per Result (docs/protocol.md "Responses"). The op decides only
 // the shape of an order answer (what submit decided vs. the status now); everything else
 // follows from the Result alternative.
 #include <string>

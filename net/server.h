@@ -1,5 +1,5 @@
 // credo-server's core: TCP sessions on an Asio I/O thread, one engine thread that owns the
-// Engine, and the command log that makes answers durable (DESIGN.md "Architecture").
+// Engine, and the command log that makes answers durable (docs/architecture.md).
 //
 //   I/O thread: accept, read, split lines, parse (RequestParser), answer hello/ping/stats and
 //     errors itself, queue commands and queries  ──▶  engine thread: stamp time and seq, apply or

@@ -1,4 +1,4 @@
-// One client connection (PROTOCOL.md "Transport", "Envelope", "Authentication and roles").
+// One client connection (docs/protocol.md "Transport", "Envelope", "Authentication and roles").
 //
 // A session reads bytes, cuts them into lines, parses each line and gives it a slot in request
 // order. Hello, ping, stats and every error known at the edge are answered in place; commands
@@ -26,7 +26,7 @@ namespace {
 constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 // A connection's input buffer shrinks back to this after a long line passed through it.
 constexpr std::size_t kInputKeep = 4 * kReadChunk;
-// Three failed hellos close the connection (PROTOCOL.md): enough for a typo, not for guessing.
+// Three failed hellos close the connection (docs/protocol.md): enough for a typo, not for guessing.
 constexpr int kMaxFailedHellos = 3;
 // An output buffer that grew beyond this (one huge report) is released after it is written.
 constexpr std::size_t kOutputKeep = 1u << 20;

@@ -1,4 +1,4 @@
-// With --data, every answered state change survives a crash (PROTOCOL.md "Durability").
+// With --data, every answered state change survives a crash (docs/protocol.md "Durability").
 #include <gtest/gtest.h>
 
 #include <filesystem>

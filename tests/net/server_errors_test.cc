@@ -1,4 +1,4 @@
-// Every error code of PROTOCOL.md "Errors" through a real server; after each, the connection
+// Every error code of docs/protocol.md "Errors" through a real server; after each, the connection
 // keeps serving.
 #include <gtest/gtest.h>
 

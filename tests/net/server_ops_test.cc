@@ -1,4 +1,4 @@
-// Every op of PROTOCOL.md once, successfully, through a real server, plus authentication and
+// Every op of docs/protocol.md once, successfully, through a real server, plus authentication and
 // authority (UNAUTHENTICATED, FORBIDDEN).
 #include <gtest/gtest.h>
 

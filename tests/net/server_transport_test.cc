@@ -1,4 +1,4 @@
-// Transport behaviour (PROTOCOL.md "Transport"): line limits, timeouts, flow control, ordering
+// Transport behaviour (docs/protocol.md "Transport"): line limits, timeouts, flow control, ordering
 // under pipelining, concurrency, and the bounds that keep one client from hurting others.
 #include <gtest/gtest.h>
 #include <sys/socket.h>

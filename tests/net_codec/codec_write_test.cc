@@ -1,5 +1,5 @@
 // The response writer: every Result type comes out as one line of valid JSON with the field
-// names of PROTOCOL.md, checked by parsing it back with simdjson.
+// names of docs/protocol.md, checked by parsing it back with simdjson.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 

@@ -1,4 +1,4 @@
-// credo-cli: a small client for credo-server (PROTOCOL.md).
+// credo-cli: a small client for credo-server (docs/protocol.md).
 //
 //   credo-cli [--host H] [--port P] [--key K] '<json>'   one request, prints the answer
 //   credo-cli -f requests.ndjson [--quiet]                a whole file, pipelined

@@ -1,4 +1,4 @@
-// The two wire formats credo-loadgen speaks: credo's NDJSON protocol (PROTOCOL.md) and Redis's
+// The two wire formats credo-loadgen speaks: credo's NDJSON protocol (docs/protocol.md) and Redis's
 // RESP (for the Redis peer benchmark, bench/peers/redis_order.lua). Encoders append to a
 // buffer; parsers read just what the load generator counts (ok, decision, order_no, error
 // code) without building a document, so the client's cost per answer stays small and equal

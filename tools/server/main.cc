@@ -1,4 +1,4 @@
-// credo-server: loads keys and policy, optionally the demo world, and serves PROTOCOL.md on TCP.
+// credo-server: loads keys and policy, optionally the demo world, and serves docs/protocol.md on TCP.
 // Everything interesting lives in net/; this file turns flags into a Server and prints what it
 // is about to do.
 #include <fmt/format.h>
