@@ -1,6 +1,6 @@
-// Business time for the server (docs/protocol.md "Time"): the engine has no clock; the engine thread
-// stamps each command with Clock::now() before applying it. Owned and used by the engine thread
-// only, so it needs no locking.
+// Business time for the server (docs/protocol.md "Time"): the engine has no clock; the engine
+// thread stamps each command with Clock::now() before applying it. Owned and used by the engine
+// thread only, so it needs no locking.
 #pragma once
 
 #include <chrono>

@@ -43,7 +43,8 @@ struct Request {
 // `line.data()` is followed by at least kParsePadding readable bytes (any content).
 // Why: simdjson reads in 64-byte blocks and may read past the end of the document; padding
 // lets it parse straight from the connection's read buffer without a copy.
-constexpr std::size_t kParsePadding = 64;  // == SIMDJSON_PADDING (static_assert in request_parser.cc)
+constexpr std::size_t kParsePadding =
+    64;  // == SIMDJSON_PADDING (static_assert in request_parser.cc)
 
 // Parses one request line (without the trailing '\n'). Returns true and fills `out`, or returns
 // false and fills `err` with BAD_JSON (not a JSON object / invalid UTF-8 / trailing garbage),

@@ -1,5 +1,5 @@
-// The request parser: every op of docs/protocol.md parses into the right Command or Query, and every
-// kind of bad input gets the exact error code and field.
+// The request parser: every op of docs/protocol.md parses into the right Command or Query, and
+// every kind of bad input gets the exact error code and field.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 

@@ -1,6 +1,7 @@
-// Assertions in pairs (assertions for programmer errors, handled errors for bad input): what the writers assert before anything reaches the
-// disk, the readers check again after reading it back, as errors they report, since by then a
-// failure can come from the disk rather than from our code. These tests show both halves.
+// Assertions in pairs (assertions for programmer errors, handled errors for bad input): what the
+// writers assert before anything reaches the disk, the readers check again after reading it back,
+// as errors they report, since by then a failure can come from the disk rather than from our code.
+// These tests show both halves.
 #include <gtest/gtest.h>
 
 #include <string>

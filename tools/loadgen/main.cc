@@ -284,7 +284,8 @@ void print_latency(FILE* f, const char* label, const Histogram& h) {
 
 static int run_main(int argc, char** argv) {
   using namespace credo::loadgen;
-  CLI::App app{"credo-loadgen: load generator for credo-server (docs/protocol.md) and the Redis peer"};
+  CLI::App app{
+      "credo-loadgen: load generator for credo-server (docs/protocol.md) and the Redis peer"};
   DriverConfig config;
   std::string protocol = "credo", mix_text = "orders=100", json_path, admin_key, key;
   std::string finance_key, warehouse_key, redis_script;

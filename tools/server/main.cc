@@ -1,5 +1,5 @@
-// credo-server: loads keys and policy, optionally the demo world, and serves docs/protocol.md on TCP.
-// Everything interesting lives in net/; this file turns flags into a Server and prints what it
+// credo-server: loads keys and policy, optionally the demo world, and serves docs/protocol.md on
+// TCP. Everything interesting lives in net/; this file turns flags into a Server and prints what it
 // is about to do.
 #include <fmt/format.h>
 #include <unistd.h>
