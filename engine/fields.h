@@ -79,9 +79,9 @@ struct Field {
   using Member = M;
   using Kind = K;
   std::string_view name;  // the JSON key, and the error field ("lines[2].qty")
-  M S::*member;
-  K kind;
-  Presence presence;
+  M S::*member = nullptr;
+  K kind{};
+  Presence presence = Presence::optional;
   constexpr bool required() const { return presence == Presence::required; }
 };
 template <typename S, typename M, typename K>
