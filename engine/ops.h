@@ -24,6 +24,7 @@
 // without a WAL kind, and a body without a declaration.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -221,6 +222,38 @@ constexpr int find_op(std::string_view name) {
   for (std::size_t i = 0; i < kOpCount; ++i)
     if (kOps[i].name == name) return static_cast<int>(i);
   return -1;
+}
+
+// The declared op whose name is nearest to `name` (edit distance, ignoring ASCII case), or -1
+// when none is near enough to be a likely typo (distance over a third of the name, at least 2).
+// For UNKNOWN_OP's message; error path only (allocates nothing, O(ops x len^2) on short names).
+inline int closest_op(std::string_view name) {
+  constexpr std::size_t kMaxLen = 32;  // longer names are not typos of ours
+  if (name.empty() || name.size() > kMaxLen) return -1;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  int best = -1;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+  for (std::size_t i = 0; i < kOpCount; ++i) {
+    const std::string_view op = kOps[i].name;
+    // Levenshtein distance with one rolling row.
+    std::array<std::size_t, kMaxLen + 1> row{};
+    for (std::size_t j = 0; j <= name.size(); ++j) row[j] = j;
+    for (std::size_t a = 1; a <= op.size(); ++a) {
+      std::size_t diag = row[0];
+      row[0] = a;
+      for (std::size_t j = 1; j <= name.size(); ++j) {
+        const std::size_t up = row[j];
+        const std::size_t cost = lower(op[a - 1]) == lower(name[j - 1]) ? 0 : 1;
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
+        diag = up;
+      }
+    }
+    if (row[name.size()] < best_distance) {
+      best_distance = row[name.size()];
+      best = static_cast<int>(i);
+    }
+  }
+  return best;
 }
 
 // ---- checks: what a declaration must get right ------------------------------------------------

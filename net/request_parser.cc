@@ -558,6 +558,13 @@ struct RequestParser::Impl {
           while (n > 0 && n < name.size() && (static_cast<unsigned char>(name[n]) & 0xC0) == 0x80)
             --n;
           err->message = "unknown op \"" + std::string(name.substr(0, n)) + "\"";
+          if (const int near = closest_op(name); near >= 0) {
+            err->message += "; did you mean \"";
+            err->message += kOps[static_cast<std::size_t>(near)].name;
+            err->message += "\"?";
+          }
+          err->message +=
+              " (every op is listed in docs/protocol.md \"Operations\" and by credo-cli --help)";
           return false;
         }
         out->op_id = static_cast<OpId>(id);

@@ -373,7 +373,24 @@ TEST_F(ParseTest, UnknownOpNameIsQuotedWithoutSplittingACharacter) {
   simdjson::dom::parser json;
   simdjson::dom::element doc;
   EXPECT_EQ(json.parse(out).get(doc), simdjson::SUCCESS) << out;
-  EXPECT_EQ(r.err.message, "unknown op \"" + std::string(63, 'x') + "\"");
+  EXPECT_EQ(r.err.message.rfind("unknown op \"" + std::string(63, 'x') + "\" (", 0), 0u)
+      << r.err.message;
+}
+
+// A typo gets the nearest op's name, and every unknown op the place where the ops are listed.
+TEST_F(ParseTest, UnknownOpNamesTheClosestOpAndWhereTheListIs) {
+  Parse typo = parse_line(parser_, R"({"op":"submit_ordr"})");
+  ASSERT_EQ(typo.err.code, ErrorCode::UNKNOWN_OP);
+  EXPECT_EQ(typo.err.message,
+            "unknown op \"submit_ordr\"; did you mean \"submit_order\"? (every op is listed in "
+            "docs/protocol.md \"Operations\" and by credo-cli --help)");
+  Parse upper = parse_line(parser_, R"({"op":"PING"})");
+  EXPECT_NE(upper.err.message.find("did you mean \"ping\"?"), std::string::npos)
+      << upper.err.message;
+  Parse far = parse_line(parser_, R"({"op":"launch_missiles"})");
+  ASSERT_EQ(far.err.code, ErrorCode::UNKNOWN_OP);
+  EXPECT_EQ(far.err.message.find("did you mean"), std::string::npos) << far.err.message;
+  EXPECT_NE(far.err.message.find("credo-cli --help"), std::string::npos);
 }
 
 TEST_F(ParseTest, EnvelopeErrors) {
