@@ -2,7 +2,7 @@
 // "Deciding an order"). Pure: reads the state, writes only the Decision scratch.
 #include <algorithm>
 
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo::internal {
 namespace {

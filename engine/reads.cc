@@ -3,7 +3,7 @@
 
 #include "engine/authority.h"
 #include "engine/engine.h"
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo {
 

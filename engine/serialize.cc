@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "engine/engine.h"
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo {
 namespace {

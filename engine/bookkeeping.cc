@@ -2,7 +2,7 @@
 // unapplied balances, the overdue ladder, the ledger.
 #include <algorithm>
 
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo {
 
