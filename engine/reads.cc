@@ -160,8 +160,8 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
 namespace {
 
 bool find_existing_customer(const State& s, const Key& k, uint32_t* c, Result& out) {
-  *c = Key::valid(k.view()) ? s.customer_ids.find(k.view()) : kNone;
-  if (*c != kNone && s.customers[*c].exists) return true;
+  *c = Key::valid(k.view()) ? find_customer(s, k) : kNone;
+  if (*c != kNone) return true;
   return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'", "customer");
 }
 
@@ -199,14 +199,7 @@ void get_order(const State& s, const GetOrder& body, Result& out) {
            "order_no");
       return;
     }
-    const uint32_t c = s.customer_ids.find(body.customer.view());
-    if (c != kNone) {
-      char buf[4 + Key::kMaxLen];
-      std::memcpy(buf, &c, 4);
-      std::memcpy(buf + 4, body.client_order_id.data, body.client_order_id.len);
-      const uint32_t id = s.client_order_ids.find({buf, 4u + body.client_order_id.len});
-      if (id != kNone) idx = s.client_order_to_order[id];
-    }
+    idx = find_client_order(s, body.customer, body.client_order_id);
     if (idx == kNone) {
       fail(out, ErrorCode::NOT_FOUND,
            "no order '" + std::string(body.client_order_id.view()) + "' for customer '" +
