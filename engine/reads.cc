@@ -315,16 +315,9 @@ void daily_report(const State& s, const DailyReportQuery& body, Result& out) {
   const DailyAgg* row = s.daily_find(body.date);
   if (row == nullptr) return;  // no activity that day: all zeros
   const DailyAgg& d = *row;
-  for (int i = 0; i < 6; ++i) v.by_status[i] = {d.count_by_status[i], d.value_by_status[i]};
-  std::copy(std::begin(d.holds_by_reason), std::end(d.holds_by_reason), v.holds_by_reason);
-  v.shipments = d.shipments;
-  v.shipped_value = d.shipped_value;
-  v.payments = d.payments;
-  v.payments_received = d.payments_received;
-  v.returns = d.returns;
-  v.returns_value = d.returns_value;
-  v.write_offs = d.write_offs;
-  v.written_off = d.written_off;
+  for (int i = 0; i < kOrderStatusCount; ++i)
+    v.by_status[i] = {d.count_by_status[i], d.value_by_status[i]};
+  static_cast<DailyActivity&>(v) = static_cast<const DailyActivity&>(d);
 }
 
 }  // namespace
