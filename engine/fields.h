@@ -81,7 +81,7 @@ struct Field {
   std::string_view name;  // the JSON key, and the error field ("lines[2].qty")
   M S::*member;
   K kind;
-  Presence presence;
+  Presence presence = Presence::required;
   constexpr bool required() const { return presence == Presence::required; }
 };
 template <typename S, typename M, typename K>
