@@ -112,6 +112,8 @@ bool handle(Ctx& x, const Ship& cmd) {
   ShipView& view = x.out.emplace<ShipView>();
   view.lines.clear();
   auto ship_piece = [&](OrderLine& line, Qty q) {
+    // check_sku_lines kept q within the unshipped quantity, which is reserved stock.
+    CREDO_ASSERT(q <= s.products[line.product].reserved);
     line.shipped += q;
     s.products[line.product].on_hand -= q;
     s.products[line.product].reserved -= q;

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/assert.h"
 #include "engine/state.h"
 
 namespace credo::internal {

@@ -19,6 +19,7 @@ uint32_t find_duplicate(const State& s, const OrderRequest& req) {
 // Records a decided order: numbers it, reserves stock, counts exposure, opens its history.
 uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
   State& s = x.s;
+  CREDO_ASSERT(d.lines.size() == req.lines.size(), "decide prices every line of the request");
   const uint32_t idx = static_cast<uint32_t>(s.orders.size());
   s.orders.emplace_back();
   Order o;
@@ -111,8 +112,11 @@ Decision& scratch_decision() {
 // Releases everything an open order still holds (stock, exposure, prepayment) and closes it.
 void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
   Order& o = s.orders[idx];
+  CREDO_ASSERT(o.status == OrderStatus::held || o.status == OrderStatus::accepted,
+               "only an open order can be closed");
   for (uint32_t i = o.first_line; i < o.first_line + o.line_count; ++i) {
     const OrderLine& line = s.lines[i];
+    CREDO_ASSERT(s.products[line.product].reserved >= line.qty - line.shipped);
     s.products[line.product].reserved -= line.qty - line.shipped;
   }
   Customer& c = s.customers[o.customer];
@@ -196,6 +200,7 @@ bool handle(Ctx& x, const ReleaseOrder& cmd) {
   }
   if (o.payment == PaymentTerms::credit) {
     Customer& c = s.customers[o.customer];
+    CREDO_ASSERT(c.held >= o.open_value, "a held order's value is counted in held");
     c.held -= o.open_value;
     c.open_orders += o.open_value;
   }

@@ -80,6 +80,7 @@ bool handle(Ctx& x, const WriteOff& cmd) {
     return fail(x.out, ErrorCode::INVALID_STATE, "the invoice has nothing open to write off");
   const Money amount = invoice.open;
   Customer& c = s.customers[invoice.customer];
+  CREDO_ASSERT(c.receivables >= amount, "an open invoice is counted in receivables");
   c.receivables -= amount;
   invoice.open = 0;
   remove_open_invoice(s, inv);
