@@ -229,6 +229,7 @@ struct DailyActivity {
   Money returns_value = 0;
   uint64_t write_offs = 0;
   Money written_off = 0;
+  bool operator==(const DailyActivity&) const = default;
 };
 struct DailyReportView : DailyActivity {
   Day date = 0;

@@ -153,6 +153,7 @@ struct CreditNote {
 struct DailyAgg : DailyActivity {
   uint64_t count_by_status[kOrderStatusCount] = {};
   Money value_by_status[kOrderStatusCount] = {};
+  bool operator==(const DailyAgg&) const = default;
 };
 
 // One day's row of the daily report. Only days with activity have a row: a day without one
