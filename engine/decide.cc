@@ -2,7 +2,7 @@
 // "Deciding an order"). Pure: reads the state, writes only the Decision scratch.
 #include <algorithm>
 
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo::internal {
 namespace {
@@ -122,8 +122,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
 
   // Customer.
   const bool prepaid = req.payment == PaymentTerms::prepaid;
-  uint32_t c = s.customer_ids.find(req.customer.view());
-  if (c != kNone && !s.customers[c].exists) c = kNone;
+  const uint32_t c = find_customer(s, req.customer);
   d.customer = c;
   if (c != kNone) {
     const Customer& cust = s.customers[c];

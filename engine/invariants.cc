@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "engine/engine.h"
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo {
 namespace {
@@ -197,8 +197,8 @@ class Checker {
         if (line.qty < 1 || line.qty > kQtyMax || line.unit_price < 0 || line.shipped < 0 ||
             line.shipped > line.qty || line.returned < 0 || line.returned > line.shipped ||
             !kBasisPointsRange.contains(line.discount_bp) || line.amount < 0 ||
-            (priced && (mul_overflows(line.qty, line.unit_price, &value) ||
-                        line.amount != value || add_overflows(worth, value, &worth))))
+            (priced && (mul_overflows(line.qty, line.unit_price, &value) || line.amount != value ||
+                        add_overflows(worth, value, &worth))))
           return bad("order ", no, " line ", l - o.first_line, ": out of range");
       }
       for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {

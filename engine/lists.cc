@@ -17,7 +17,7 @@
 #include <system_error>
 
 #include "engine/engine.h"
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo::internal {
 

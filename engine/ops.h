@@ -9,10 +9,10 @@
 //   net/session.cc, stats    kOpCount sizes the per-op latency table and kOps[i].name labels it;
 //                            `access` says whether the op needs hello first; server ops are
 //                            authorized there through engine/authority.h.
-//   engine/engine.cc         every handler asks authorize() (engine/authority.h), which reads
+//   engine/engine.cc         every command asks authorize() (engine/authority.h), which reads
 //                            `access`, `role` and `min_level` from this table; a body without a
-//                            handler does not compile (Engine::apply visits CommandBody with
-//                            overloads, no fallback).
+//                            handler declared in engine/handlers.h does not compile
+//                            (Engine::apply visits CommandBody with overloads, no fallback).
 //   persistence/             OpDecl<Body>::wal_kind is the stable number on disk; CommandKind
 //     command_codec.*        and kind_name() must agree with it (static_assert there). Next
 //                            (issue 11 item 4): encode/decode walk FieldsOf<Body> too.

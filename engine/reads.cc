@@ -3,7 +3,7 @@
 
 #include "engine/authority.h"
 #include "engine/engine.h"
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo {
 
@@ -160,8 +160,8 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
 namespace {
 
 bool find_existing_customer(const State& s, const Key& k, uint32_t* c, Result& out) {
-  *c = Key::valid(k.view()) ? s.customer_ids.find(k.view()) : kNone;
-  if (*c != kNone && s.customers[*c].exists) return true;
+  *c = Key::valid(k.view()) ? find_customer(s, k) : kNone;
+  if (*c != kNone) return true;
   return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'", "customer");
 }
 
@@ -199,14 +199,7 @@ void get_order(const State& s, const GetOrder& body, Result& out) {
            "order_no");
       return;
     }
-    const uint32_t c = s.customer_ids.find(body.customer.view());
-    if (c != kNone) {
-      char buf[4 + Key::kMaxLen];
-      std::memcpy(buf, &c, 4);
-      std::memcpy(buf + 4, body.client_order_id.data, body.client_order_id.len);
-      const uint32_t id = s.client_order_ids.find({buf, 4u + body.client_order_id.len});
-      if (id != kNone) idx = s.client_order_to_order[id];
-    }
+    idx = find_client_order(s, body.customer, body.client_order_id);
     if (idx == kNone) {
       fail(out, ErrorCode::NOT_FOUND,
            "no order '" + std::string(body.client_order_id.view()) + "' for customer '" +
@@ -322,16 +315,9 @@ void daily_report(const State& s, const DailyReportQuery& body, Result& out) {
   const DailyAgg* row = s.daily_find(body.date);
   if (row == nullptr) return;  // no activity that day: all zeros
   const DailyAgg& d = *row;
-  for (int i = 0; i < 6; ++i) v.by_status[i] = {d.count_by_status[i], d.value_by_status[i]};
-  std::copy(std::begin(d.holds_by_reason), std::end(d.holds_by_reason), v.holds_by_reason);
-  v.shipments = d.shipments;
-  v.shipped_value = d.shipped_value;
-  v.payments = d.payments;
-  v.payments_received = d.payments_received;
-  v.returns = d.returns;
-  v.returns_value = d.returns_value;
-  v.write_offs = d.write_offs;
-  v.written_off = d.written_off;
+  for (int i = 0; i < kOrderStatusCount; ++i)
+    v.by_status[i] = {d.count_by_status[i], d.value_by_status[i]};
+  static_cast<DailyActivity&>(v) = static_cast<const DailyActivity&>(d);
 }
 
 }  // namespace

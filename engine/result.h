@@ -217,13 +217,9 @@ struct StatementView {
   Money closing_balance = 0;
   AgingBuckets aging;  // open receivables now
 };
-struct DailyReportView {
-  Day date = 0;
-  struct StatusCount {
-    uint64_t count = 0;
-    Money value = 0;
-  };
-  StatusCount by_status[6];  // indexed by OrderStatus: orders submitted that day, status now
+// A day's activity other than its orders by status: kept per day by the state (DailyAgg,
+// engine/state.h) and shown as is by the daily report (DailyReportView).
+struct DailyActivity {
   uint64_t holds_by_reason[kReasonCount] = {};  // orders held that day, by reason
   uint64_t shipments = 0;
   Money shipped_value = 0;
@@ -233,6 +229,16 @@ struct DailyReportView {
   Money returns_value = 0;
   uint64_t write_offs = 0;
   Money written_off = 0;
+  bool operator==(const DailyActivity&) const = default;
+};
+struct DailyReportView : DailyActivity {
+  Day date = 0;
+  struct StatusCount {
+    uint64_t count = 0;
+    Money value = 0;
+  };
+  // Indexed by OrderStatus: orders submitted that day, by their status now.
+  StatusCount by_status[kOrderStatusCount];
 };
 
 using ResultBody =

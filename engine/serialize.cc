@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "engine/engine.h"
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo {
 namespace {
@@ -289,12 +289,11 @@ void read_daily_v1(Reader& f, State& s) {
     f.ok = false;
     return;
   }
-  static_assert(std::has_unique_object_representations_v<DailyAgg>);  // memcmp compares values
   const DailyAgg zero{};
   for (uint64_t i = 0; i < n && f.ok; ++i) {
     DailyRow row{static_cast<Day>(base + static_cast<int64_t>(i)), {}};
     io(f, row.agg);
-    if (std::memcmp(&row.agg, &zero, sizeof zero) != 0) s.daily.push_back(row);
+    if (row.agg != zero) s.daily.push_back(row);
   }
 }
 

@@ -148,19 +148,12 @@ struct CreditNote {
   TimeMs at = 0;
 };
 
-// Incremental per-day aggregates, so daily_report needs no scan of the orders.
-struct DailyAgg {
-  uint64_t count_by_status[6] = {};
-  Money value_by_status[6] = {};
-  uint64_t holds_by_reason[kReasonCount] = {};
-  uint64_t shipments = 0;
-  Money shipped_value = 0;
-  uint64_t payments = 0;
-  Money payments_received = 0;
-  uint64_t returns = 0;
-  Money returns_value = 0;
-  uint64_t write_offs = 0;
-  Money written_off = 0;
+// Incremental per-day aggregates, so daily_report needs no scan of the orders. The state image
+// writes the fields by name (engine/serialize.cc), so the layout is free; the format is not.
+struct DailyAgg : DailyActivity {
+  uint64_t count_by_status[kOrderStatusCount] = {};
+  Money value_by_status[kOrderStatusCount] = {};
+  bool operator==(const DailyAgg&) const = default;
 };
 
 // One day's row of the daily report. Only days with activity have a row: a day without one

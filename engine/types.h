@@ -95,6 +95,10 @@ void append_date(std::string& out, Day d);
 enum class Grade : uint8_t { A, B, C, D };
 enum class CustomerStatus : uint8_t { active, on_hold, blocked };
 enum class OrderStatus : uint8_t { accepted, held, rejected, expired, cancelled, shipped };
+// Sizes the tables indexed by OrderStatus (the daily report's counts by status).
+constexpr int kOrderStatusCount = 6;
+static_assert(static_cast<int>(OrderStatus::shipped) + 1 == kOrderStatusCount,
+              "kOrderStatusCount must follow OrderStatus's last value");
 enum class PaymentTerms : uint8_t { credit, prepaid };
 
 // Why an order was not simply accepted (PROTOCOL.md reason table). The first six reject the

@@ -1,10 +1,12 @@
-// Helpers shared by the engine's .cc files: error values, authority, the order decision and
-// the bookkeeping moves that several commands make. Private to the engine.
+// The engine's private header, shared by its .cc files: error values, authority, the order
+// decision, the views, the bookkeeping moves several commands make (engine/bookkeeping.cc), and
+// the command handlers with the checks and lookups they share (engine/lookups.cc).
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "engine/assert.h"
 #include "engine/state.h"
 
 namespace credo::internal {
@@ -87,5 +89,62 @@ int ladder_check(State& s, uint32_t customer);
 void remove_open_invoice(State& s, uint32_t invoice);
 uint32_t add_ledger(State& s, uint32_t customer, EntryKind kind, uint64_t number, uint32_t payment,
                     Money amount);
+
+// ---- command handlers -----------------------------------------------------------------------
+
+// What every handler gets: the state, who asks, the command's business time (already applied to
+// s.now by Engine::apply), and where the answer goes.
+struct Ctx {
+  State& s;
+  const Principal& by;
+  TimeMs now;
+  Result& out;
+};
+
+// One handler per CommandBody alternative (engine/ops.h declares the op), visited by
+// Engine::apply. Each validates everything first and only then changes state; it returns false
+// with out.error set, having changed nothing, on bad input.
+bool handle(Ctx& x, const UpsertCustomer& cmd);     // engine/master_data.cc
+bool handle(Ctx& x, const SetCredit& cmd);          // engine/master_data.cc
+bool handle(Ctx& x, const SetCustomerStatus& cmd);  // engine/master_data.cc
+bool handle(Ctx& x, const UpsertProduct& cmd);      // engine/master_data.cc
+bool handle(Ctx& x, const ReceiveStock& cmd);       // engine/master_data.cc
+bool handle(Ctx& x, const AdjustStock& cmd);        // engine/master_data.cc
+bool handle(Ctx& x, const SubmitOrder& cmd);        // engine/orders.cc
+bool handle(Ctx& x, const SubmitOrders& cmd);       // engine/orders.cc
+bool handle(Ctx& x, const CancelOrder& cmd);        // engine/orders.cc
+bool handle(Ctx& x, const ReleaseOrder& cmd);       // engine/orders.cc
+bool handle(Ctx& x, const RejectOrder& cmd);        // engine/orders.cc
+bool handle(Ctx& x, const Ship& cmd);               // engine/fulfilment.cc
+bool handle(Ctx& x, const ReturnGoods& cmd);        // engine/fulfilment.cc
+bool handle(Ctx& x, const RecordPayment& cmd);      // engine/payments.cc
+bool handle(Ctx& x, const WriteOff& cmd);           // engine/payments.cc
+bool handle(Ctx& x, const Tick& cmd);               // engine/time_and_policy.cc
+bool handle(Ctx& x, const SetPolicy& cmd);          // engine/time_and_policy.cc
+
+// Field checks (engine/lookups.cc): true if fine, else out.error names `field` and false.
+bool text_ok(const std::string& t, const char* field, Result& out);
+bool key_ok(const Key& k, const char* field, Result& out);
+
+// Lookups by key: the index of an existing customer or product, kNone if none (a phantom
+// customer named only by a rejected order does not exist).
+uint32_t find_customer(const State& s, const Key& k);
+uint32_t find_product(const State& s, const Key& k);
+// The same, failing with BAD_REQUEST on a malformed key and NOT_FOUND on an unknown one.
+bool customer_or_fail(const State& s, const Key& k, uint32_t* c, Result& out);
+bool product_or_fail(const State& s, const Key& k, uint32_t* p, Result& out);
+bool order_or_fail(const State& s, OrderNo no, uint32_t* idx, Result& out);
+// The index for a key, adding an empty (not yet existing) record for a new one.
+uint32_t intern_customer(State& s, const Key& k);
+uint32_t intern_product(State& s, const Key& k);
+
+// The interned key of (customer, client_order_id), written into `buf` (4 + Key::kMaxLen bytes).
+std::string_view client_order_key(uint32_t customer, const Key& client_order_id, char* buf);
+// The order submitted for `customer` (existing or phantom) with `client_order_id`; kNone if none.
+uint32_t find_client_order(const State& s, const Key& customer, const Key& client_order_id);
+
+// Releases everything an open (held or accepted) order still holds (stock, exposure,
+// prepayment) and moves it to `final_status` (engine/orders.cc).
+void close_open_order(State& s, uint32_t idx, OrderStatus final_status);
 
 }  // namespace credo::internal

@@ -2,7 +2,7 @@
 // unapplied balances, the overdue ladder, the ledger.
 #include <algorithm>
 
-#include "engine/internal.h"
+#include "engine/handlers.h"
 
 namespace credo {
 
@@ -56,6 +56,8 @@ void fill_credit(const State& s, uint32_t customer, CreditView& c) {
 void list_push(State& s, OpenList list, uint32_t idx) {
   ListEnds& ends = list == OpenList::held ? s.held_list : s.accepted_list;
   Order& o = s.orders[idx];
+  CREDO_ASSERT(o.list == OpenList::none, "an order is on at most one open list");
+  CREDO_ASSERT(o.status == (list == OpenList::held ? OrderStatus::held : OrderStatus::accepted));
   o.list = list;
   o.prev = ends.tail;
   o.next = kNone;
@@ -86,6 +88,7 @@ void set_status(State& s, uint32_t idx, OrderStatus status) {
   Order& o = s.orders[idx];
   DailyAgg& day = s.daily_at(o.day);
   const int from = static_cast<int>(o.status), to = static_cast<int>(status);
+  CREDO_ASSERT(day.count_by_status[from] > 0, "the order's day counts it under its status");
   day.count_by_status[from] -= 1;
   day.value_by_status[from] = sat_add(day.value_by_status[from], -o.total);
   day.count_by_status[to] += 1;
@@ -95,6 +98,7 @@ void set_status(State& s, uint32_t idx, OrderStatus status) {
 
 uint32_t add_event(State& s, uint32_t order, EventKind kind, const Principal* by, TimeMs at,
                    uint64_t number, Money amount, std::string_view text) {
+  CREDO_ASSERT(order < s.orders.size());
   EventRec e;
   e.kind = kind;
   e.principal = by ? s.principals.intern(by->name.view()) : kNone;
@@ -167,7 +171,10 @@ int ladder_check(State& s, uint32_t customer) {
 uint32_t add_ledger(State& s, uint32_t customer, EntryKind kind, uint64_t number, uint32_t payment,
                     Money amount) {
   Customer& c = s.customers[customer];
-  c.ledger_balance += amount;  // callers have checked that this cannot overflow
+  Money balance = 0;
+  // Callers have checked it (bad input gets BAD_REQUEST before anything changes).
+  CREDO_ASSERT(!add_overflows(c.ledger_balance, amount, &balance), "ledger balance overflow");
+  c.ledger_balance = balance;
   const uint32_t id = static_cast<uint32_t>(s.ledger.size());
   s.ledger.push_back({kind, s.today(), number, payment, amount, c.ledger_balance});
   c.ledger.push_back(id);

@@ -1,0 +1,99 @@
+// Money in and out of receivables: record_payment (applied to open invoices, oldest due first)
+// and write_off.
+#include <string>
+
+#include "engine/handlers.h"
+
+namespace credo::internal {
+
+namespace {
+
+void fill_payment(const State& s, uint32_t pay, PaymentView& v) {
+  const Payment& p = s.payments[pay];
+  v.customer = Key::of(s.customer_ids.view(p.customer));
+  v.payment_ref = Key::of(s.payment_refs.view(pay));
+  v.amount = p.amount;
+  v.applied.assign(s.applications.begin() + p.first_application,
+                   s.applications.begin() + p.first_application + p.application_count);
+  v.unapplied = s.customers[p.customer].unapplied;
+  v.duplicate = false;
+}
+
+}  // namespace
+
+// record_payment
+bool handle(Ctx& x, const RecordPayment& cmd) {
+  uint32_t c;
+  if (!customer_or_fail(x.s, cmd.customer, &c, x.out) ||
+      !key_ok(cmd.payment_ref, "payment_ref", x.out))
+    return false;
+  if (cmd.amount <= 0)
+    return fail(x.out, ErrorCode::BAD_REQUEST, "amount must be positive", "amount");
+  State& s = x.s;
+  const uint32_t earlier = s.payment_refs.find(cmd.payment_ref.view());
+  if (earlier != kNone) {
+    const Payment& p = s.payments[earlier];
+    if (p.customer != c || p.amount != cmd.amount)
+      return fail(x.out, ErrorCode::DUPLICATE,
+                  "payment_ref '" + std::string(cmd.payment_ref.view()) +
+                      "' was used before with a different customer or amount",
+                  "payment_ref");
+    PaymentView& v = x.out.emplace<PaymentView>();
+    fill_payment(s, earlier, v);
+    v.duplicate = true;
+    return true;
+  }
+  Customer& cust = s.customers[c];
+  Money check;
+  if (add_overflows(cust.unapplied, cmd.amount, &check) ||
+      sub_overflows(cust.ledger_balance, cmd.amount, &check))
+    return fail(x.out, ErrorCode::BAD_REQUEST, "the customer's balance would overflow", "amount");
+  const uint32_t pay = s.payment_refs.intern(cmd.payment_ref.view());
+  Payment p;
+  p.customer = c;
+  p.amount = cmd.amount;
+  p.at = x.now;
+  p.first_application = static_cast<uint32_t>(s.applications.size());
+  cust.unapplied += cmd.amount;
+  apply_unapplied(s, c, &s.applications);
+  p.application_count = static_cast<uint32_t>(s.applications.size()) - p.first_application;
+  s.payments.push_back(p);
+  add_ledger(s, c, EntryKind::payment, pay + 1, pay, -cmd.amount);
+  DailyAgg& day = s.daily_at(s.today());
+  day.payments += 1;
+  day.payments_received = sat_add(day.payments_received, cmd.amount);
+  ladder_check(s, c);
+  fill_payment(s, pay, x.out.emplace<PaymentView>());
+  return true;
+}
+
+// write_off
+bool handle(Ctx& x, const WriteOff& cmd) {
+  if (!text_ok(cmd.reason, "reason", x.out)) return false;
+  State& s = x.s;
+  if (cmd.invoice_no < 1 || cmd.invoice_no > s.invoices.size())
+    return fail(x.out, ErrorCode::NOT_FOUND, "no invoice " + std::to_string(cmd.invoice_no),
+                "invoice_no");
+  const uint32_t inv = static_cast<uint32_t>(cmd.invoice_no - 1);
+  Invoice& invoice = s.invoices[inv];
+  if (invoice.open == 0)
+    return fail(x.out, ErrorCode::INVALID_STATE, "the invoice has nothing open to write off");
+  const Money amount = invoice.open;
+  Customer& c = s.customers[invoice.customer];
+  CREDO_ASSERT(c.receivables >= amount, "an open invoice is counted in receivables");
+  c.receivables -= amount;
+  invoice.open = 0;
+  remove_open_invoice(s, inv);
+  add_ledger(s, invoice.customer, EntryKind::write_off, cmd.invoice_no, kNone, -amount);
+  DailyAgg& day = s.daily_at(s.today());
+  day.write_offs += 1;
+  day.written_off = sat_add(day.written_off, amount);
+  ladder_check(s, invoice.customer);
+  WriteOffView& v = x.out.emplace<WriteOffView>();
+  v.invoice_no = cmd.invoice_no;
+  v.customer = Key::of(s.customer_ids.view(invoice.customer));
+  v.amount = amount;
+  return true;
+}
+
+}  // namespace credo::internal

@@ -1,0 +1,91 @@
+// Business time and the policy it is judged by: tick (held and accepted orders expire, the
+// overdue ladder runs once a day), set_policy and the policy check shared with loading.
+#include <string>
+
+#include "engine/handlers.h"
+
+namespace credo::internal {
+
+namespace {
+
+void expire(State& s, uint32_t idx, TimeMs now) {
+  close_open_order(s, idx, OrderStatus::expired);
+  add_event(s, idx, EventKind::expired, nullptr, now, 0, 0, {});
+}
+
+}  // namespace
+
+// tick
+bool handle(Ctx& x, const Tick&) {
+  State& s = x.s;
+  TickView& v = x.out.emplace<TickView>();
+  v = TickView{};
+  v.now = x.now;
+  const TimeMs hold_ms = static_cast<TimeMs>(s.policy.hold_ttl_hours) * kMsPerHour;
+  while (s.held_list.head != kNone && s.orders[s.held_list.head].at + hold_ms <= x.now) {
+    expire(s, s.held_list.head, x.now);
+    ++v.held_expired;
+  }
+  const TimeMs ttl_ms = static_cast<TimeMs>(s.policy.order_ttl_days) * kMsPerDay;
+  while (s.accepted_list.head != kNone &&
+         s.orders[s.accepted_list.head].accepted_at + ttl_ms <= x.now) {
+    expire(s, s.accepted_list.head, x.now);
+    ++v.accepted_expired;
+  }
+  if (s.today() != s.ladder_day) {  // days past due only change when the date does
+    s.ladder_day = s.today();
+    for (uint32_t c = 0; c < s.customers.size(); ++c) {
+      if (!s.customers[c].exists) continue;
+      const int change = ladder_check(s, c);
+      v.customers_suspended += change > 0;
+      v.customers_reactivated += change < 0;
+    }
+  }
+  return true;
+}
+
+// set_policy
+bool handle(Ctx& x, const SetPolicy& cmd) {
+  const Policy& p = cmd.policy;
+  std::string field, message;
+  if (!policy_valid(p, &field, &message))
+    return fail(x.out, ErrorCode::BAD_REQUEST, std::move(message), std::move(field));
+  x.s.policy = p;
+  x.s.ladder_day = INT32_MIN;  // thresholds changed: the next tick re-runs the ladder
+  x.out.emplace<PolicyView>().policy = p;
+  return true;
+}
+
+bool policy_valid(const Policy& p, std::string* field, std::string* message) {
+  auto bad = [&](const char* f, std::string m) {
+    *field = f;
+    *message = std::move(m);
+    return false;
+  };
+  for (int l = 0; l <= kMaxLevel; ++l) {
+    if (p.approve_total_max_minor[l] < 0 ||
+        (l > 0 && p.approve_total_max_minor[l] < p.approve_total_max_minor[l - 1]))
+      return bad("approve_total_max_minor",
+                 "approve_total_max_minor must be non-negative and not decrease with the level");
+    if (!kBasisPointsRange.contains(p.discount_max_bp[l]) ||
+        (l > 0 && p.discount_max_bp[l] < p.discount_max_bp[l - 1]))
+      return bad("discount_max_bp", "discount_max_bp must be " +
+                                        limits::range_text(kBasisPointsRange) +
+                                        " and not decrease with the level");
+  }
+  // Each duration against its range, named once (engine/limits.h).
+  const struct {
+    const char* name;
+    int32_t value;
+    Range range;
+  } durations[] = {{"hold_ttl_hours", p.hold_ttl_hours, kHoldTtlHoursRange},
+                   {"order_ttl_days", p.order_ttl_days, kOrderTtlDaysRange},
+                   {"overdue_hold_days", p.overdue_hold_days, kOverdueHoldDaysRange},
+                   {"suspend_after_days", p.suspend_after_days, kSuspendAfterDaysRange}};
+  for (const auto& d : durations)
+    if (!d.range.contains(d.value))
+      return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));
+  return true;
+}
+
+}  // namespace credo::internal
