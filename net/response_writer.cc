@@ -344,7 +344,7 @@ struct BodyWriter {
     w.field_date("date", d.date);
     w.key("orders");
     w.begin_object();
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < kOrderStatusCount; i++) {
       w.key(to_string(static_cast<OrderStatus>(i)));
       w.begin_object();
       w.field("count", d.by_status[i].count);
