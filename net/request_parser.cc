@@ -10,8 +10,9 @@
 //
 // Why a validation walk on the error path: on-demand parsing only checks what it reads, so a
 // BAD_REQUEST found early could hide broken JSON later in the line. Before answering
-// BAD_REQUEST or UNKNOWN_OP we walk the whole document once more; invalid JSON anywhere turns
-// the answer into BAD_JSON, so the error code never depends on field order.
+// BAD_REQUEST or UNKNOWN_OP we walk the whole document once more (net/json_validation.h);
+// invalid JSON anywhere turns the answer into BAD_JSON, so the error code never depends on field
+// order.
 
 #include <simdjson.h>
 
@@ -22,6 +23,7 @@
 #include "engine/fields.h"
 #include "engine/ops.h"
 #include "net/codec.h"
+#include "net/json_validation.h"
 #include "net/json_writer.h"
 
 namespace credo::net {
@@ -59,9 +61,6 @@ constexpr bool field_table_ok() {
   }
   return names.size() <= 32;  // the seen and required masks are 32 bits
 }
-
-// Nesting deeper than this is refused by the validation walk (no request nests past 4).
-constexpr int kMaxValidateDepth = 256;
 
 // An unknown op is quoted in the error message, cut to this many bytes.
 constexpr std::size_t kMaxQuotedOpBytes = 64;
@@ -603,55 +602,6 @@ struct RequestParser::Impl {
   }
 
   // ---- the error path ----
-  // True iff `v` and everything in it is valid JSON.
-  // Recursive by design; the depth is bounded by kMaxValidateDepth.
-  bool valid_value(od::value v, int depth) {  // NOLINT(misc-no-recursion)
-    if (depth > kMaxValidateDepth) return false;
-    od::json_type t{};
-    if (v.type().get(t)) return false;
-    switch (t) {
-      case od::json_type::object: {
-        od::object o;
-        if (v.get_object().get(o)) return false;
-        for (auto fr : o) {
-          od::field f;
-          if (std::move(fr).get(f)) return false;
-          std::string_view key;
-          if (f.unescaped_key().get(key)) return false;
-          if (!valid_value(f.value(), depth + 1)) return false;
-        }
-        return true;
-      }
-      case od::json_type::array: {
-        od::array a;
-        if (v.get_array().get(a)) return false;
-        for (auto er : a) {
-          od::value ev;
-          if (std::move(er).get(ev)) return false;
-          if (!valid_value(ev, depth + 1)) return false;
-        }
-        return true;
-      }
-      case od::json_type::string: {
-        std::string_view s;
-        return !v.get_string().get(s);
-      }
-      case od::json_type::number: {
-        double d;
-        return !v.get_double().get(d);
-      }
-      case od::json_type::boolean: {
-        bool b;
-        return !v.get_bool().get(b);
-      }
-      case od::json_type::null: {
-        bool is_null = false;
-        return !v.is_null().get(is_null) && is_null;
-      }
-    }
-    return false;
-  }
-
   // After a failure: fills the id if it was not read yet, and turns BAD_REQUEST / UNKNOWN_OP
   // into BAD_JSON if the line is not valid JSON after all.
   void recover(std::string_view line) {
@@ -685,7 +635,7 @@ struct RequestParser::Impl {
         }
         // An id of the wrong type: nothing to echo, but its content still must be valid.
       }
-      if (!valid_value(f.value(), 1)) {
+      if (!json_value_valid(f.value())) {
         valid = false;
         break;
       }
