@@ -9,7 +9,7 @@
 // kMigrateStep slots of the old one across; until the old table is drained, lookups probe
 // both. A slot keeps the hash's high half, which also places it, so moving a slot never reads
 // its key. The doubled table is announced to the prefault thread (BlockPool::expect) when the
-// current one is a quarter full, so it is usually ready, zeroed and faulted in, when needed.
+// current one is 3/8 full, so it is usually ready, zeroed and faulted in, when needed.
 // Private to the engine.
 #pragma once
 
@@ -74,8 +74,9 @@ class Interner {
     const auto id = static_cast<uint32_t>(entries_.size());
     entries_.push_back({arena_.append(s), static_cast<uint32_t>(s.size())});
     slots_.p[i] = {id + 1, tag};
-    // A quarter full: the doubled table will be needed after as many inserts again.
-    if (entries_.size() * 4 == slots_.cap && slots_.cap * 2 * sizeof(Slot) >= kHugePage)
+    // Three eighths full (a table starts a quarter full): the doubled table will be needed
+    // after cap/8 more inserts, time for the prefault thread to prepare it.
+    if (entries_.size() * 8 == slots_.cap * 3 && slots_.cap * 2 * sizeof(Slot) >= kHugePage)
       BlockPool::instance().expect(slots_.cap * 2 * sizeof(Slot));
     return id;
   }
