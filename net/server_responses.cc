@@ -8,6 +8,7 @@
 #include "net/io_shared.h"
 #include "net/json_writer.h"
 #include "net/keys.h"
+#include "net/parse_kernel.h"
 
 namespace credo::net {
 
@@ -108,6 +109,7 @@ void write_stats(std::string& out, std::string_view id_json, const IoShared& sha
   w.field("engine_queue", static_cast<uint64_t>(shared.engine.queued()));
   w.field("overloaded", c.overloaded.load(std::memory_order_relaxed));
   write_engine_steps(w, c.engine_steps);
+  w.field("parser_kernel", parse_kernel_name());
   JournalStats js;
   if (shared.log.journal_stats(&js)) {
     w.key("journal");

@@ -90,13 +90,17 @@ TEST(StallTest, NoSingleOrderOf5MillionTakes20Ms) {
   int worst_at = -1;
   int over_1ms = 0;
   const auto started = std::chrono::steady_clock::now();
+  // One clock read per order (a system call): a step is from one read to the next, which adds
+  // the few microseconds of setting the next order's ids.
+  int64_t t = thread_cpu_ns();
   for (int i = 0; i < kOrders; ++i) {
     req.customer = Key::of("C" + std::to_string(i % kCustomers));
     req.lines[0].sku = Key::of("SKU" + std::to_string(i % kProducts));
     set_number(req.client_order_id, 2, static_cast<uint64_t>(i));
-    const int64_t t0 = thread_cpu_ns();
     engine.apply(c, result);
-    const int64_t ns = thread_cpu_ns() - t0;
+    const int64_t now = thread_cpu_ns();
+    const int64_t ns = now - t;
+    t = now;
     if (!result.ok()) FAIL() << "order " << i << ": " << result.error.message;
     if (ns > worst_ns) {
       worst_ns = ns;
