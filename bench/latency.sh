@@ -9,7 +9,8 @@
 # Workload: 16 connections, 10,000 customers, 1,000 products, 3-line orders (the loadgen's
 # default mix: ~5 % held at the credit limit, ~2 % a line out of stock, ~3 % asking a discount).
 # Environment: CREDO_BUILD (default build/) for the binaries; BENCH_DIR (default /var/tmp) for
-# the data directory (must be on a real disk, or fsync costs nothing); RATES, DURATION override.
+# the data directory (must be on a real disk, or fsync costs nothing); RATES, DURATION override;
+# CREDO_SERVER runs another credo-server binary (an older build, for a before/after table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +18,7 @@ dur=${DURATION:-10}; warm=2
 if [ "${1:-}" = "--quick" ]; then dur=3; warm=1; fi
 rates=${RATES:-"1000 20000 100000"}
 build=${CREDO_BUILD:-build}
-server=$build/bin/credo-server; loadgen=$build/bin/credo-loadgen; cli=$build/bin/credo-cli
+server=${CREDO_SERVER:-$build/bin/credo-server}; loadgen=$build/bin/credo-loadgen; cli=$build/bin/credo-cli
 for b in "$server" "$loadgen" "$cli"; do
   [ -x "$b" ] || { echo "latency: build $b first (ninja -C $build)" >&2; exit 1; }
 done
