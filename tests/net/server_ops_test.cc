@@ -110,8 +110,9 @@ TEST_F(ServerOps, StatsShowTheEngineStepsAndTheParserKernel) {
   EXPECT_TRUE(kernel == "haswell" || kernel == "fallback") << stats.text();
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
-      __builtin_cpu_supports("pclmul"))
+      __builtin_cpu_supports("pclmul")) {
     EXPECT_EQ(kernel, "haswell") << "an AVX2 CPU parses with the portable kernel";
+  }
 #endif
 }
 
