@@ -672,7 +672,11 @@ bool parse(Kernel& k, std::string_view line, Request& out, Error& err) {
   return false;
 }
 
-std::string_view kernel_name() { return simdjson::builtin_implementation()->name(); }
+// The kernel `od` names in this copy (simdjson's builtin_implementation() would answer for
+// the library, which is compiled without target flags).
+#define CREDO_STRINGIFY2(x) #x
+#define CREDO_STRINGIFY(x) CREDO_STRINGIFY2(x)
+std::string_view kernel_name() { return CREDO_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION); }
 
 }  // namespace CREDO_PARSE_KERNEL
 }  // namespace credo::net
