@@ -1,5 +1,7 @@
-// ChunkedVector: an append-mostly array stored in fixed-size chunks of ~2 MiB (huge pages), for
-// the tables that grow with every order (orders, lines, reasons, events, invoices, ledger).
+// ChunkedVector: an append-mostly array stored in fixed-size chunks of 4 MiB (huge pages), for
+// the tables that grow with every order (orders, lines, reasons, events, invoices, ledger, the
+// id tables' entries). Chunks come from BlockPool (engine/huge_alloc.h), pre-faulted when a
+// prefault thread runs.
 // Growing never copies or re-zeroes what is already there, unlike std::vector's doubling, which
 // on a table of millions of orders stalls the engine thread for a whole copy (measured: the
 // order-table doublings were the worst rounds of bench/engine_bench, see bench/README.md).
@@ -24,7 +26,7 @@ class ChunkedVector {
   // Elements per chunk: as many as fill 4 MiB, i.e. two whole huge pages (a power-of-two
   // count would leave most chunks a partial huge page, served in 4 KiB pages). Indexing divides
   // by this constant, which compiles to a multiply and a shift.
-  static constexpr std::size_t kChunk = (std::size_t{4} << 20) / sizeof(T);
+  static constexpr std::size_t kChunk = kChunkBytes / sizeof(T);
 
  public:
   ChunkedVector() = default;
@@ -139,9 +141,9 @@ class ChunkedVector {
   const_iterator end() const { return const_iterator(this, size_); }
 
  private:
-  void add_chunk() { chunks_.push_back(HugePageAllocator<T>().allocate(kChunk)); }
+  void add_chunk() { chunks_.push_back(static_cast<T*>(BlockPool::instance().take(kChunkBytes))); }
   void release() {
-    for (T* c : chunks_) HugePageAllocator<T>().deallocate(c, kChunk);
+    for (T* c : chunks_) BlockPool::instance().give(c, kChunkBytes);
     chunks_.clear();
     size_ = 0;
   }

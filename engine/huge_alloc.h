@@ -1,23 +1,102 @@
-// An allocator for the engine's big, ever-growing tables (orders, lines, events, ...): blocks
-// of 2 MiB or more are aligned to 2 MiB and advised as transparent huge pages, so that growing
-// the state costs one page fault per 2 MiB instead of one per 4 KiB. On this project's VMs a
-// page fault is the single largest cost of recording an order (measured: bench/README.md).
+// Memory for the engine's big, ever-growing tables (orders, lines, events, id tables, text).
+//
+// Blocks of 2 MiB and more come from BlockPool: 2 MiB-aligned, advised as transparent huge
+// pages, always zeroed. Growing the state then costs one page fault per 2 MiB instead of one
+// per 4 KiB, and a zeroed block needs no initializing pass (an empty id-table slot is all
+// zeros). On this project's VMs the kernel's zeroing of fresh pages was the largest single cost
+// of recording an order (issue 12: 14 % of server CPU in clear_page_erms on the engine thread),
+// so a server also runs a prefault thread (net/engine_loop.cc) that touches blocks ahead of
+// need and unmaps the ones given back: the engine thread then neither faults nor unmaps.
+// Without that thread (tests, benchmarks, tools) blocks are mapped and unmapped on the spot.
 // It changes where memory lives, never what the state is: determinism is unaffected.
 #pragma once
 
 #include <sys/mman.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
+#include <mutex>
 #include <new>
 #include <vector>
 
 namespace credo {
 
+inline constexpr std::size_t kHugePage = std::size_t{2} << 20;
+// The block every chunked table grows by (engine/chunked_vector.h): two whole huge pages.
+inline constexpr std::size_t kChunkBytes = std::size_t{4} << 20;
+
+// Process-wide: the engine's tables take and give blocks from any engine on any thread (one
+// mutex, taken once per 4 MiB of growth, never contended in the hot path).
+class BlockPool {
+ public:
+  static BlockPool& instance();
+
+  // A zeroed block of `bytes` (a multiple of 2 MiB): pre-faulted when the prefault thread has
+  // one ready, else freshly mapped (the kernel then zeroes each huge page at first touch).
+  void* take(std::size_t bytes);
+  // Returns a block from take(); unmapped by the prefault thread if one runs, else here.
+  void give(void* p, std::size_t bytes);
+  // A block of `bytes` will be taken soon: the prefault thread prepares one (a growing id
+  // table announces its next, doubled slot table this way). No effect without the thread.
+  void expect(std::size_t bytes);
+
+  // A prefault thread's loop (net/engine_loop.cc owns the thread): keeps `spare_chunks`
+  // pre-faulted chunk blocks ready, prepares what was expected, unmaps what was given, until
+  // `stop` is set and wake() called. Several servers in one process may each run one.
+  void serve(std::size_t spare_chunks, const std::atomic<bool>& stop);
+  void wake();
+
+  // Blocks handed out pre-faulted vs mapped on the spot (for tests and the bench).
+  uint64_t taken_prefaulted() const { return prefaulted_.load(std::memory_order_relaxed); }
+  uint64_t taken_fresh() const { return fresh_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Block {
+    void* p;
+    std::size_t bytes;
+  };
+  static void* map(std::size_t bytes);
+  static void unmap(void* p, std::size_t bytes);
+  static void touch(void* p, std::size_t bytes);
+  // Under mu_: the next block to prepare, or 0.
+  std::size_t next_to_prepare() const;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  int servers_ = 0;  // threads in serve()
+  std::size_t spare_chunks_ = 0;
+  std::vector<Block> ready_;            // pre-faulted, waiting to be taken
+  std::vector<std::size_t> expected_;   // sizes asked for by expect(), not yet prepared
+  std::vector<Block> to_unmap_;         // given back while a thread serves
+  std::vector<std::size_t> preparing_;  // sizes being prepared now
+  std::vector<std::size_t> unwanted_;   // of those, sizes take() already went without
+  std::atomic<uint64_t> prefaulted_{0};
+  std::atomic<uint64_t> fresh_{0};
+};
+
+// Zeroed memory of any size for one table: small sizes from calloc, big ones from the pool.
+inline void* alloc_zeroed(std::size_t bytes) {
+  if (bytes < kHugePage) {
+    if (void* p = std::calloc(1, bytes)) return p;
+    throw std::bad_alloc();
+  }
+  return BlockPool::instance().take((bytes + kHugePage - 1) / kHugePage * kHugePage);
+}
+inline void free_zeroed(void* p, std::size_t bytes) {
+  if (!p) return;
+  if (bytes < kHugePage)
+    std::free(p);
+  else
+    BlockPool::instance().give(p, (bytes + kHugePage - 1) / kHugePage * kHugePage);
+}
+
+// For the tables still held in a std::vector (customers, products: they grow with master data,
+// not with orders): big allocations are huge-page aligned and advised.
 template <typename T>
 struct HugePageAllocator {
   using value_type = T;
-  static constexpr std::size_t kHuge = std::size_t{2} << 20;
 
   HugePageAllocator() = default;
   template <typename U>
@@ -28,12 +107,12 @@ struct HugePageAllocator {
 
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
-    if (bytes < kHuge) {
+    if (bytes < kHugePage) {
       if (void* p = std::malloc(bytes)) return static_cast<T*>(p);
       throw std::bad_alloc();
     }
-    const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-    void* p = std::aligned_alloc(kHuge, rounded);
+    const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+    void* p = std::aligned_alloc(kHugePage, rounded);
     if (!p) throw std::bad_alloc();
     ::madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
     return static_cast<T*>(p);

@@ -1,7 +1,15 @@
 // Interner: maps short strings (ids) to dense integers 0, 1, 2, ... in first-seen order, with an
 // open-addressing hash table (linear probing, power-of-two capacity, load <= 1/2). Lookups and
-// inserts allocate nothing except when the table or arena grows (amortized). Iteration order is
-// the dense id order, never hash order, so the engine stays deterministic.
+// inserts allocate nothing except when a table or the key arena grows. Iteration order is the
+// dense id order, never hash order, so the engine stays deterministic.
+//
+// No operation is stop-the-world (issue 12): the keys and entries live in chunked storage that
+// never copies, and growing the slot table rehashes incrementally, as Redis's dict does. The
+// doubled table takes new keys at once while every later intern() moves the next
+// kMigrateStep slots of the old one across; until the old table is drained, lookups probe
+// both. A slot keeps the hash's high half, which also places it, so moving a slot never reads
+// its key. The doubled table is announced to the prefault thread (BlockPool::expect) when the
+// current one is 3/8 full, so it is usually ready, zeroed and faulted in, when needed.
 // Private to the engine.
 #pragma once
 
@@ -9,8 +17,10 @@
 
 #include <cstdint>
 #include <string_view>
-#include <vector>
+#include <utility>
 
+#include "engine/chunked_text.h"
+#include "engine/chunked_vector.h"
 #include "engine/huge_alloc.h"
 
 namespace credo {
@@ -18,77 +28,149 @@ namespace credo {
 class Interner {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr std::size_t kMaxKeyBytes = ChunkedText::kMaxView;
+
+  Interner() = default;
+  Interner(const Interner&) = delete;
+  Interner& operator=(const Interner&) = delete;
+  Interner(Interner&& o) noexcept { swap(o); }
+  Interner& operator=(Interner&& o) noexcept {
+    if (this != &o) {
+      Interner gone;
+      swap(o);
+      o.swap(gone);
+    }
+    return *this;
+  }
+  ~Interner() {
+    slots_.release();
+    old_.release();
+  }
 
   // Returns the id of `s`, or kNone.
   uint32_t find(std::string_view s) const {
-    if (slots_.empty()) return kNone;
     const uint64_t h = hash(s);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const Slot& slot = slots_[i];
-      if (slot.id == kNone) return kNone;
-      if (slot.tag == static_cast<uint32_t>(h >> 32) && view(slot.id) == s) return slot.id;
-    }
+    const uint32_t id = probe(slots_, h, s);
+    return id != kNone || !old_.p ? id : probe(old_, h, s);
   }
 
-  // Returns the id of `s`, adding it (as the next dense id) if it is new.
+  // Returns the id of `s`, adding it (as the next dense id) if it is new. `s` is at most
+  // kMaxKeyBytes long.
   uint32_t intern(std::string_view s) {
-    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    if (old_.p) migrate(kMigrateStep);
+    if ((entries_.size() + 1) * 2 > slots_.cap) grow();
     const uint64_t h = hash(s);
-    std::size_t i = h & mask_;
-    for (;; i = (i + 1) & mask_) {
-      const Slot& slot = slots_[i];
-      if (slot.id == kNone) break;
-      if (slot.tag == static_cast<uint32_t>(h >> 32) && view(slot.id) == s) return slot.id;
+    const auto tag = static_cast<uint32_t>(h >> 32);
+    std::size_t i = tag & slots_.mask();
+    for (;; i = (i + 1) & slots_.mask()) {
+      const Slot& slot = slots_.p[i];
+      if (slot.id1 == 0) break;
+      if (slot.tag == tag && view(slot.id1 - 1) == s) return slot.id1 - 1;
     }
-    const uint32_t id = static_cast<uint32_t>(entries_.size());
-    entries_.push_back({static_cast<uint64_t>(arena_.size()), static_cast<uint32_t>(s.size())});
-    arena_.insert(arena_.end(), s.begin(), s.end());
-    slots_[i] = {id, static_cast<uint32_t>(h >> 32)};
+    if (old_.p) {
+      const uint32_t earlier = probe(old_, h, s);
+      if (earlier != kNone) return earlier;
+    }
+    const auto id = static_cast<uint32_t>(entries_.size());
+    entries_.push_back({arena_.append(s), static_cast<uint32_t>(s.size())});
+    slots_.p[i] = {id + 1, tag};
+    // Three eighths full (a table starts a quarter full): the doubled table will be needed
+    // after cap/8 more inserts, time for the prefault thread to prepare it.
+    if (entries_.size() * 8 == slots_.cap * 3 && slots_.cap * 2 * sizeof(Slot) >= kHugePage)
+      BlockPool::instance().expect(slots_.cap * 2 * sizeof(Slot));
     return id;
   }
 
-  // Makes room for `n` ids in all with `bytes` of key text, so that interning that many
-  // never rehashes.
-  void reserve(std::size_t n, std::size_t bytes) {
+  // Makes room for `n` ids in all, so that interning that many never grows the slot table
+  // (the whole rehash happens here, off the hot path). `bytes` of key text is ignored: the key
+  // arena grows by chunks and never copies.
+  void reserve(std::size_t n, std::size_t /*bytes*/) {
     entries_.reserve(n);
-    arena_.reserve(bytes);
-    while (n * 2 > slots_.size()) grow();
+    while (n * 2 > slots_.cap) {
+      grow();
+      migrate(old_.cap);
+    }
   }
 
   std::string_view view(uint32_t id) const {
     const Entry& e = entries_[id];
-    return {arena_.data() + e.offset, e.len};
+    return arena_.view(e.offset, e.len);
   }
   uint32_t size() const { return static_cast<uint32_t>(entries_.size()); }
 
  private:
+  // Slots of the old table moved per intern() while it drains. The old table holds
+  // cap/2 keys at most and the new one grows again only after cap/2 more inserts, so any step
+  // of 2 or more drains it in time; 16 drains it in cap/16 inserts.
+  static constexpr std::size_t kMigrateStep = 16;
+
   struct Entry {
     uint64_t offset;
     uint32_t len;
   };
   struct Slot {
-    uint32_t id = kNone;
-    uint32_t tag = 0;  // high half of the hash: most mismatches never touch the arena
+    uint32_t id1;  // id + 1; 0 is an empty slot, so a zeroed table is an empty one
+    uint32_t tag;  // high half of the hash: places the slot, and most mismatches never
+                   // touch the arena
+  };
+  struct Table {
+    Slot* p = nullptr;
+    std::size_t cap = 0;
+    std::size_t mask() const { return cap - 1; }
+    void release() {
+      free_zeroed(p, cap * sizeof(Slot));
+      p = nullptr;
+      cap = 0;
+    }
   };
 
   static uint64_t hash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
-  void grow() {
-    BigVector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : old.size() * 2, Slot{});
-    mask_ = slots_.size() - 1;
-    for (uint32_t id = 0; id < entries_.size(); ++id) {
-      const uint64_t h = hash(view(id));
-      std::size_t i = h & mask_;
-      while (slots_[i].id != kNone) i = (i + 1) & mask_;
-      slots_[i] = {id, static_cast<uint32_t>(h >> 32)};
+  uint32_t probe(const Table& t, uint64_t h, std::string_view s) const {
+    if (!t.p) return kNone;
+    const auto tag = static_cast<uint32_t>(h >> 32);
+    for (std::size_t i = tag & t.mask();; i = (i + 1) & t.mask()) {
+      const Slot& slot = t.p[i];
+      if (slot.id1 == 0) return kNone;
+      if (slot.tag == tag && view(slot.id1 - 1) == s) return slot.id1 - 1;
     }
   }
 
-  BigVector<char> arena_;
-  BigVector<Entry> entries_;
-  BigVector<Slot> slots_;
-  std::size_t mask_ = 0;
+  // Starts moving to a table of twice the capacity; the old one drains in migrate().
+  void grow() {
+    if (old_.p) migrate(old_.cap);  // only reserve() grows twice in a row
+    old_ = slots_;
+    old_pos_ = 0;
+    slots_.cap = old_.cap == 0 ? 64 : old_.cap * 2;
+    slots_.p = static_cast<Slot*>(alloc_zeroed(slots_.cap * sizeof(Slot)));
+  }
+
+  // Moves up to `n` slots of the old table into the current one; frees the old one when done.
+  void migrate(std::size_t n) {
+    const std::size_t end = std::min(old_.cap, old_pos_ + n);
+    for (; old_pos_ < end; ++old_pos_) {
+      const Slot slot = old_.p[old_pos_];
+      if (slot.id1 == 0) continue;
+      std::size_t i = slot.tag & slots_.mask();
+      while (slots_.p[i].id1 != 0) i = (i + 1) & slots_.mask();
+      slots_.p[i] = slot;
+    }
+    if (old_pos_ == old_.cap) old_.release();
+  }
+
+  void swap(Interner& o) noexcept {
+    std::swap(arena_, o.arena_);
+    std::swap(entries_, o.entries_);
+    std::swap(slots_, o.slots_);
+    std::swap(old_, o.old_);
+    std::swap(old_pos_, o.old_pos_);
+  }
+
+  ChunkedText arena_;
+  ChunkedVector<Entry> entries_;
+  Table slots_;
+  Table old_;            // the table being drained, or empty
+  std::size_t old_pos_ = 0;  // next slot of old_ to move
 };
 
 }  // namespace credo

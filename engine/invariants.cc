@@ -57,7 +57,8 @@ class Checker {
       if (!in(s.client_order_to_order[i], s.orders.size())) return bad("client order map ", i);
     }
     auto text_ok = [&](Text t) {
-      return t.offset <= s.text.size() && t.len <= s.text.size() - t.offset;
+      return t.offset <= s.text.size() && t.len <= s.text.size() - t.offset &&
+             t.len <= ChunkedText::kMaxView;
     };
     for (const Customer& c : s.customers) {
       if (!text_ok(c.name) || !text_ok(c.status_reason)) return bad("customer text range");

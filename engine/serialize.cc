@@ -123,6 +123,23 @@ void io_string(IO& f, std::string& s) {
   }
 }
 
+// The text arena as one string: the same bytes as when it was a std::string.
+template <typename IO>
+void io_arena(IO& f, ChunkedText& t) {
+  uint64_t n = t.size();
+  f.pod(n);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (!f.ok || n > f.left() || t.size() != 0) {
+      f.ok = false;
+      return;
+    }
+    t.append(f.in.substr(f.pos, n));
+    f.pos += n;
+  } else {
+    t.for_each_piece([&f](const char* p, std::size_t len) { f.bytes(p, len); });
+  }
+}
+
 template <typename IO>
 void io_interner(IO& f, Interner& in) {
   uint64_t n = in.size();
@@ -135,6 +152,7 @@ void io_interner(IO& f, Interner& in) {
     std::string s;
     for (uint64_t i = 0; i < n && f.ok; ++i) {
       io_string(f, s);
+      if (s.size() > Interner::kMaxKeyBytes) f.ok = false;  // no valid id is that long
       if (f.ok && in.intern(s) != i) f.ok = false;  // duplicate key: not a valid image
     }
   } else {
@@ -327,7 +345,7 @@ void io_state(IO& f, State& s) {
   io_vec(f, s.applications);
   io_vec(f, s.credit_notes);
   io_vec(f, s.ledger);
-  io_string(f, s.text);
+  io_arena(f, s.text);
   f.pod(s.held_list.head);
   f.pod(s.held_list.tail);
   f.pod(s.accepted_list.head);

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/chunked_text.h"
 #include "engine/chunked_vector.h"
 #include "engine/command.h"
 #include "engine/huge_alloc.h"
@@ -189,11 +190,11 @@ struct State {
   ChunkedVector<ReasonRec> reasons;
   ChunkedVector<EventRec> events;
   ChunkedVector<Invoice> invoices;  // invoice_no = index + 1
-  BigVector<Payment> payments;      // payment number = index + 1
+  ChunkedVector<Payment> payments;  // payment number = index + 1
   std::vector<Application> applications;
-  BigVector<CreditNote> credit_notes;  // credit_note_no = index + 1
+  ChunkedVector<CreditNote> credit_notes;  // credit_note_no = index + 1
   ChunkedVector<LedgerEntry> ledger;
-  std::string text;  // the Text arena
+  ChunkedText text;  // the Text arena: grows without copying (engine/chunked_text.h)
 
   ListEnds held_list;
   ListEnds accepted_list;
@@ -208,12 +209,8 @@ struct State {
   mutable std::vector<Qty> pending_qty;
 
   // ---- small helpers shared by the .cc files ------------------------------------------------
-  std::string_view text_of(Text t) const { return {text.data() + t.offset, t.len}; }
-  Text add_text(std::string_view s) {
-    Text t{text.size(), static_cast<uint32_t>(s.size())};
-    text.append(s);
-    return t;
-  }
+  std::string_view text_of(Text t) const { return text.view(t.offset, t.len); }
+  Text add_text(std::string_view s) { return Text{text.append(s), static_cast<uint32_t>(s.size())}; }
   Day today() const { return day_of(now); }
   // The row for day `d`, created if missing. Today's row is almost always the last one, so
   // the common cases are O(1) (return or append); an earlier day is a binary search and,

@@ -45,10 +45,14 @@ class EngineLoop {
 
  private:
   void run();
+  // Records the step that began at `since` (the stall detector); returns its end.
+  std::chrono::steady_clock::time_point step_done(std::chrono::steady_clock::time_point since,
+                                                  OpId op);
   void process(Job& job, Completion& done);
   void apply_command(Command& cmd, Result& out);
-  void maybe_tick();
-  void check_log();
+  // Both say whether they did anything (a step for the stall detector).
+  bool maybe_tick();
+  bool check_log();
   void resume_log();
   Error refusal(const std::string& why) const;
   int64_t park_us() const;
@@ -64,6 +68,10 @@ class EngineLoop {
   moodycamel::ProducerToken producer_;  // the I/O thread is the only producer
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  // Pre-faults the engine's memory and unmaps what it gives back (engine/huge_alloc.h), so
+  // the engine thread does neither.
+  std::thread prefault_;
+  std::atomic<bool> prefault_stop_{false};
 
   uint64_t next_seq_ = 1;
   TimeMs last_tick_ms_ = 0;

@@ -25,12 +25,17 @@
 #include "net/codec.h"
 #include "net/json_validation.h"
 #include "net/json_writer.h"
+#include "net/parse_kernel.h"
 
 namespace credo::net {
 
 static_assert(kParsePadding == simdjson::SIMDJSON_PADDING);
 
 namespace od = simdjson::ondemand;
+
+// This file is compiled once per simdjson kernel (net/parse_kernel.h): everything below lives
+// in that kernel's namespace, so the copies never clash.
+namespace CREDO_PARSE_KERNEL {
 
 namespace {
 
@@ -99,7 +104,7 @@ constexpr RequestKind server_kind() {
 }  // namespace
 
 // ---- the parser ------------------------------------------------------------------------------
-struct RequestParser::Impl {
+struct Impl {
   od::parser parser;
   // Per-call state.
   Request* out = nullptr;
@@ -645,26 +650,33 @@ struct RequestParser::Impl {
   }
 };
 
-const std::array<RequestParser::Impl::OpSteps, kOpCount> RequestParser::Impl::kSteps =
-    RequestParser::Impl::make_steps(static_cast<CommandBody*>(nullptr),
-                                    static_cast<QueryBody*>(nullptr),
-                                    static_cast<ServerBody*>(nullptr));
+const std::array<Impl::OpSteps, kOpCount> Impl::kSteps =
+    Impl::make_steps(static_cast<CommandBody*>(nullptr), static_cast<QueryBody*>(nullptr),
+                     static_cast<ServerBody*>(nullptr));
 
-RequestParser::RequestParser() : impl_(std::make_unique<Impl>()) {}
-RequestParser::~RequestParser() = default;
+struct Kernel : Impl {};
+Kernel* new_kernel() { return new Kernel(); }
+void delete_kernel(Kernel* k) noexcept { delete k; }
 
-bool RequestParser::parse(std::string_view line, Request& out, Error& err) {
+bool parse(Kernel& k, std::string_view line, Request& out, Error& err) {
   out.id_json.clear();
   out.op.clear();
   err.code = ErrorCode::OK;
   err.message.clear();
   err.field.clear();
-  impl_->out = &out;
-  impl_->err = &err;
-  impl_->path_len = 0;
-  if (impl_->parse(line)) return true;
-  impl_->recover(line);
+  k.out = &out;
+  k.err = &err;
+  k.path_len = 0;
+  if (k.parse(line)) return true;
+  k.recover(line);
   return false;
 }
 
+// The kernel `od` names in this copy (simdjson's builtin_implementation() would answer for
+// the library, which is compiled without target flags).
+#define CREDO_STRINGIFY2(x) #x
+#define CREDO_STRINGIFY(x) CREDO_STRINGIFY2(x)
+std::string_view kernel_name() { return CREDO_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION); }
+
+}  // namespace CREDO_PARSE_KERNEL
 }  // namespace credo::net

@@ -1,5 +1,6 @@
 #include "net/server_responses.h"
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 
@@ -7,6 +8,7 @@
 #include "net/io_shared.h"
 #include "net/json_writer.h"
 #include "net/keys.h"
+#include "net/parse_kernel.h"
 
 namespace credo::net {
 
@@ -76,6 +78,22 @@ void write_answer(std::string& out, const Answer& a) {
   }
 }
 
+namespace {
+// The stall detector: the engine thread's steps by duration (docs/protocol.md, `stats`).
+void write_engine_steps(JsonWriter& w, const EngineSteps& st) {
+  static constexpr std::array<std::string_view, EngineSteps::kBuckets> kNames = {
+      "le_10us", "le_100us", "le_1ms", "le_10ms", "le_100ms", "le_1s", "over_1s"};
+  w.key("engine_steps");
+  w.begin_object();
+  w.field("count", st.count.load(std::memory_order_relaxed));
+  w.field("max_us", us_of(st.max_ns.load(std::memory_order_relaxed)));
+  w.field("max_op", kOps[st.max_op.load(std::memory_order_relaxed)].name);
+  for (std::size_t b = 0; b < EngineSteps::kBuckets; ++b)
+    w.field(kNames[b], st.buckets[b].load(std::memory_order_relaxed));
+  w.end_object();
+}
+}  // namespace
+
 void write_stats(std::string& out, std::string_view id_json, const IoShared& shared) {
   JsonWriter w(out);
   begin(w, id_json);
@@ -90,6 +108,8 @@ void write_stats(std::string& out, std::string_view id_json, const IoShared& sha
   w.field("connections_total", c.connections_total.load(std::memory_order_relaxed));
   w.field("engine_queue", static_cast<uint64_t>(shared.engine.queued()));
   w.field("overloaded", c.overloaded.load(std::memory_order_relaxed));
+  write_engine_steps(w, c.engine_steps);
+  w.field("parser_kernel", parse_kernel_name());
   JournalStats js;
   if (shared.log.journal_stats(&js)) {
     w.key("journal");

@@ -90,6 +90,32 @@ TEST_F(ServerOps, OpsOutsideThePrincipalsRolesAreForbidden) {
   EXPECT_TRUE(Json(rep.call(R"({"op":"stats"})")).ok());
 }
 
+// The stall detector (issue 12): every step of the engine thread is counted in exactly one
+// duration bucket; and the parser says which simdjson kernel it runs.
+TEST_F(ServerOps, StatsShowTheEngineStepsAndTheParserKernel) {
+  ASSERT_TRUE(Json(rep.call(R"({"op":"get_customer","customer":"C1"})")).ok());
+  Json stats(rep.call(R"({"op":"stats"})"));
+  ASSERT_TRUE(stats.ok()) << stats.text();
+  const int64_t steps = stats.num("/engine_steps/count");
+  EXPECT_GE(steps, 1) << stats.text();  // at least the read
+  int64_t bucketed = 0;
+  for (const char* b : {"/engine_steps/le_10us", "/engine_steps/le_100us", "/engine_steps/le_1ms",
+                        "/engine_steps/le_10ms", "/engine_steps/le_100ms", "/engine_steps/le_1s",
+                        "/engine_steps/over_1s"})
+    bucketed += stats.num(b);
+  EXPECT_EQ(bucketed, steps) << stats.text();
+  EXPECT_GT(stats.num("/engine_steps/max_us"), -1) << stats.text();
+  EXPECT_FALSE(stats.str("/engine_steps/max_op").empty()) << stats.text();
+  const std::string kernel = stats.str("/parser_kernel");
+  EXPECT_TRUE(kernel == "haswell" || kernel == "fallback") << stats.text();
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+      __builtin_cpu_supports("pclmul")) {
+    EXPECT_EQ(kernel, "haswell") << "an AVX2 CPU parses with the portable kernel";
+  }
+#endif
+}
+
 TEST_F(ServerOps, EveryOpOnce) {
   // Master data.
   Json cust(credit.call(R"({"id":1,"op":"get_customer","customer":"C1"})"));
