@@ -33,15 +33,31 @@ bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err)
         return forbidden(err, std::string(info.name) + " needs the " + role + " role");
       return forbidden(err, std::string("this op needs the role '") + role + "'");
     }
+    case Access::approver:
+      if (has_role(by, kRoleOrder | kRoleCredit)) break;
+      return forbidden(err, "this op needs the role 'order' or 'credit'");
     case Access::own_order:
       if (!facts.order_known) break;  // asked again once the order is known
-      if ((facts.own_order && (by.roles & info.role)) || (by.roles & kRoleAdmin)) break;
       // own_order is cancel_order's rule.
+      if (facts.partly_shipped) {
+        if ((by.roles & kRoleAdmin) || ((by.roles & info.role) && by.level >= 1)) break;
+        return forbidden(err,
+                         "cancelling the unshipped rest of a partly shipped order needs approval "
+                         "level 1 or more of the order role, or admin; yours is " +
+                             std::to_string(by.level));
+      }
+      if ((facts.own_order && (by.roles & info.role)) || (by.roles & kRoleAdmin)) break;
       return forbidden(err, "only the principal who submitted the order, or admin, may cancel it");
   }
+  if (facts.order_known && facts.four_eyes && facts.own_order)
+    return forbidden(err,
+                     "four eyes: you submitted this order, so another principal must approve it");
   if (by.level < info.min_level)
     return forbidden(err, std::string(info.what) + " needs approval level " +
                               std::to_string(info.min_level) + " or more");
+  if (facts.reason && !has_role(by, approver_role(*facts.reason)))
+    return forbidden(err, std::string(to_string(*facts.reason)) + " is approved by the role '" +
+                              role_name(approver_role(*facts.reason)) + "'");
   if (facts.reason && facts.required_level > by.level)
     return forbidden(err, std::string(to_string(*facts.reason)) + " needs approval level " +
                               std::to_string(facts.required_level) + "; yours is " +

@@ -7,8 +7,11 @@
 // Who asks:
 //   Engine::apply / Engine::query  for every command and query, before the handler runs
 //                                  (facts empty: role and the op's own level).
-//   cancel_order's handler         again once the order is known (facts.order_known).
-//   release_order's handler        again for each of the held order's reasons (facts.reason).
+//   cancel_order's handler         again once the order is known (facts.order_known), and
+//                                  whether something of it shipped (facts.partly_shipped).
+//   approve_order, release_order   again once the order is known (four eyes), and for each
+//                                  reason they approve (facts.reason: its role and level).
+//   release_shipment               again once the order is known (four eyes).
 //   net/session.cc                 for the server's own ops (snapshot, set_clock, state_hash).
 // Authentication (has the connection said hello?) is the session's state and stays there.
 #pragma once
@@ -27,8 +30,14 @@ struct AuthFacts {
   // checked), and whether `by` submitted it.
   bool order_known = false;
   bool own_order = false;
-  // An approval the op needs for this object (release_order: a held order's reason and the
-  // level it requires, -1 for none).
+  // The op approves the order (approve_order, release_order, release_shipment): whoever
+  // submitted it may not (four eyes, 001b 2.2; 000 二(二)), admin included.
+  bool four_eyes = false;
+  // cancel_order: something of the order shipped, so cancelling its rest needs level 1 of the
+  // order role (001c B; 004 9-03 §11-12).
+  bool partly_shipped = false;
+  // An approval the op gives for this object (a held order's reason: the role that approves
+  // it, approver_role(), and the level it requires, -1 for none).
   std::optional<Reason> reason;
   int32_t required_level = -1;
 };

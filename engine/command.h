@@ -98,6 +98,24 @@ struct RejectOrder {
   std::string reason;
 };
 
+// Approvals (engine/approvals.cc). A set of reason codes, bit i = Reason i.
+using ReasonSet = uint32_t;
+static_assert(kReasonCount <= 32, "ReasonSet holds one bit per reason");
+constexpr ReasonSet reason_bit(Reason r) {
+  return ReasonSet{1} << static_cast<unsigned>(r);
+}
+struct ApproveOrder {
+  OrderNo order_no = 0;
+  std::optional<ReasonSet> reasons;  // absent: every open reason the principal may approve
+  std::string note;
+};
+// A one-time release to ship to a customer whose supply is stopped (blocked, on hold,
+// overdue): the next ship of the order uses it.
+struct ReleaseShipment {
+  OrderNo order_no = 0;
+  std::string note;
+};
+
 // ---- fulfilment and money -------------------------------------------------------------------
 struct SkuQty {
   Key sku;
@@ -135,7 +153,8 @@ struct SetPolicy {
 using CommandBody =
     std::variant<UpsertCustomer, SetCredit, SetCustomerStatus, UpsertProduct, ReceiveStock,
                  AdjustStock, SubmitOrder, SubmitOrders, CancelOrder, ReleaseOrder, RejectOrder,
-                 Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy>;
+                 Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy, ApproveOrder,
+                 ReleaseShipment>;
 
 struct Command {
   uint64_t seq = 0;  // journal sequence number (0 when not journaled, e.g. in tests)

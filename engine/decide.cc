@@ -147,13 +147,24 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   for (std::size_t j = 0; j < d.lines.size(); ++j)
     if (d.lines[j].below_floor) add(Reason::BELOW_FLOOR_PRICE, static_cast<int32_t>(j));
   if (cust && prepaid && cust->unapplied < d.total) add(Reason::PREPAYMENT_REQUIRED);
-  if (cust && cust->status == CustomerStatus::on_hold) add(Reason::CUSTOMER_ON_HOLD);
+  // Credit reasons carry the level the policy gives them (docs/rules.md "Who approves what").
+  auto configured = [&](Reason r) { return policy.reason_levels[static_cast<std::size_t>(r)]; };
+  if (cust && cust->status == CustomerStatus::on_hold)
+    add(Reason::CUSTOMER_ON_HOLD, -1, configured(Reason::CUSTOMER_ON_HOLD));
   if (cust && !prepaid) {
-    if (cust->grade == Grade::D) add(Reason::CREDIT_GRADE);
-    if (exposure_total(*cust) + d.total > cust->credit_limit) add(Reason::CREDIT_LIMIT);
+    if (cust->grade == Grade::D) add(Reason::CREDIT_GRADE, -1, configured(Reason::CREDIT_GRADE));
+    const __int128 over = exposure_total(*cust) + d.total - cust->credit_limit;
+    if (over > 0) {
+      // Far over the limit goes up to the VP (004 9-02 §6).
+      const bool far = over * 100 > static_cast<__int128>(cust->credit_limit) *
+                                        policy.credit_limit_vp_pct;
+      const int8_t base = configured(Reason::CREDIT_LIMIT);
+      add(Reason::CREDIT_LIMIT, -1, far ? std::max<int8_t>(base, 2) : base);
+    }
     if (!cust->open_invoices.empty()) {
       const Day oldest_due = s.invoices[cust->open_invoices.front()].due;
-      if (day_of(now) - oldest_due > policy.overdue_hold_days) add(Reason::OVERDUE);
+      if (day_of(now) - oldest_due > policy.overdue_hold_days)
+        add(Reason::OVERDUE, -1, configured(Reason::OVERDUE));
     }
   }
   for (std::size_t j = 0; j < d.lines.size(); ++j)

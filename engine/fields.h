@@ -67,6 +67,13 @@ struct LevelsKind {  // std::array<T, kLevelCount>: exactly one integer per appr
   Range range;
 };
 struct InlineKind {};  // a nested struct whose fields appear at this level (SubmitOrder::order)
+// ReasonSet: a JSON array of reason codes (["CREDIT_LIMIT", "PRICE_APPROVAL"]), at least one.
+struct ReasonSetKind {};
+// std::array<int8_t, kReasonCount> indexed by Reason: a JSON object from reason code to level
+// (0..kMaxLevel), for the reasons with a configured level (has_configured_level); a reason left
+// out keeps its value. The WAL writes a count and then one level per reason, so a record from
+// before a reason was added still decodes (the new reason keeps its default).
+struct ReasonLevelsKind {};
 
 enum class Presence : uint8_t { required, optional };
 constexpr Presence kRequired = Presence::required;
@@ -257,6 +264,24 @@ struct FieldsOf<RejectOrder> {
   };
 };
 
+template <>
+struct FieldsOf<ApproveOrder> {
+  using S = ApproveOrder;
+  static constexpr auto list = std::tuple{
+      field("order_no", &S::order_no, kDocumentNo, kRequired),
+      field("reasons", &S::reasons, ReasonSetKind{}, kOptional),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<ReleaseShipment> {
+  using S = ReleaseShipment;
+  static constexpr auto list = std::tuple{
+      field("order_no", &S::order_no, kDocumentNo, kRequired),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+
 // ---- fulfilment and money ---------------------------------------------------------------------
 template <>
 struct FieldsOf<SkuQty> {
@@ -320,6 +345,11 @@ struct FieldsOf<Policy> {
       field("overdue_hold_days", &S::overdue_hold_days, IntKind{kOverdueHoldDaysRange}, kOptional),
       field("suspend_after_days", &S::suspend_after_days, IntKind{kSuspendAfterDaysRange},
             kOptional),
+      // since WAL version 2 (branch auth)
+      field("reason_levels", &S::reason_levels, ReasonLevelsKind{}, kOptional),
+      field("credit_limit_vp_pct", &S::credit_limit_vp_pct, IntKind{kCreditLimitVpPctRange},
+            kOptional),
+      field("allow_combined_roles", &S::allow_combined_roles, BoolKind{}, kOptional),
   };
 };
 template <>

@@ -98,6 +98,7 @@ bool handle(Ctx& x, const Ship& cmd) {
   if (o.status != OrderStatus::accepted)
     return fail(x.out, ErrorCode::INVALID_STATE,
                 std::string("only accepted orders ship; order is ") + to_string(o.status));
+  if (!supply_open(s, o, x.out)) return false;  // engine/supply_stop.cc
   auto unshipped = [](const OrderLine& l) { return l.qty - l.shipped; };
   if (!check_sku_lines(s, o, cmd.lines, unshipped, "unshipped", x.out)) return false;
   Customer& c = s.customers[o.customer];

@@ -113,7 +113,7 @@ bool handle(Ctx& x, const AdjustStock& cmd);        // engine/master_data.cc
 bool handle(Ctx& x, const SubmitOrder& cmd);        // engine/orders.cc
 bool handle(Ctx& x, const SubmitOrders& cmd);       // engine/orders.cc
 bool handle(Ctx& x, const CancelOrder& cmd);        // engine/orders.cc
-bool handle(Ctx& x, const ReleaseOrder& cmd);       // engine/orders.cc
+bool handle(Ctx& x, const ReleaseOrder& cmd);       // engine/approvals.cc
 bool handle(Ctx& x, const RejectOrder& cmd);        // engine/orders.cc
 bool handle(Ctx& x, const Ship& cmd);               // engine/fulfilment.cc
 bool handle(Ctx& x, const ReturnGoods& cmd);        // engine/fulfilment.cc
@@ -121,6 +121,21 @@ bool handle(Ctx& x, const RecordPayment& cmd);      // engine/payments.cc
 bool handle(Ctx& x, const WriteOff& cmd);           // engine/payments.cc
 bool handle(Ctx& x, const Tick& cmd);               // engine/time_and_policy.cc
 bool handle(Ctx& x, const SetPolicy& cmd);          // engine/time_and_policy.cc
+bool handle(Ctx& x, const ApproveOrder& cmd);       // engine/approvals.cc
+bool handle(Ctx& x, const ReleaseShipment& cmd);    // engine/supply_stop.cc
+
+// ---- approvals and supply stops (engine/approvals.cc, engine/supply_stop.cc) ---------------
+// approved[i] != 0: the order's i-th reason has been approved (its `approved` events).
+void approved_reasons(const State& s, const Order& o, std::vector<uint8_t>& approved);
+// Fills the view's approvals and open reasons (orders submit held), and whether a shipping
+// release waits.
+void fill_approvals(const State& s, const Order& o, OrderView& v);
+// Whether a shipping release of the order waits for the next ship.
+bool shipping_release_waiting(const State& s, const Order& o);
+// ship's check of the customer (004 9-06 §7, 9-05 §7; 002): false with INVALID_STATE and a
+// reason (CUSTOMER_BLOCKED, CUSTOMER_ON_HOLD, OVERDUE) when supply to the order's customer is
+// stopped and no shipping release waits. Prepaid orders always pass.
+bool supply_open(const State& s, const Order& o, Result& out);
 
 // Field checks (engine/lookups.cc): true if fine, else out.error names `field` and false.
 bool text_ok(const std::string& t, const char* field, Result& out);

@@ -210,7 +210,7 @@ class Checker {
       }
     }
     for (const EventRec& e : s.events)
-      if (static_cast<int>(e.kind) > static_cast<int>(EventKind::returned))
+      if (static_cast<int>(e.kind) > static_cast<int>(EventKind::shipping_released))
         return bad("event kind out of range");
     for (const LedgerEntry& e : s.ledger)
       if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::write_off) || e.date < first_day ||

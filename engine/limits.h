@@ -48,6 +48,8 @@ constexpr Range kHoldTtlHoursRange{1, int64_t{24} * 3650};
 constexpr Range kOrderTtlDaysRange{1, 3650};
 constexpr Range kOverdueHoldDaysRange{0, 3650};
 constexpr Range kSuspendAfterDaysRange{0, 3650};
+constexpr Range kLevelRange{0, kMaxLevel};              // an approval level
+constexpr Range kCreditLimitVpPctRange{0, 10'000};      // % over the limit that needs the VP
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;

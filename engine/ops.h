@@ -92,6 +92,8 @@ enum class Access : uint8_t {
   authenticated,  // any principal that said hello
   role,           // a principal with `role`
   own_order,      // the principal who submitted the order (holding `role`), or admin
+  approver,       // a principal with the order or the credit role (or admin); what each reason
+                  // needs (role, level) and four eyes are decided with the order's facts
 };
 
 struct OpInfo {
@@ -131,7 +133,7 @@ CREDO_OP(AdjustStock,       "adjust_stock",        command,  6, role,          k
 CREDO_OP(SubmitOrder,       "submit_order",        command,  7, role,          kRoleOrder,     0, "", "POST", "/orders");
 CREDO_OP(SubmitOrders,      "submit_orders",       command,  8, role,          kRoleOrder,     0, "", "POST", "/orders/batch");
 CREDO_OP(CancelOrder,       "cancel_order",        command,  9, own_order,     kRoleOrder,     0, "", "POST", "/orders/{order_no}/cancel");
-CREDO_OP(ReleaseOrder,      "release_order",       command, 10, role,          kRoleCredit,    0, "", "POST", "/orders/{order_no}/release");
+CREDO_OP(ReleaseOrder,      "release_order",       command, 10, approver,      0,              0, "", "POST", "/orders/{order_no}/release");
 CREDO_OP(RejectOrder,       "reject_order",        command, 11, role,          kRoleCredit,    0, "", "POST", "/orders/{order_no}/reject");
 CREDO_OP(Ship,              "ship",                command, 12, role,          kRoleWarehouse, 0, "", "POST", "/orders/{order_no}/shipments");
 CREDO_OP(RecordPayment,     "record_payment",      command, 13, role,          kRoleFinance,   0, "", "POST", "/customers/{customer}/payments");
@@ -139,6 +141,8 @@ CREDO_OP(ReturnGoods,       "return_goods",        command, 14, role,          k
 CREDO_OP(WriteOff,          "write_off",           command, 15, role,          kRoleFinance,   2, "a write-off", "POST", "/invoices/{invoice_no}/write-off");
 CREDO_OP(Tick,              "tick",                command, 16, role,          kRoleAdmin,     0, "", "POST", "/admin/tick");
 CREDO_OP(SetPolicy,         "set_policy",          command, 17, role,          kRoleAdmin,     0, "", "PUT",  "/admin/policy");
+CREDO_OP(ApproveOrder,      "approve_order",       command, 18, approver,      0,              0, "", "POST", "/orders/{order_no}/approvals");
+CREDO_OP(ReleaseShipment,   "release_shipment",    command, 19, role,          kRoleCredit,    2, "a shipping release", "POST", "/orders/{order_no}/shipping-release");
 CREDO_OP(Quote,             "quote",               query,    0, role,          kRoleOrder,     0, "", "POST", "/quotes");
 CREDO_OP(GetCustomer,       "get_customer",        query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}");
 CREDO_OP(GetProduct,        "get_product",         query,    0, authenticated, 0,              0, "", "GET",  "/products/{sku}");

@@ -1,5 +1,6 @@
 // Orders: submit_order and submit_orders (decide, deduplicate by client_order_id, record),
-// and the moves of an open order: cancel_order, release_order, reject_order.
+// and the moves of an open order: cancel_order, reject_order (release_order and approve_order:
+// engine/approvals.cc).
 #include <string>
 #include <string_view>
 
@@ -172,6 +173,10 @@ bool handle(Ctx& x, const CancelOrder& cmd) {
   AuthFacts facts;
   facts.order_known = true;
   facts.own_order = x.s.principals.find(x.by.name.view()) == o.submitted_by;
+  // Only an open order has an unshipped rest to cancel; a finished one is INVALID_STATE below.
+  const bool open = o.status == OrderStatus::held || o.status == OrderStatus::accepted;
+  for (uint32_t l = o.first_line; open && l < o.first_line + o.line_count; ++l)
+    facts.partly_shipped |= x.s.lines[l].shipped > 0;
   if (!authorize(op_id<CancelOrder>(), x.by, facts, x.out.error)) return false;
   if (o.status != OrderStatus::held && o.status != OrderStatus::accepted)
     return fail(x.out, ErrorCode::INVALID_STATE,
@@ -179,37 +184,6 @@ bool handle(Ctx& x, const CancelOrder& cmd) {
   close_open_order(x.s, idx, OrderStatus::cancelled);
   add_event(x.s, idx, EventKind::cancelled, &x.by, x.now, 0, 0, cmd.reason);
   fill_order_view(x.s, idx, false, x.out.emplace<OrderView>());
-  return true;
-}
-
-// release_order
-bool handle(Ctx& x, const ReleaseOrder& cmd) {
-  uint32_t idx = 0;
-  if (!text_ok(cmd.note, "note", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
-    return false;
-  State& s = x.s;
-  Order& o = s.orders[idx];
-  if (o.status != OrderStatus::held)
-    return fail(x.out, ErrorCode::INVALID_STATE,
-                std::string("only held orders can be released; order is ") + to_string(o.status));
-  for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r) {
-    AuthFacts facts;
-    facts.reason = s.reasons[r].code;
-    facts.required_level = s.reasons[r].required_level;
-    if (!authorize(op_id<ReleaseOrder>(), x.by, facts, x.out.error)) return false;
-  }
-  if (o.payment == PaymentTerms::credit) {
-    Customer& c = s.customers[o.customer];
-    CREDO_ASSERT(c.held >= o.open_value, "a held order's value is counted in held");
-    c.held -= o.open_value;
-    c.open_orders += o.open_value;
-  }
-  list_remove(s, idx);
-  set_status(s, idx, OrderStatus::accepted);
-  o.accepted_at = x.now;
-  list_push(s, OpenList::accepted, idx);
-  add_event(s, idx, EventKind::released, &x.by, x.now, 0, 0, cmd.note);
-  fill_order_view(s, idx, false, x.out.emplace<OrderView>());
   return true;
 }
 

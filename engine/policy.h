@@ -10,6 +10,25 @@
 
 namespace credo {
 
+// The approval level each hold reason needs by default (docs/rules.md "Who approves what"),
+// indexed by Reason; -1: the reason has no configured level (it rejects the order, or its level
+// is computed: PRICE_APPROVAL from discount_max_bp, AMOUNT_APPROVAL from
+// approve_total_max_minor). A new hold reason adds one line here.
+constexpr std::array<int8_t, kReasonCount> kDefaultReasonLevels = [] {
+  std::array<int8_t, kReasonCount> levels{};
+  levels.fill(-1);
+  auto at = [&](Reason r) -> int8_t& { return levels[static_cast<std::size_t>(r)]; };
+  at(Reason::CUSTOMER_ON_HOLD) = 2;  // supply suspended: the VP (004 9-05 §7)
+  at(Reason::CREDIT_GRADE) = 3;      // grade D gets no credit: only the GM (004 9-02 §5.4)
+  at(Reason::CREDIT_LIMIT) = 1;      // over the limit: the sales manager (004 9-02 §6)
+  at(Reason::OVERDUE) = 2;           // prior credit unpaid: the VP (004 9-06 §7)
+  return levels;
+}();
+// Whether a reason's level comes from Policy::reason_levels.
+constexpr bool has_configured_level(Reason r) {
+  return kDefaultReasonLevels[static_cast<std::size_t>(r)] >= 0;
+}
+
 struct Policy {
   // Largest order total each approval level may approve (index = level). Level 3: no limit.
   std::array<Money, kMaxLevel + 1> approve_total_max_minor = {10'000'000, 50'000'000, 500'000'000,
@@ -21,6 +40,15 @@ struct Policy {
   int32_t order_ttl_days = 30;      // an accepted order's unshipped rest expires after this
   int32_t overdue_hold_days = 0;    // invoices more than this many days past due hold orders
   int32_t suspend_after_days = 60;  // ... and more than this many days put the customer on hold
+  // ---- since WAL version 2 (branch auth: who may release what) ----
+  // The level each hold reason needs to be approved (kDefaultReasonLevels says which reasons
+  // have one); CREDIT_LIMIT needs at least level 2 (the VP) when the order takes the customer
+  // more than credit_limit_vp_pct % of the limit over it (004 9-02 §6).
+  std::array<int8_t, kReasonCount> reason_levels = kDefaultReasonLevels;
+  int32_t credit_limit_vp_pct = 20;
+  // Whether the keys file may give one principal both order and credit (or credit and
+  // finance) roles. The server checks it at start; four eyes per order holds regardless.
+  bool allow_combined_roles = false;
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

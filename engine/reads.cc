@@ -51,6 +51,7 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   v.quote = false;
   v.duplicate = false;
   v.with_events = with_events;
+  fill_approvals(s, o, v);
   v.events.clear();
   if (!with_events) return;
   EventView submitted;

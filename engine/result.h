@@ -18,6 +18,7 @@ struct Error {
   ErrorCode code = ErrorCode::OK;
   std::string message;  // human text
   std::string field;    // the one field to blame ("lines[2].qty"), or empty
+  std::string reason;   // INVALID_STATE: a machine-readable why ("CUSTOMER_BLOCKED"), or empty
 };
 
 // ---- orders ---------------------------------------------------------------------------------
@@ -49,6 +50,16 @@ struct EventView {
   Money amount = 0;     // value moved by the event, where there is one
   std::string text;     // reason or note
 };
+// One reason of a held order approved: by whom, when, at which level (approve_order,
+// release_order).
+struct ApprovalView {
+  Reason code = Reason::UNKNOWN_CUSTOMER;
+  int32_t line = -1;  // the reason's line, -1 for an order reason
+  Key principal;
+  TimeMs at = 0;
+  int32_t level = 0;
+  std::string note;
+};
 struct OrderView {
   OrderNo order_no = 0;  // 0 for a quote
   Key customer;
@@ -69,6 +80,10 @@ struct OrderView {
   bool duplicate = false;
   bool with_events = false;  // get_order fills events
   std::vector<EventView> events;
+  // Orders submit held (decision held): the approvals given so far and the reasons still open.
+  std::vector<ApprovalView> approvals;
+  std::vector<ReasonView> open_reasons;
+  bool shipping_release = false;  // a shipping release waits for the next ship
 };
 struct BatchView {
   struct Item {

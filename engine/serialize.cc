@@ -1,11 +1,13 @@
 // The canonical serialization of the whole state: snapshots and state_hash() both use it.
-// Format: "CREDOST2", then every field of the state in a fixed order, little-endian fixed-width
+// Format: "CREDOST3", then every field of the state in a fixed order, little-endian fixed-width
 // integers, vectors as a u64 count followed by the elements, interners as their strings in id
 // order (ids are rebuilt by interning them again in the same order). One field list per struct
 // (`fields`) drives both writing and reading, so the two can never disagree.
 // Version 2 stores the daily report sparse (a u64 count, then per row its day and its sums);
 // version 1 ("CREDOST1") stored it dense (a base day, then one row per day from it) and still
 // loads: its rows are read, the all-zero ones dropped (docs/wal_format.md, "State image").
+// Version 3 appends the policy's approval knobs (branch auth); a version-2 image loads with
+// their defaults.
 #include <xxhash.h>
 
 #include <cstring>
@@ -16,7 +18,8 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
+constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 
 struct Writer {
@@ -58,7 +61,7 @@ struct HashWriter {
 struct Reader {
   std::string_view in;
   std::size_t pos = 0;
-  int version = 2;  // of the image being read: 1 has the dense daily table
+  int version = 3;  // of the image being read: 1 has the dense daily table, 2 no auth block
   bool ok = true;
   template <typename T>
   void pod(T& v) {
@@ -354,6 +357,23 @@ void io_state(IO& f, State& s) {
     if (f.version == 1) return read_daily_v1(f, s);
   }
   io_vec(f, s.daily);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version == 2) return;  // the blocks below keep their defaults
+  }
+  // ---- branch auth: who may release what ----
+  // The per-reason levels as a count and one byte each: an image from before a reason was
+  // added has fewer, and the new reason keeps its default.
+  uint64_t n = p.reason_levels.size();
+  f.pod(n);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (n > p.reason_levels.size()) {
+      f.ok = false;
+      return;
+    }
+  }
+  for (uint64_t i = 0; i < n; ++i) f.pod(p.reason_levels[i]);
+  f.pod(p.credit_limit_vp_pct);
+  f.pod(p.allow_combined_roles);
 }
 
 }  // namespace
@@ -382,7 +402,8 @@ uint64_t Engine::state_hash() const {
 
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
-  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 2;
+  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 3;
+  if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
   return 0;
 }

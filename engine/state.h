@@ -78,8 +78,8 @@ struct EventRec {
   EventKind kind = EventKind::submitted;
   uint32_t principal = kNone;
   TimeMs at = 0;
-  uint64_t number = 0;
-  Money amount = 0;
+  uint64_t number = 0;  // approved: the reason's place in the order's reasons (0-based)
+  Money amount = 0;     // approved: the approver's level
   Text text;
   uint32_t next = kNone;  // next event of the same order
 };

@@ -85,6 +85,19 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
   for (const auto& d : durations)
     if (!d.range.contains(d.value))
       return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));
+  for (int r = 0; r < kReasonCount; ++r) {
+    const int level = p.reason_levels[static_cast<std::size_t>(r)];
+    const bool configured = has_configured_level(static_cast<Reason>(r));
+    if (configured ? !kLevelRange.contains(level) : level != -1)
+      return bad("reason_levels",
+                 std::string("reason_levels: ") + to_string(static_cast<Reason>(r)) +
+                     (configured ? " must be an approval level " + limits::range_text(kLevelRange)
+                                 : " has no configured level (it rejects, or its level is "
+                                   "computed)"));
+  }
+  if (!kCreditLimitVpPctRange.contains(p.credit_limit_vp_pct))
+    return bad("credit_limit_vp_pct",
+               "credit_limit_vp_pct must be " + limits::range_text(kCreditLimitVpPctRange));
   return true;
 }
 

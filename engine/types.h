@@ -122,6 +122,7 @@ inline bool rejects(Reason r) {
   return r <= Reason::PREPAYMENT_REQUIRED;
 }
 
+
 enum class ErrorCode : uint8_t {
   OK,
   BAD_JSON,
@@ -147,6 +148,12 @@ enum Role : uint8_t {
 };
 // Approval authority: levels 0..kMaxLevel (engine/limits.h).
 
+// The function that approves a hold reason (004 P5 §5-6, §9; P9 六; 000 二(三)): price and
+// amount by sales management (the order role), every other (credit) reason by the credit role.
+inline Role approver_role(Reason r) {
+  return r == Reason::PRICE_APPROVAL || r == Reason::AMOUNT_APPROVAL ? kRoleOrder : kRoleCredit;
+}
+
 // What happened to an order, in its history.
 enum class EventKind : uint8_t {
   submitted,
@@ -156,6 +163,8 @@ enum class EventKind : uint8_t {
   expired,
   shipped,
   returned,
+  approved,           // one reason of a held order approved (approve_order, release_order)
+  shipping_released,  // a one-time shipping release (release_shipment), used by the next ship
 };
 
 const char* to_string(Grade g);

@@ -193,11 +193,11 @@ void EngineLoop::process(Job& job, Completion& done) {
     case RequestKind::set_clock: {
       if (clock_.mode() != Clock::Mode::manual) {
         result.error = Error{ErrorCode::INVALID_STATE,
-                             "set_clock needs a server started with --clock manual", ""};
+                             "set_clock needs a server started with --clock manual", "", {}};
         return;
       }
       if (req.clock_now < clock_.now()) {
-        result.error = Error{ErrorCode::INVALID_STATE, "time may not go backwards", "now"};
+        result.error = Error{ErrorCode::INVALID_STATE, "time may not go backwards", "now", {}};
         return;
       }
       std::string why;
@@ -230,7 +230,7 @@ void EngineLoop::process(Job& job, Completion& done) {
           a.seq = seq;
           a.file = file;
         } else {
-          a.result.error = Error{ErrorCode::INVALID_STATE, error, ""};
+          a.result.error = Error{ErrorCode::INVALID_STATE, error, "", {}};
         }
         std::vector<Completion> one;
         one.push_back(std::move(*answer));
@@ -251,7 +251,7 @@ void EngineLoop::process(Job& job, Completion& done) {
     case RequestKind::stats:
       break;  // answered by the session
   }
-  result.error = Error{ErrorCode::INTERNAL, "request kind not handled by the engine thread", ""};
+  result.error = Error{ErrorCode::INTERNAL, "request kind not handled by the engine thread", "", {}};
 }
 
 Error EngineLoop::refusal(const std::string& why) const {
@@ -262,7 +262,7 @@ Error EngineLoop::refusal(const std::string& why) const {
                    "; state changes are refused (this one was not applied) until it recovers; "
                    "the server retries every " +
                    std::to_string(options_.resume_interval_ms) + " ms",
-               ""};
+               "", {}};
 }
 
 int64_t EngineLoop::park_us() const {

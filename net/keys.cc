@@ -34,6 +34,25 @@ void KeyStore::add(std::string key, const Principal& p) {
   entries_.push_back(Entry{std::move(key), p});
 }
 
+bool KeyStore::check_separation(bool allow_combined_roles, std::string* error) const {
+  if (allow_combined_roles) return true;
+  constexpr uint8_t kIncompatible[][2] = {{kRoleOrder, kRoleCredit}, {kRoleCredit, kRoleFinance}};
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const Principal& p = entries_[i].principal;
+    for (const auto& pair : kIncompatible) {
+      if ((p.roles & pair[0]) == 0 || (p.roles & pair[1]) == 0) continue;
+      *error = fmt::format(
+          "key #{} (principal \"{}\") has both the {} and the {} role: one person may not hold "
+          "both (separation of duties); give them two keys, or set \"allow_combined_roles\": "
+          "true in the policy file",
+          i + 1, p.name.view(), role_name(static_cast<Role>(pair[0])),
+          role_name(static_cast<Role>(pair[1])));
+      return false;
+    }
+  }
+  return true;
+}
+
 bool KeyStore::lookup(std::string_view key, Principal* out) const {
   // Visit every entry even after a match so the time taken does not depend on which one matched.
   bool found = false;

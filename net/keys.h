@@ -33,6 +33,12 @@ class KeyStore {
   // compared in full, without early exit, so timing does not reveal how much of a guess matched.
   bool lookup(std::string_view key, Principal* out) const;
 
+  // Separation of duties (不相容岗位, 001b 2.2; 000 二(二)): unless `allow_combined_roles`, no
+  // key may give one principal both order and credit, or both credit and finance. Returns false
+  // with `*error` naming the principal and its place in the file (never the key) otherwise.
+  // admin is not a combination: it has every role and is bound by four eyes per order.
+  bool check_separation(bool allow_combined_roles, std::string* error) const;
+
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
 

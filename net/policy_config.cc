@@ -25,11 +25,35 @@ std::string known_members() {
   return names;
 }
 
+// {"CREDIT_LIMIT": 1, ...}: the level of each hold reason named (one with a configured
+// level); the others keep theirs.
+template <typename Bad>
+bool read_reason_levels(simdjson::dom::element value, std::array<int8_t, kReasonCount>* levels,
+                        Bad& bad) {
+  simdjson::dom::object obj;
+  if (value.get_object().get(obj))
+    return bad("an object from hold reason code to approval level");
+  for (auto [name, level] : obj) {
+    Reason r{};
+    int64_t v = 0;
+    if (!parse(name, &r) || !has_configured_level(r))
+      return bad(fmt::format("an object whose keys are hold reasons with a configured level "
+                             "(CUSTOMER_ON_HOLD, CREDIT_GRADE, CREDIT_LIMIT, OVERDUE, ...), not "
+                             "\"{}\"",
+                             std::string_view(name)));
+    if (!read_int(level, kLevelRange.lo, kLevelRange.hi, &v))
+      return bad(fmt::format("approval levels {}..{}", kLevelRange.lo, kLevelRange.hi));
+    (*levels)[static_cast<std::size_t>(r)] = static_cast<int8_t>(v);
+  }
+  return true;
+}
+
 }  // namespace
 
 // The members, their kinds and ranges come from FieldsOf<Policy> (engine/fields.h): the same
 // as the set_policy op's, so a config never says what the protocol would refuse. One addition:
 // in an unbounded per-level array (approve_total_max_minor) null means "no limit".
+// allow_combined_roles is read here like the rest; the server checks the keys file against it.
 bool load_policy_file(const std::string& path, Policy* policy, std::string* error) {
   simdjson::dom::parser parser;
   simdjson::dom::object doc;
@@ -50,9 +74,13 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
       if (known || f.name != key) return;
       known = true;
       auto& member = p.*f.member;
-      const Range range = f.kind.range;
       using K = typename std::decay_t<decltype(f)>::Kind;
-      if constexpr (std::is_same_v<K, fields::LevelsKind>) {
+      if constexpr (std::is_same_v<K, fields::BoolKind>) {
+        if (value.get_bool().get(member)) ok = bad("true or false");
+      } else if constexpr (std::is_same_v<K, fields::ReasonLevelsKind>) {
+        ok = read_reason_levels(value, &member, bad);
+      } else if constexpr (std::is_same_v<K, fields::LevelsKind>) {
+        const Range range = f.kind.range;
         const bool nullable = range.hi == kMoneyMax;
         simdjson::dom::array arr;
         if (value.get_array().get(arr) || arr.size() != kLevelCount) {
@@ -73,6 +101,7 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
           member[level++] = static_cast<std::decay_t<decltype(member[0])>>(v);
         }
       } else {
+        const Range range = f.kind.range;
         int64_t v = 0;
         if (!read_int(value, range.lo, range.hi, &v)) {
           ok = bad(fmt::format("an integer {}..{}", range.lo, range.hi));

@@ -277,6 +277,10 @@ struct Impl {
       return read_enum(v, leaf, kind.allowed, m);
     } else if constexpr (std::is_same_v<K, fields::LevelsKind>) {
       return read_levels(v, leaf, kind.range, m);
+    } else if constexpr (std::is_same_v<K, fields::ReasonSetKind>) {
+      return read_reason_set(v, leaf, m);
+    } else if constexpr (std::is_same_v<K, fields::ReasonLevelsKind>) {
+      return read_reason_levels(v, leaf, m);
     } else {
       return read_list(v, leaf, kind, m);  // ListKind<Item>
     }
@@ -387,6 +391,43 @@ struct Impl {
       n++;
     }
     if (n != kLevelCount) return bad_level_count(leaf);
+    return true;
+  }
+  // A non-empty array of reason codes, each at most once.
+  bool read_reason_set(od::value& v, std::string_view leaf, ReasonSet& set) {
+    od::array a;
+    if (!read_array(v, leaf, a)) return false;
+    set = 0;
+    for (auto er : a) {
+      od::value ev;
+      if (auto e = std::move(er).get(ev)) return json_error(e);
+      Reason r{};
+      if (!read_enum(ev, leaf, fields::kReason.allowed, r)) return false;
+      if (set & reason_bit(r)) return bad(leaf, "names a reason twice");
+      set |= reason_bit(r);
+    }
+    if (set == 0) return bad(leaf, "must not be empty");
+    return true;
+  }
+  // An object from reason code to approval level, for the reasons with a configured level;
+  // a reason left out keeps its level.
+  bool read_reason_levels(od::value& v, std::string_view leaf,
+                          std::array<int8_t, kReasonCount>& levels) {
+    od::object o;
+    if (!read_object(v, leaf, o)) return false;
+    for (auto fr : o) {
+      od::field f;
+      if (auto e = std::move(fr).get(f)) return json_error(e);
+      std::string_view key;
+      if (auto e = f.unescaped_key().get(key)) return json_error(e);
+      Reason r{};
+      if (!credo::parse(key, &r) || !has_configured_level(r))
+        return bad(leaf, "has keys CUSTOMER_ON_HOLD, CREDIT_GRADE, CREDIT_LIMIT, OVERDUE and the "
+                         "other hold reasons with a configured level");
+      int64_t x;
+      if (!read_int(f.value(), leaf, kLevelRange.lo, kLevelRange.hi, x)) return false;
+      levels[static_cast<std::size_t>(r)] = static_cast<int8_t>(x);
+    }
     return true;
   }
   bool bad_level_count(std::string_view leaf) {

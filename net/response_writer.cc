@@ -24,6 +24,7 @@ void write_error_body(JsonWriter& w, const Error& e) {
   w.field("code", to_string(e.code));
   w.field("message", std::string_view(e.message));
   if (!e.field.empty()) w.field("field", std::string_view(e.field));
+  if (!e.reason.empty()) w.field("reason", std::string_view(e.reason));
   w.end_object();
 }
 
@@ -55,6 +56,45 @@ enum class OrderShape : uint8_t {
   full,      // get_order: as current, plus events, ship_by, ref, submitted_by
 };
 
+void write_reasons(JsonWriter& w, std::string_view key, const std::vector<ReasonView>& reasons) {
+  w.key(key);
+  w.begin_array();
+  for (const ReasonView& r : reasons) {
+    w.begin_object();
+    w.field("code", to_string(r.code));
+    if (r.required_level >= 0) {
+      w.field("required_level", r.required_level);
+    } else {
+      w.field_null("required_level");
+    }
+    if (r.line >= 0) w.field("line", r.line);
+    if (r.available >= 0) w.field("available", r.available);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+// A held order's approvals so far, the reasons still open, and a waiting shipping release.
+void write_approvals(JsonWriter& w, const OrderView& o) {
+  if (o.decision == OrderStatus::held) {
+    w.key("approvals");
+    w.begin_array();
+    for (const ApprovalView& a : o.approvals) {
+      w.begin_object();
+      w.field("code", to_string(a.code));
+      if (a.line >= 0) w.field("line", a.line);
+      w.field("by", a.principal.view());
+      w.field_time("at", a.at);
+      w.field("level", a.level);
+      if (!a.note.empty()) w.field("note", std::string_view(a.note));
+      w.end_object();
+    }
+    w.end_array();
+    write_reasons(w, "open_reasons", o.open_reasons);
+  }
+  if (o.shipping_release) w.field("shipping_release", true);
+}
+
 // The fields of an order, inside an already open object.
 void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
   w.field("status", to_string(shape == OrderShape::decision ? o.decision : o.status));
@@ -68,21 +108,7 @@ void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
   w.field("customer", o.customer.view());
   if (!o.client_order_id.empty()) w.field("client_order_id", o.client_order_id.view());
   w.field("payment", to_string(o.payment));
-  w.key("reasons");
-  w.begin_array();
-  for (const ReasonView& r : o.reasons) {
-    w.begin_object();
-    w.field("code", to_string(r.code));
-    if (r.required_level >= 0) {
-      w.field("required_level", r.required_level);
-    } else {
-      w.field_null("required_level");
-    }
-    if (r.line >= 0) w.field("line", r.line);
-    if (r.available >= 0) w.field("available", r.available);
-    w.end_object();
-  }
-  w.end_array();
+  write_reasons(w, "reasons", o.reasons);
   w.field("total", o.total);
   w.key("lines");
   w.begin_array();
@@ -107,6 +133,7 @@ void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
     w.end_object();
   }
   w.field_time("at", o.at);
+  if (shape != OrderShape::decision) write_approvals(w, o);
   if (shape != OrderShape::full) return;
   if (o.ship_by) w.field_date("ship_by", *o.ship_by);
   if (!o.ref.empty()) w.field("ref", std::string_view(o.ref));
@@ -291,6 +318,14 @@ struct BodyWriter {
     w.field("order_ttl_days", p.order_ttl_days);
     w.field("overdue_hold_days", p.overdue_hold_days);
     w.field("suspend_after_days", p.suspend_after_days);
+    w.key("reason_levels");
+    w.begin_object();
+    for (int r = 0; r < kReasonCount; ++r)
+      if (has_configured_level(static_cast<Reason>(r)))
+        w.field(to_string(static_cast<Reason>(r)), p.reason_levels[static_cast<std::size_t>(r)]);
+    w.end_object();
+    w.field("credit_limit_vp_pct", p.credit_limit_vp_pct);
+    w.field("allow_combined_roles", p.allow_combined_roles);
     w.end_object();
   }
   void operator()(const AgingView& a) {

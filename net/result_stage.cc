@@ -73,7 +73,7 @@ void ResultStage::fail_if_log_failed() {
         Error{ErrorCode::INTERNAL,
               "the journal failed before this change was durable (" + why +
                   "); it may be lost: check its outcome once the server accepts changes again",
-              ""});
+              "", {}});
   }
   if (!failed.empty()) post(std::move(failed));
 }

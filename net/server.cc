@@ -161,7 +161,7 @@ void Server::Core::on_accept(const boost::system::error_code& ec, tcp::socket so
     // Over the bound: say so, so the client knows to retry, rather than a silent reset.
     auto sock = std::make_shared<tcp::socket>(std::move(socket));
     auto line = std::make_shared<std::string>();
-    write_error(*line, "", Error{ErrorCode::OVERLOADED, "too many connections; retry later", ""});
+    write_error(*line, "", Error{ErrorCode::OVERLOADED, "too many connections; retry later", "", {}});
     counters.overloaded.fetch_add(1);
     asio::async_write(*sock, asio::buffer(*line),
                       [sock, line](const boost::system::error_code&, std::size_t) {

@@ -159,7 +159,7 @@ void Session::line_too_long() {
          Error{ErrorCode::LINE_TOO_LONG,
                "request line longer than " + std::to_string(shared_.options.max_line_bytes) +
                    " bytes; closing the connection",
-               ""},
+               "", {}},
          "");
   input_done_ = true;
   in_begin_ = in_end_ = scan_ = 0;
@@ -196,7 +196,7 @@ void Session::handle_line(std::string_view line) {
       break;
   }
   if (!authenticated_ && kOps[req.op_id].access != Access::open) {
-    answer(slot, Error{ErrorCode::UNAUTHENTICATED, "say hello with a key first", ""}, req.id_json);
+    answer(slot, Error{ErrorCode::UNAUTHENTICATED, "say hello with a key first", "", {}}, req.id_json);
     return;
   }
   // The engine asks authority for commands and queries; the server's own ops ask here, of the
@@ -221,7 +221,7 @@ void Session::handle_line(std::string_view line) {
   if (!shared_.engine.submit(std::move(job))) {
     // submit() leaves the job untouched when it refuses it.
     shared_.counters.overloaded.fetch_add(1, std::memory_order_relaxed);
-    answer(slot, Error{ErrorCode::OVERLOADED, "the engine queue is full; retry later", ""},
+    answer(slot, Error{ErrorCode::OVERLOADED, "the engine queue is full; retry later", "", {}},
            job.request.id_json);  // NOLINT(bugprone-use-after-move): submit() refused, kept it
   }
 }
@@ -243,7 +243,7 @@ void Session::handle_hello(Slot& slot, const Request& req) {
     return;
   }
   failed_hellos_++;
-  answer(slot, Error{ErrorCode::UNAUTHENTICATED, "unknown key", "key"}, req.id_json);
+  answer(slot, Error{ErrorCode::UNAUTHENTICATED, "unknown key", "key", {}}, req.id_json);
   if (failed_hellos_ >= kMaxFailedHellos) input_done_ = true;  // close after this answer
 }
 

@@ -137,6 +137,8 @@ constexpr std::size_t min_field_bytes(const F& f) {
     return 0;
   else if constexpr (std::is_same_v<K, fields::LevelsKind>)
     return kLevelCount;
+  else if constexpr (std::is_same_v<K, fields::ReasonLevelsKind>)
+    return 1;  // the count
   else if constexpr (std::is_same_v<K, fields::InlineKind>)
     return min_bytes<typename F::Member>();
   else
@@ -275,6 +277,13 @@ class Encoder {
   template <typename T>
   bool value(const fields::LevelsKind&, const std::array<T, kLevelCount>& levels) {
     for (T v : levels) integer(v);
+    return true;
+  }
+  bool value(fields::ReasonSetKind, ReasonSet set) { return integer(set); }
+  // varu count + one level per reason, in Reason order.
+  bool value(fields::ReasonLevelsKind, const std::array<int8_t, kReasonCount>& levels) {
+    coding::put_varu(out_, levels.size());
+    for (int8_t v : levels) integer(v);
     return true;
   }
   // varu count + each item's fields.
@@ -435,6 +444,16 @@ class Decoder {
   bool value(const fields::LevelsKind&, std::array<T, kLevelCount>* levels) {
     for (T& v : *levels)
       if (!integer(&v)) return false;
+    return true;
+  }
+  bool value(fields::ReasonSetKind, ReasonSet* set) { return integer(set); }
+  // A record written before a reason was added has fewer levels: the new reasons keep theirs.
+  bool value(fields::ReasonLevelsKind, std::array<int8_t, kReasonCount>* levels) {
+    uint64_t n = 0;
+    if (!c_.get_varu(&n)) return refuse("truncated");
+    if (n > levels->size()) return refuse("more reasons than this version knows");
+    for (std::size_t i = 0; i < n; ++i)
+      if (!integer(&(*levels)[i])) return false;
     return true;
   }
   // The count must be within the kind's max_count, and that many items of at least

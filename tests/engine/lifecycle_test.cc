@@ -29,17 +29,19 @@ TEST_F(LifecycleTest, ReleaseMakesHeldOrderAccepted) {
   EXPECT_EQ(w.get_product("BOLT").reserved, 5);
 }
 
-TEST_F(LifecycleTest, CreditHoldMayBeReleasedByAnyCreditOfficer) {
-  OrderNo n = held_order();
-  EXPECT_EQ(w.release(n, /*level=*/0).status, OrderStatus::accepted);
+TEST_F(LifecycleTest, CreditHoldNeedsItsRequiredLevel) {
+  OrderNo n = held_order();  // grade D: level 3
+  EXPECT_EQ(w.try_release(n, /*level=*/2).error.code, ErrorCode::FORBIDDEN);
+  EXPECT_EQ(w.release(n, /*level=*/3).status, OrderStatus::accepted);
 }
 
 TEST_F(LifecycleTest, ReleaseNeedsTheRequiredApprovalLevel) {
   OrderNo n = w.submit("C1", {{"BOLT", 1, 950}}).order_no;  // 5% off: level 2
   uint64_t before = w.engine.state_hash();
-  EXPECT_EQ(w.try_release(n, 1).error.code, ErrorCode::FORBIDDEN);
+  // A price approval is sales management's: an order-role principal of the level.
+  EXPECT_EQ(w.apply(ReleaseOrder{n, "ok"}, rep(1)).error.code, ErrorCode::FORBIDDEN);
   EXPECT_EQ(w.engine.state_hash(), before);
-  EXPECT_EQ(w.release(n, 2).status, OrderStatus::accepted);
+  EXPECT_EQ(body<OrderView>(w.apply(ReleaseOrder{n, "ok"}, rep(2))).status, OrderStatus::accepted);
 }
 
 TEST_F(LifecycleTest, ReleaseOfAnOrderNotHeldIsInvalidState) {
@@ -92,7 +94,7 @@ TEST_F(LifecycleTest, HeldOrderMayBeCancelled) {
 TEST_F(LifecycleTest, CancelOfPartlyShippedOrderKeepsShippedPartInvoiced) {
   OrderNo n = accepted_order(10);
   w.ship(n, {{"BOLT", 4}});
-  OrderView o = w.cancel(n);
+  OrderView o = w.cancel(n, rep(1));  // the rest of a partly shipped order: level 1
   EXPECT_EQ(o.status, OrderStatus::cancelled);
   EXPECT_EQ(o.lines[0].shipped, 4);
   CustomerView c = w.get_customer("C1");
@@ -195,7 +197,7 @@ TEST_F(LifecycleTest, InvoiceNumbersAreConsecutiveAcrossCustomers) {
 TEST_F(LifecycleTest, ReturnsToCancelledOrdersAreAllowedForWhatShipped) {
   OrderNo n = w.submit("C1", {{"BOLT", 10}}).order_no;
   w.ship(n, {{"BOLT", 4}});
-  w.cancel(n);
+  w.cancel(n, rep(1));
   EXPECT_EQ(w.return_goods(n, {{"BOLT", 4}}, true).amount, 4000);
   EXPECT_EQ(w.get_order(n).status, OrderStatus::cancelled);
 }

@@ -126,7 +126,7 @@ TEST_F(MoneyTest, CancelledPrepaidOrderReturnsUnshippedRestToBalance) {
   w.pay("P", 5000, "P1");
   OrderNo n = w.submit("P", {{"BOLT", 3}}, {.payment = PaymentTerms::prepaid}).order_no;
   w.ship(n, {{"BOLT", 1}});
-  w.cancel(n);
+  w.cancel(n, rep(1));  // the rest of a partly shipped order: level 1
   CustomerView c = w.get_customer("P");
   EXPECT_EQ(c.prepaid_reserved, 0);
   EXPECT_EQ(c.exposure.unapplied, 4000);

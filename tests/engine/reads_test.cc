@@ -136,28 +136,32 @@ TEST_F(ReadsTest, OrderHistoryRecordsWhoDidWhatWhen) {
   OrderNo n = w.submit("C1", {{"BOLT", 5, 900}}).order_no;  // held for price
   TimeMs submitted = w.now;
   w.advance_hours(1);
-  w.release(n, 2);
+  ASSERT_TRUE(w.apply(ReleaseOrder{n, "ok"}, rep(2)).ok());  // sales management approves price
   w.advance_hours(1);
   w.ship(n);
   w.advance_hours(1);
   w.return_goods(n, {{"BOLT", 1}}, true);
   OrderView o = w.get_order(n);
   ASSERT_TRUE(o.with_events);
-  ASSERT_EQ(o.events.size(), 4u);
+  ASSERT_EQ(o.events.size(), 5u);
   EXPECT_EQ(o.events[0].kind, EventKind::submitted);
   EXPECT_EQ(o.events[0].principal, Key::of("rep0"));
   EXPECT_EQ(o.events[0].at, submitted);
-  EXPECT_EQ(o.events[1].kind, EventKind::released);
-  EXPECT_EQ(o.events[1].principal, Key::of("credit"));
-  EXPECT_EQ(o.events[1].at, submitted + kMsPerHour);
-  EXPECT_EQ(o.events[2].kind, EventKind::shipped);
-  EXPECT_EQ(o.events[2].principal, Key::of("wh"));
-  EXPECT_EQ(o.events[2].number, 1u);
-  EXPECT_EQ(o.events[2].amount, 4500);
-  EXPECT_EQ(o.events[3].kind, EventKind::returned);
-  EXPECT_EQ(o.events[3].principal, Key::of("fin"));
+  EXPECT_EQ(o.events[1].kind, EventKind::approved);  // the price reason, at level 2
+  EXPECT_EQ(o.events[1].principal, Key::of("rep2"));
+  EXPECT_EQ(o.events[1].number, 0u);
+  EXPECT_EQ(o.events[1].amount, 2);
+  EXPECT_EQ(o.events[2].kind, EventKind::released);
+  EXPECT_EQ(o.events[2].principal, Key::of("rep2"));
+  EXPECT_EQ(o.events[2].at, submitted + kMsPerHour);
+  EXPECT_EQ(o.events[3].kind, EventKind::shipped);
+  EXPECT_EQ(o.events[3].principal, Key::of("wh"));
   EXPECT_EQ(o.events[3].number, 1u);
-  EXPECT_EQ(o.events[3].amount, 900);
+  EXPECT_EQ(o.events[3].amount, 4500);
+  EXPECT_EQ(o.events[4].kind, EventKind::returned);
+  EXPECT_EQ(o.events[4].principal, Key::of("fin"));
+  EXPECT_EQ(o.events[4].number, 1u);
+  EXPECT_EQ(o.events[4].amount, 900);
   EXPECT_EQ(o.submitted_by, Key::of("rep0"));
 }
 

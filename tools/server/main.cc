@@ -180,16 +180,21 @@ static int run_main(int argc, char** argv) {
     log = std::move(journal);
   }
 
+  // ---- policy, and the keys checked against it ----
+  credo::Policy policy = engine->policy();
+  if (!config_file.empty() && !credo::net::load_policy_file(config_file, &policy, &error)) {
+    std::fprintf(stderr, "credo-server: %s\n", error.c_str());
+    return 2;
+  }
+  if (!keys.check_separation(policy.allow_combined_roles, &error)) {
+    std::fprintf(stderr, "credo-server: %s: %s\n", keys_file.c_str(), error.c_str());
+    return 2;
+  }
+
   credo::net::Server server(options, std::move(engine), std::move(log), std::move(keys));
   credo::Result result;
 
-  // ---- policy ----
   if (!config_file.empty()) {
-    credo::Policy policy = server.engine().policy();
-    if (!credo::net::load_policy_file(config_file, &policy, &error)) {
-      std::fprintf(stderr, "credo-server: %s\n", error.c_str());
-      return 2;
-    }
     if (!(policy == server.engine().policy())) {
       credo::Command cmd;
       cmd.by = credo::net::system_principal();

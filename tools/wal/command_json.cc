@@ -85,6 +85,27 @@ template <typename T>
 void print(Json& j, const fields::LevelsKind&, const std::array<T, kLevelCount>& levels) {
   j.raw() += fmt::format("[{}]", fmt::join(levels, ","));
 }
+void print(Json& j, fields::ReasonSetKind, ReasonSet set) {
+  j.raw() += '[';
+  bool first = true;
+  for (int r = 0; r < kReasonCount; ++r) {
+    if (!(set & reason_bit(static_cast<Reason>(r)))) continue;
+    j.raw() += fmt::format("{}\"{}\"", first ? "" : ",", to_string(static_cast<Reason>(r)));
+    first = false;
+  }
+  j.raw() += ']';
+}
+void print(Json& j, fields::ReasonLevelsKind, const std::array<int8_t, kReasonCount>& levels) {
+  j.raw() += '{';
+  bool first = true;
+  for (int r = 0; r < kReasonCount; ++r) {
+    if (!has_configured_level(static_cast<Reason>(r))) continue;
+    j.raw() += fmt::format("{}\"{}\":{}", first ? "" : ",", to_string(static_cast<Reason>(r)),
+                           levels[static_cast<std::size_t>(r)]);
+    first = false;
+  }
+  j.raw() += '}';
+}
 
 // Whether a field is left out: an empty std::optional; and, inside a nested struct (an
 // order, a line), an optional key or text that is empty, which is what the request parser
