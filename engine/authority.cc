@@ -36,8 +36,9 @@ bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err)
     case Access::own_order:
       if (!facts.order_known) break;  // asked again once the order is known
       if ((facts.own_order && (by.roles & info.role)) || (by.roles & kRoleAdmin)) break;
-      // own_order is cancel_order's rule.
-      return forbidden(err, "only the principal who submitted the order, or admin, may cancel it");
+      // own_order is the rule of cancel_order and amend_order: the verb is the op's first word.
+      return forbidden(err, "only the principal who submitted the order, or admin, may " +
+                                std::string(info.name.substr(0, info.name.find('_'))) + " it");
   }
   if (by.level < info.min_level)
     return forbidden(err, std::string(info.what) + " needs approval level " +

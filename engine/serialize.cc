@@ -1,11 +1,13 @@
 // The canonical serialization of the whole state: snapshots and state_hash() both use it.
-// Format: "CREDOST2", then every field of the state in a fixed order, little-endian fixed-width
+// Format: "CREDOST3", then every field of the state in a fixed order, little-endian fixed-width
 // integers, vectors as a u64 count followed by the elements, interners as their strings in id
 // order (ids are rebuilt by interning them again in the same order). One field list per struct
 // (`fields`) drives both writing and reading, so the two can never disagree.
 // Version 2 stores the daily report sparse (a u64 count, then per row its day and its sums);
 // version 1 ("CREDOST1") stored it dense (a base day, then one row per day from it) and still
 // loads: its rows are read, the all-zero ones dropped (docs/wal_format.md, "State image").
+// Version 3 appends the orderbook block (amendments, on-time delivery per day); a version-2
+// image still loads, with no amendments and on-time counts of zero.
 #include <xxhash.h>
 
 #include <cstring>
@@ -16,7 +18,8 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
+constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 
 struct Writer {
@@ -58,7 +61,7 @@ struct HashWriter {
 struct Reader {
   std::string_view in;
   std::size_t pos = 0;
-  int version = 2;  // of the image being read: 1 has the dense daily table
+  int version = Engine::kImageVersion;  // of the image being read: 1 has the dense daily table
   bool ok = true;
   template <typename T>
   void pod(T& v) {
@@ -257,6 +260,26 @@ void io(IO& f, T& v) {
     f.pod(v.order);
     f.pod(v.amount);
     f.pod(v.at);
+  } else if constexpr (std::is_same_v<T, Amendment>) {
+    // prev is not written: rebuilt on load (rebuild_order_indexes).
+    f.pod(v.order);
+    f.pod(v.principal);
+    f.pod(v.at);
+    f.pod(v.taken);
+    io_enum(f, v.decision);
+    f.pod(v.version);
+    f.pod(v.old_first_line);
+    f.pod(v.old_line_count);
+    f.pod(v.new_first_line);
+    f.pod(v.new_line_count);
+    f.pod(v.first_reason);
+    f.pod(v.reason_count);
+    f.pod(v.old_total);
+    f.pod(v.new_total);
+    f.pod(v.old_ship_by);
+    f.pod(v.new_ship_by);
+    io_text(f, v.old_ref);
+    io_text(f, v.new_ref);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
@@ -336,6 +359,21 @@ void io_state(IO& f, State& s) {
     if (f.version == 1) return read_daily_v1(f, s);
   }
   io_vec(f, s.daily);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version < 3) return;
+  }
+  // ---- orderbook (version 3): amendments, then each daily row's on-time delivery counts ----
+  io_interner(f, s.amendment_keys);
+  io_vec(f, s.amendments);
+  uint64_t rows = s.daily.size();
+  f.pod(rows);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (rows != s.daily.size()) f.ok = false;
+  }
+  for (DailyRow& row : s.daily) {
+    f.pod(row.agg.shipments_with_ship_by);
+    f.pod(row.agg.shipments_on_time);
+  }
 }
 
 }  // namespace
@@ -364,7 +402,8 @@ uint64_t Engine::state_hash() const {
 
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
-  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 2;
+  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return kImageVersion;
+  if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
   return 0;
 }
@@ -385,6 +424,7 @@ bool Engine::load(std::string_view image, std::string* error) {
   else if (r.pos != image.size())
     why = "trailing bytes after the state image";
   if (why.empty()) {
+    internal::rebuild_order_indexes(*fresh);
     std::swap(s_, fresh);
     why = check_invariants(true);  // also checks that every index is in range
     if (!why.empty()) why = "state image fails its invariants: " + why;

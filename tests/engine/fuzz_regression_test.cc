@@ -159,8 +159,9 @@ TEST_F(FuzzRegressionTest, StatusChangeOfAnOlderOrderUpdatesItsOwnDaysRow) {
   EXPECT_EQ(w.engine.check_invariants(true), "");
 }
 
-// A version-1 image (dense daily table, magic CREDOST1) still loads: the zero rows between
-// active days are dropped, and the state is the one that wrote it (same hash as the live one).
+// A version-1 image (dense daily table, magic CREDOST1) and a version-2 image (no orderbook
+// block, magic CREDOST2) still load: the zero rows between active days are dropped, and the
+// state is the one that wrote it (same hash as the live one).
 TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   w.customer("C1").grade(Grade::A).limit(1'000'000);
   w.product("BOLT").price(1'000).stock(10);
@@ -168,9 +169,20 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   w.submit("C1", {{"BOLT", 1}});
   w.advance_days(2);
   w.submit("C1", {{"BOLT", 4}});
-  std::string v2;
-  w.engine.save(v2);
+  std::string v3;
+  w.engine.save(v3);
+  ASSERT_EQ(Engine::image_version(v3), 3);
+  // Version 3 = version 2 + the orderbook block: no amendment keys, no amendments (two u64
+  // counts), then the on-time counts of the daily rows (u64 count, two u64 per row).
+  const std::size_t orderbook = 8 + 8 + 8 + 2 * 16;
+  const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - orderbook - 8);
   ASSERT_EQ(Engine::image_version(v2), 2);
+  {
+    Engine older;
+    std::string error;
+    ASSERT_TRUE(older.load(v2, &error)) << error;
+    EXPECT_EQ(older.state_hash(), w.engine.state_hash());
+  }
   // The daily table is the image's last field: v2 = u64 count, then (i32 day, row) per row.
   // A row: counts and values by status (6 + 6), holds by reason, then 8 sums, 8 bytes each.
   const std::size_t row_bytes = (6 + 6 + kReasonCount + 8) * 8;
@@ -195,7 +207,7 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   EXPECT_EQ(old.state_hash(), w.engine.state_hash());
   std::string resaved;
   old.save(resaved);
-  EXPECT_EQ(resaved, v2);
+  EXPECT_EQ(resaved, v3);
 }
 
 // ---- snapshot_fuzz: images that loaded although no sequence of commands can produce them ----
