@@ -307,7 +307,9 @@ void read_daily_v1(Reader& f, State& s) {
   uint64_t n = 0;
   f.pod(base);
   f.pod(n);
-  if (!f.ok || n > f.left() / sizeof(DailyAgg) ||
+  // A version-1 row's bytes: counts and values by status, holds by reason, eight sums.
+  constexpr std::size_t kRowBytes = (2 * kOrderStatusCount + kReasonCount + 8) * 8;
+  if (!f.ok || n > f.left() / kRowBytes ||
       int64_t{base} + static_cast<int64_t>(n) > int64_t{INT32_MAX}) {
     f.ok = false;
     return;
