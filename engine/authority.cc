@@ -38,7 +38,7 @@ bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err)
       return forbidden(err, "this op needs the role 'order' or 'credit'");
     case Access::own_order:
       if (!facts.order_known) break;  // asked again once the order is known
-      // own_order is cancel_order's rule.
+      // own_order is the rule of cancel_order and amend_order: the verb is the op's first word.
       if (facts.partly_shipped) {
         if ((by.roles & kRoleAdmin) || ((by.roles & info.role) && by.level >= 1)) break;
         return forbidden(err,
@@ -47,7 +47,8 @@ bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err)
                              std::to_string(by.level));
       }
       if ((facts.own_order && (by.roles & info.role)) || (by.roles & kRoleAdmin)) break;
-      return forbidden(err, "only the principal who submitted the order, or admin, may cancel it");
+      return forbidden(err, "only the principal who submitted the order, or admin, may " +
+                                std::string(info.name.substr(0, info.name.find('_'))) + " it");
   }
   if (facts.order_known && facts.four_eyes && facts.own_order)
     return forbidden(err,

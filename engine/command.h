@@ -150,11 +150,22 @@ struct SetPolicy {
   Policy policy;
 };
 
+// ---- orderbook: amending an order (engine/amend.cc) -------------------------------------------
+// Changes the lines, ship_by or ref of a held or accepted order; the new version is decided
+// again under the rules of submit_order. What is left out keeps its current value.
+struct AmendOrder {
+  OrderNo order_no = 0;
+  Key amendment_id;                // idempotency key, per order: a repeat answers the same
+  std::vector<LineRequest> lines;  // empty: keep the current lines (and their prices)
+  std::optional<Day> ship_by;
+  std::optional<std::string> ref;
+};
+
 using CommandBody =
     std::variant<UpsertCustomer, SetCredit, SetCustomerStatus, UpsertProduct, ReceiveStock,
                  AdjustStock, SubmitOrder, SubmitOrders, CancelOrder, ReleaseOrder, RejectOrder,
                  Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy, ApproveOrder,
-                 ReleaseShipment>;
+                 ReleaseShipment, AmendOrder>;
 
 struct Command {
   uint64_t seq = 0;  // journal sequence number (0 when not journaled, e.g. in tests)
@@ -209,8 +220,22 @@ struct ListProducts {
   uint32_t limit = kDefaultListLimit;
 };
 
-using QueryBody = std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery,
-                               StatementQuery, DailyReportQuery, ListCustomers, ListProducts>;
+// orderbook: the contract ledger, orders page by page in order_no order (engine/order_ledger.cc).
+struct ListOrders {
+  std::optional<Key> customer;
+  std::optional<std::string> status;  // one status, or several separated by commas
+  std::optional<Key> submitted_by;
+  std::optional<Day> from;  // submitted on or after
+  std::optional<Day> to;    // submitted on or before
+  std::optional<Day> ship_by_before;
+  std::optional<bool> late;
+  std::optional<Key> cursor;
+  uint32_t limit = kDefaultListLimit;
+};
+
+using QueryBody =
+    std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery, StatementQuery,
+                 DailyReportQuery, ListCustomers, ListProducts, ListOrders>;
 
 struct Query {
   TimeMs at = 0;  // "now" for the read (quotes and aging depend on it)

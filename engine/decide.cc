@@ -40,7 +40,7 @@ bool validate_key(const Key& k, bool required, Result& out, std::string field) {
 }  // namespace
 
 bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now, Decision& d,
-            Result& out, std::string_view field_prefix) {
+            Result& out, std::string_view field_prefix, uint32_t replacing) {
   const std::string prefix(field_prefix);
   if (!validate_key(req.customer, true, out, prefix + "customer")) return false;
   if (!validate_key(req.client_order_id, false, out, prefix + "client_order_id")) return false;
@@ -65,6 +65,12 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   // earlier lines of this order already asked for; it is all zero between decisions).
   std::vector<Qty>& pending = s.pending_qty;
   if (pending.size() < s.products.size()) pending.resize(s.products.size(), 0);
+  // A new version of an open order may use the stock its old version holds (the unshipped
+  // rest) and the units that shipped (its lines count them again): all of the old quantity.
+  const Order* old = replacing == kNone ? nullptr : &s.orders[replacing];
+  if (old)
+    for (uint32_t l = old->first_line; l < old->first_line + old->line_count; ++l)
+      pending[s.lines[l].product] -= s.lines[l].qty;
   bool ok = true;
   std::size_t i = 0;
   for (; i < req.lines.size(); ++i) {
@@ -118,7 +124,15 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   }
   for (std::size_t j = 0; j < i && j < req.lines.size(); ++j)
     if (d.lines[j].product != kNone) pending[d.lines[j].product] = 0;
+  if (old)
+    for (uint32_t l = old->first_line; l < old->first_line + old->line_count; ++l)
+      pending[s.lines[l].product] = 0;
   if (!ok) return false;
+
+  // What the order adds to the customer's exposure (or prepayment): its total, less what the
+  // version it replaces counted. The shipped units are in both, at the same price, so the
+  // difference is what the new version's unshipped rest adds or gives back.
+  const Money replaced = old ? old->total : 0;
 
   // Customer.
   const bool prepaid = req.payment == PaymentTerms::prepaid;
@@ -128,7 +142,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
     const Customer& cust = s.customers[c];
     const __int128 open = prepaid ? static_cast<__int128>(cust.prepaid_reserved)
                                   : static_cast<__int128>(cust.open_orders) + cust.held;
-    if (open + d.total > kMoneyMax)
+    if (open + d.total - replaced > kMoneyMax)
       return fail(out, ErrorCode::BAD_REQUEST, "the customer's open order value would overflow",
                   prefix + "lines");
   }
@@ -146,14 +160,15 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
       add(Reason::INSUFFICIENT_STOCK, static_cast<int32_t>(j), -1, d.lines[j].available);
   for (std::size_t j = 0; j < d.lines.size(); ++j)
     if (d.lines[j].below_floor) add(Reason::BELOW_FLOOR_PRICE, static_cast<int32_t>(j));
-  if (cust && prepaid && cust->unapplied < d.total) add(Reason::PREPAYMENT_REQUIRED);
+  if (cust && prepaid && cust->unapplied < static_cast<__int128>(d.total) - replaced)
+    add(Reason::PREPAYMENT_REQUIRED);
   // Credit reasons carry the level the policy gives them (docs/rules.md "Who approves what").
   auto configured = [&](Reason r) { return policy.reason_levels[static_cast<std::size_t>(r)]; };
   if (cust && cust->status == CustomerStatus::on_hold)
     add(Reason::CUSTOMER_ON_HOLD, -1, configured(Reason::CUSTOMER_ON_HOLD));
   if (cust && !prepaid) {
     if (cust->grade == Grade::D) add(Reason::CREDIT_GRADE, -1, configured(Reason::CREDIT_GRADE));
-    const __int128 over = exposure_total(*cust) + d.total - cust->credit_limit;
+    const __int128 over = exposure_total(*cust) + d.total - replaced - cust->credit_limit;
     if (over > 0) {
       // Far over the limit goes up to the VP (004 9-02 §6).
       const bool far = over * 100 > static_cast<__int128>(cust->credit_limit) *

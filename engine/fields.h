@@ -433,6 +433,35 @@ struct FieldsOf<ListProducts> {
   };
 };
 
+// ---- orderbook ---------------------------------------------------------------------------------
+template <>
+struct FieldsOf<AmendOrder> {
+  using S = AmendOrder;
+  static constexpr auto list = std::tuple{
+      field("order_no", &S::order_no, kDocumentNo, kRequired),
+      field("amendment_id", &S::amendment_id, KeyKind{}, kRequired),
+      field("lines", &S::lines, ListKind<LineRequest>{1, kMaxOrderLines}, kOptional),
+      field("ship_by", &S::ship_by, DateKind{}, kOptional),
+      field("ref", &S::ref, TextKind{}, kOptional),
+  };
+};
+// status is checked by the engine (a list of names); from <= to too.
+template <>
+struct FieldsOf<ListOrders> {
+  using S = ListOrders;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kOptional),
+      field("status", &S::status, TextKind{kMaxStatusFilterLen}, kOptional),
+      field("submitted_by", &S::submitted_by, KeyKind{}, kOptional),
+      field("from", &S::from, DateKind{}, kOptional),
+      field("to", &S::to, DateKind{}, kOptional),
+      field("ship_by_before", &S::ship_by_before, DateKind{}, kOptional),
+      field("late", &S::late, BoolKind{}, kOptional),
+      field("cursor", &S::cursor, KeyKind{}, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+
 // ---- derived helpers, for every codec -----------------------------------------------------------
 // A struct whose only field is InlineKind (SubmitOrder, Quote, SetPolicy) shows the nested
 // struct's fields at its own level: flat(s) is the struct whose fields the JSON object holds.

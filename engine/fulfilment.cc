@@ -169,6 +169,10 @@ bool handle(Ctx& x, const Ship& cmd) {
   DailyAgg& day = s.daily_at(s.today());
   day.shipments += 1;
   day.shipped_value = sat_add(day.shipped_value, amount);
+  if (o.ship_by != kNoDay) {  // orderbook: on-time delivery, against the order's ship_by
+    day.shipments_with_ship_by += 1;
+    day.shipments_on_time += s.today() <= o.ship_by;
+  }
   bool all_shipped = true;
   for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)
     all_shipped &= s.lines[l].shipped == s.lines[l].qty;

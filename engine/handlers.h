@@ -53,8 +53,11 @@ struct Decision {
 // Validates `req` (ids, line count, quantities, prices, text, overflow) and decides it against
 // the current state as of `now`, without changing anything. Returns false with out.error set on
 // bad input. `field_prefix` prefixes error fields (batch items: "orders[3].").
+// `replacing`: an open order that `req` is a new version of (amend_order), or kNone. Its stock
+// reservation and its exposure count as released, and the value of its shipped units (which
+// `req`'s lines carry, at their price) as already invoiced.
 bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now, Decision& d,
-            Result& out, std::string_view field_prefix = {});
+            Result& out, std::string_view field_prefix = {}, uint32_t replacing = kNone);
 
 // ---- views ----------------------------------------------------------------------------------
 void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& v);
@@ -71,8 +74,28 @@ __int128 exposure_total(const Customer& c);
 Money clamp_money(__int128 v);
 
 // ---- lists (lists.cc): list_customers, list_products ------------------------------------------
+// Page cursors (one letter for the table, then the decimal index to go on from) and the page
+// limit, shared by every paged list.
+Key cursor_at(char table, uint64_t index);
+// Where a page starts: 0 without a cursor, else the cursor's index. False with out.error set
+// when the cursor is not one this table could have given out (or lies past `size`).
+bool start_of(const std::optional<Key>& cursor, char table, std::size_t size, uint64_t* start,
+              Result& out);
+bool limit_ok(uint32_t limit, Result& out);
 void list_customers(const State& s, const ListCustomers& q, Result& out);
 void list_products(const State& s, const ListProducts& q, Result& out);
+
+// ---- orderbook: the order ledger (order_ledger.cc) and amendments (amend.cc) ---------------------
+// `today`: the day the ledger is read as of (late orders).
+void list_orders(const State& s, const ListOrders& q, Day today, Result& out);
+// Adds a just recorded order to list_orders' indexes.
+void index_order(State& s, uint32_t idx);
+// Rebuilds the derived indexes from the orders and amendments (after a load).
+void rebuild_order_indexes(State& s);
+// "" if the indexes and amendment links match the orders, else the first difference.
+std::string check_order_indexes(const State& s);
+// get_order's amendments of order `idx`, oldest first.
+void fill_amendments(const State& s, uint32_t idx, OrderView& v);
 
 // ---- state moves ----------------------------------------------------------------------------
 void list_push(State& s, OpenList list, uint32_t idx);
@@ -136,6 +159,7 @@ bool shipping_release_waiting(const State& s, const Order& o);
 // reason (CUSTOMER_BLOCKED, CUSTOMER_ON_HOLD, OVERDUE) when supply to the order's customer is
 // stopped and no shipping release waits. Prepaid orders always pass.
 bool supply_open(const State& s, const Order& o, Result& out);
+bool handle(Ctx& x, const AmendOrder& cmd);         // engine/amend.cc
 
 // Field checks (engine/lookups.cc): true if fine, else out.error names `field` and false.
 bool text_ok(const std::string& t, const char* field, Result& out);
@@ -161,5 +185,10 @@ uint32_t find_client_order(const State& s, const Key& customer, const Key& clien
 // Releases everything an open (held or accepted) order still holds (stock, exposure,
 // prepayment) and moves it to `final_status` (engine/orders.cc).
 void close_open_order(State& s, uint32_t idx, OrderStatus final_status);
+// The two halves of that move, for amend_order (engine/orders.cc): give back the open order's
+// stock reservation and exposure, and take them again for its (new) lines and status. Neither
+// changes the status or the open lists.
+void release_holdings(State& s, uint32_t idx);
+void take_holdings(State& s, uint32_t idx);
 
 }  // namespace credo::internal

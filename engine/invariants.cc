@@ -24,6 +24,10 @@ class Checker {
     if (!customers()) return msg_.str();
     if (full && !all_orders()) return msg_.str();
     if (full && !ledgers()) return msg_.str();
+    if (full) {
+      std::string why = internal::check_order_indexes(s_);
+      if (!why.empty()) return why;
+    }
     return {};
   }
 

@@ -62,6 +62,8 @@ constexpr std::size_t kMaxStatementEntries = 10'000;
 constexpr uint32_t kMaxPageLimit = 1'000;
 constexpr Range kPageLimitRange{1, kMaxPageLimit};
 constexpr uint32_t kMaxPageExamined = 10'000;
+// list_orders' status filter: the six status names, comma-separated, fit in this.
+constexpr std::size_t kMaxStatusFilterLen = 64;
 
 // ---- message text built from the bounds (error path only: these allocate) --------------------
 namespace limits {

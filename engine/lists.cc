@@ -26,6 +26,8 @@ namespace {
 constexpr char kCustomerCursor = 'c';
 constexpr char kProductCursor = 'p';
 
+}  // namespace
+
 // "c123": the table's letter and the index, without leading zeros.
 Key cursor_at(char table, uint64_t index) {
   char buf[24];
@@ -61,6 +63,8 @@ bool limit_ok(uint32_t limit, Result& out) {
   return fail(out, ErrorCode::BAD_REQUEST,
               "limit: must be an integer from " + limits::range_text(kPageLimitRange), "limit");
 }
+
+namespace {
 
 bool has_prefix(std::string_view id, const std::optional<Key>& prefix) {
   return !prefix || id.starts_with(prefix->view());

@@ -71,6 +71,7 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
     o.open_value = d.total;
   }
   s.orders[idx] = o;
+  index_order(s, idx);
   if (open) list_push(s, d.status == OrderStatus::held ? OpenList::held : OpenList::accepted, idx);
 
   DailyAgg& day = s.daily_at(o.day);
@@ -110,11 +111,10 @@ Decision& scratch_decision() {
 
 }  // namespace
 
-// Releases everything an open order still holds (stock, exposure, prepayment) and closes it.
-void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
+void release_holdings(State& s, uint32_t idx) {
   Order& o = s.orders[idx];
   CREDO_ASSERT(o.status == OrderStatus::held || o.status == OrderStatus::accepted,
-               "only an open order can be closed");
+               "only an open order holds anything");
   for (uint32_t i = o.first_line; i < o.first_line + o.line_count; ++i) {
     const OrderLine& line = s.lines[i];
     CREDO_ASSERT(s.products[line.product].reserved >= line.qty - line.shipped);
@@ -131,6 +131,35 @@ void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
     c.open_orders -= o.open_value;
   }
   o.open_value = 0;
+}
+
+void take_holdings(State& s, uint32_t idx) {
+  Order& o = s.orders[idx];
+  CREDO_ASSERT(o.status == OrderStatus::held || o.status == OrderStatus::accepted,
+               "only an open order holds anything");
+  Money open_value = 0;
+  for (uint32_t i = o.first_line; i < o.first_line + o.line_count; ++i) {
+    const OrderLine& line = s.lines[i];
+    s.products[line.product].reserved += line.qty - line.shipped;
+    open_value += (line.qty - line.shipped) * line.unit_price;  // <= the total: no overflow
+  }
+  Customer& c = s.customers[o.customer];
+  if (o.payment == PaymentTerms::prepaid) {
+    c.unapplied -= open_value;
+    c.prepaid_reserved += open_value;
+    o.prepaid_remaining = open_value;
+  } else if (o.status == OrderStatus::held) {
+    c.held += open_value;
+  } else {
+    c.open_orders += open_value;
+  }
+  o.open_value = open_value;
+}
+
+// Releases everything an open order still holds (stock, exposure, prepayment) and closes it.
+void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
+  release_holdings(s, idx);
+  Order& o = s.orders[idx];
   list_remove(s, idx);
   set_status(s, idx, final_status);
   if (o.payment == PaymentTerms::prepaid) {

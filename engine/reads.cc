@@ -53,7 +53,10 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   v.with_events = with_events;
   fill_approvals(s, o, v);
   v.events.clear();
+  v.version = o.last_amendment == kNone ? 1 : s.amendments[o.last_amendment].version;
+  v.amendments.clear();
   if (!with_events) return;
+  fill_amendments(s, idx, v);
   EventView submitted;
   submitted.kind = EventKind::submitted;
   submitted.principal = v.submitted_by;
@@ -154,6 +157,8 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
   v.duplicate = false;
   v.with_events = false;
   v.events.clear();
+  v.version = 1;
+  v.amendments.clear();
 }
 
 }  // namespace internal
@@ -359,6 +364,8 @@ void Engine::query(const Query& q, Result& out) const {
           list_customers(s, body, out);
         } else if constexpr (std::is_same_v<T, ListProducts>) {
           list_products(s, body, out);
+        } else if constexpr (std::is_same_v<T, ListOrders>) {
+          list_orders(s, body, today, out);
         } else if constexpr (std::is_same_v<T, AgingQuery>) {
           aging(s, body, today, out);
         } else if constexpr (std::is_same_v<T, StatementQuery>) {

@@ -60,6 +60,25 @@ struct ApprovalView {
   int32_t level = 0;
   std::string note;
 };
+// One amendment of an order (get_order's `amendments`): who, when, the version before and the
+// version asked for, and what deciding it again said.
+struct AmendmentView {
+  Key amendment_id;
+  Key by;
+  TimeMs at = 0;
+  bool amended = false;  // the new version was taken (false: it would have been rejected)
+  OrderStatus decision = OrderStatus::rejected;  // what the new version was decided
+  uint32_t version = 1;                          // the order's version after this amendment
+  std::vector<ReasonView> reasons;               // the new version's reasons
+  std::vector<LineView> old_lines;
+  std::vector<LineView> new_lines;
+  std::optional<Day> old_ship_by;
+  std::optional<Day> new_ship_by;
+  std::string old_ref;
+  std::string new_ref;
+  Money old_total = 0;
+  Money new_total = 0;
+};
 struct OrderView {
   OrderNo order_no = 0;  // 0 for a quote
   Key customer;
@@ -84,6 +103,19 @@ struct OrderView {
   std::vector<ApprovalView> approvals;
   std::vector<ReasonView> open_reasons;
   bool shipping_release = false;  // a shipping release waits for the next ship
+  uint32_t version = 1;                    // 1 + the amendments taken
+  std::vector<AmendmentView> amendments;  // with_events only, oldest first
+};
+// amend_order's answer: what deciding the new version said, and the order as it is now.
+struct AmendView {
+  Key amendment_id;
+  bool amended = false;    // false: the order stays as it was (the new version is rejected)
+  bool duplicate = false;  // a repeat of an amendment_id: the first answer, nothing changed
+  uint32_t version = 1;    // the order's version after the amendment
+  OrderStatus decision = OrderStatus::rejected;
+  std::vector<ReasonView> reasons;
+  Money total = 0;  // the new version's total
+  OrderView order;
 };
 struct BatchView {
   struct Item {
@@ -144,6 +176,24 @@ struct CustomerList {
 };
 struct ProductList {
   std::vector<ProductView> products;
+  Key next_cursor;
+};
+// list_orders: one row of the contract ledger.
+struct OrderRow {
+  OrderNo order_no = 0;
+  Key client_order_id;
+  Key customer;
+  OrderStatus status = OrderStatus::rejected;
+  Money total = 0;
+  Money shipped_value = 0;
+  Money unshipped_value = 0;  // total - shipped_value
+  std::optional<Day> ship_by;
+  TimeMs submitted_at = 0;
+  Key submitted_by;
+  bool late = false;  // open, past ship_by and not fully shipped
+};
+struct OrderList {
+  std::vector<OrderRow> orders;
   Key next_cursor;
 };
 
@@ -244,6 +294,10 @@ struct DailyActivity {
   Money returns_value = 0;
   uint64_t write_offs = 0;
   Money written_off = 0;
+  // orderbook: on-time delivery (訂單交付準時率). Shipments of orders that have a ship_by, and
+  // those of them made on or before it.
+  uint64_t shipments_with_ship_by = 0;
+  uint64_t shipments_on_time = 0;
   bool operator==(const DailyActivity&) const = default;
 };
 struct DailyReportView : DailyActivity {
@@ -259,7 +313,7 @@ struct DailyReportView : DailyActivity {
 using ResultBody =
     std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView, ProductView,
                  ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
-                 StatementView, DailyReportView, CustomerList, ProductList>;
+                 StatementView, DailyReportView, CustomerList, ProductList, AmendView, OrderList>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

@@ -8,6 +8,8 @@
 // loads: its rows are read, the all-zero ones dropped (docs/wal_format.md, "State image").
 // Version 3 appends the policy's approval knobs (branch auth); a version-2 image loads with
 // their defaults.
+// Version 3 appends the orderbook block (amendments, on-time delivery per day); a version-2
+// image still loads, with no amendments and on-time counts of zero.
 #include <xxhash.h>
 
 #include <cstring>
@@ -61,7 +63,7 @@ struct HashWriter {
 struct Reader {
   std::string_view in;
   std::size_t pos = 0;
-  int version = 3;  // of the image being read: 1 has the dense daily table, 2 no auth block
+  int version = Engine::kImageVersion;  // of the image being read: 1 has the dense daily table
   bool ok = true;
   template <typename T>
   void pod(T& v) {
@@ -278,6 +280,26 @@ void io(IO& f, T& v) {
     f.pod(v.order);
     f.pod(v.amount);
     f.pod(v.at);
+  } else if constexpr (std::is_same_v<T, Amendment>) {
+    // prev is not written: rebuilt on load (rebuild_order_indexes).
+    f.pod(v.order);
+    f.pod(v.principal);
+    f.pod(v.at);
+    f.pod(v.taken);
+    io_enum(f, v.decision);
+    f.pod(v.version);
+    f.pod(v.old_first_line);
+    f.pod(v.old_line_count);
+    f.pod(v.new_first_line);
+    f.pod(v.new_line_count);
+    f.pod(v.first_reason);
+    f.pod(v.reason_count);
+    f.pod(v.old_total);
+    f.pod(v.new_total);
+    f.pod(v.old_ship_by);
+    f.pod(v.new_ship_by);
+    io_text(f, v.old_ref);
+    io_text(f, v.new_ref);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
@@ -305,7 +327,9 @@ void read_daily_v1(Reader& f, State& s) {
   uint64_t n = 0;
   f.pod(base);
   f.pod(n);
-  if (!f.ok || n > f.left() / sizeof(DailyAgg) ||
+  // A version-1 row's bytes: counts and values by status, holds by reason, eight sums.
+  constexpr std::size_t kRowBytes = (2 * kOrderStatusCount + kReasonCount + 8) * 8;
+  if (!f.ok || n > f.left() / kRowBytes ||
       int64_t{base} + static_cast<int64_t>(n) > int64_t{INT32_MAX}) {
     f.ok = false;
     return;
@@ -374,6 +398,21 @@ void io_state(IO& f, State& s) {
   for (uint64_t i = 0; i < n; ++i) f.pod(p.reason_levels[i]);
   f.pod(p.credit_limit_vp_pct);
   f.pod(p.allow_combined_roles);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version < 3) return;
+  }
+  // ---- orderbook (version 3): amendments, then each daily row's on-time delivery counts ----
+  io_interner(f, s.amendment_keys);
+  io_vec(f, s.amendments);
+  uint64_t rows = s.daily.size();
+  f.pod(rows);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (rows != s.daily.size()) f.ok = false;
+  }
+  for (DailyRow& row : s.daily) {
+    f.pod(row.agg.shipments_with_ship_by);
+    f.pod(row.agg.shipments_on_time);
+  }
 }
 
 }  // namespace
@@ -402,7 +441,7 @@ uint64_t Engine::state_hash() const {
 
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
-  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 3;
+  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return kImageVersion;
   if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
   return 0;
@@ -424,6 +463,7 @@ bool Engine::load(std::string_view image, std::string* error) {
   else if (r.pos != image.size())
     why = "trailing bytes after the state image";
   if (why.empty()) {
+    internal::rebuild_order_indexes(*fresh);
     std::swap(s_, fresh);
     why = check_invariants(true);  // also checks that every index is in range
     if (!why.empty()) why = "state image fails its invariants: " + why;

@@ -104,7 +104,9 @@ struct Order {
   Money open_value = 0;         // value of the unshipped rest while held/accepted, else 0
   Money prepaid_remaining = 0;  // prepaid orders: reservation not yet used by shipments
   TimeMs at = 0;                // decided
-  TimeMs accepted_at = 0;       // became accepted (expiry clock for accepted orders)
+  // Entered its open list (held or accepted): the expiry clock of both lists. The decision time
+  // until an amendment or a release moves the order to the tail of a list.
+  TimeMs accepted_at = 0;
   Day ship_by = kNoDay;
   Day day = 0;  // day decided (daily report bucket)
   Text ref;
@@ -114,6 +116,32 @@ struct Order {
   uint32_t last_invoice = kNone;
   uint32_t prev = kNone;  // neighbours on the open list
   uint32_t next = kNone;
+  uint32_t last_amendment = kNone;  // orderbook: rebuilt from State::amendments on load
+};
+
+// orderbook: one amendment of an order (amend_order). The versions' lines stay in State::lines:
+// the old range is what the order was, the new range what was asked (and, if taken, what the
+// order is now).
+struct Amendment {
+  uint32_t order = kNone;
+  uint32_t principal = kNone;
+  TimeMs at = 0;
+  bool taken = false;
+  OrderStatus decision = OrderStatus::rejected;
+  uint32_t version = 1;  // the order's version after this amendment
+  uint32_t old_first_line = 0;
+  uint32_t old_line_count = 0;
+  uint32_t new_first_line = 0;
+  uint32_t new_line_count = 0;
+  uint32_t first_reason = 0;  // the new version's reasons
+  uint32_t reason_count = 0;
+  Money old_total = 0;
+  Money new_total = 0;
+  Day old_ship_by = kNoDay;
+  Day new_ship_by = kNoDay;
+  Text old_ref;
+  Text new_ref;
+  uint32_t prev = kNone;  // the order's amendment before this one: rebuilt on load
 };
 
 struct Invoice {
@@ -203,6 +231,15 @@ struct State {
   // activity. A clock moved years ahead costs one row, not one per skipped day (a dense table
   // from 0000-01-01 to 9999-12-31 would be 3.6M rows, ~940 MB).
   std::vector<DailyRow> daily;
+
+  // ---- orderbook ----
+  Interner amendment_keys;  // key: 4-byte order index + amendment_id; id == amendment index
+  ChunkedVector<Amendment> amendments;
+  // list_orders' indexes: order indices in ascending order (so also by submission time), per
+  // customer and per submitting principal. Derived: rebuilt from the orders on load, not in the
+  // state image (engine/order_ledger.cc).
+  std::vector<std::vector<uint32_t>> orders_by_customer;
+  std::vector<std::vector<uint32_t>> orders_by_principal;
 
   // Scratch for deciding an order (not state; not serialized): quantity already asked for by
   // earlier lines of the order being decided, per product.

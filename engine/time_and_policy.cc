@@ -22,7 +22,7 @@ bool handle(Ctx& x, const Tick&) {
   v = TickView{};
   v.now = x.now;
   const TimeMs hold_ms = static_cast<TimeMs>(s.policy.hold_ttl_hours) * kMsPerHour;
-  while (s.held_list.head != kNone && s.orders[s.held_list.head].at + hold_ms <= x.now) {
+  while (s.held_list.head != kNone && s.orders[s.held_list.head].accepted_at + hold_ms <= x.now) {
     expire(s, s.held_list.head, x.now);
     ++v.held_expired;
   }

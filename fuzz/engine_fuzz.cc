@@ -90,7 +90,7 @@ class Decoder {
     const uint8_t who_when = in_.u8();
     const Principal by = principal(who_when & 15);
     const TimeMs at = advance(who_when >> 4);
-    switch (op % 26) {
+    switch (op % 28) {
       case 0:
       case 1:
         return Command{0, at, by, SubmitOrder{order()}};
@@ -221,6 +221,29 @@ class Decoder {
         AgingQuery a;
         if (f & 2) a.customer = customer();
         return Query{at, by, a};
+      }
+      case 26: {  // orderbook: a new version of an order, a key that repeats often
+        AmendOrder a;
+        a.order_no = order_no();
+        a.amendment_id = in_.u8() & 1 ? client_order_id() : Key::of("AM");
+        const uint8_t f = in_.u8();
+        if (f & 1) a.lines = order().lines;
+        if (f & 2) a.ship_by = day(at);
+        if (f & 4) a.ref = text();
+        return Command{0, at, by, std::move(a)};
+      }
+      case 27: {  // orderbook: the ledger with any filter and a cursor valid or not
+        const uint8_t f = in_.u8();
+        ListOrders l;
+        if (f & 1) l.customer = customer();
+        if (f & 2) l.status = (f & 64) ? text() : std::string("held,accepted");
+        if (f & 4) l.submitted_by = Key::of(f & 128 ? "rep0" : "nobody");
+        if (f & 8) l.from = day(at);
+        if (f & 16) l.to = day(at);
+        if (f & 32) l.late = (in_.u8() & 1) != 0;
+        if (in_.u8() & 1) l.cursor = Key::of("o" + std::to_string(in_.u8()));
+        l.limit = in_.u8();
+        return Query{at, by, l};
       }
       default: {
         if (in_.u8() & 1) return Query{at, by, DailyReportQuery{day(at)}};

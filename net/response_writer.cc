@@ -37,6 +37,68 @@ void write_buckets(JsonWriter& w, const AgingBuckets& b) {
   w.field("total", b.total);
 }
 
+void write_reasons(JsonWriter& w, std::string_view key, const std::vector<ReasonView>& reasons) {
+  w.key(key);
+  w.begin_array();
+  for (const ReasonView& r : reasons) {
+    w.begin_object();
+    w.field("code", to_string(r.code));
+    if (r.required_level >= 0) {
+      w.field("required_level", r.required_level);
+    } else {
+      w.field_null("required_level");
+    }
+    if (r.line >= 0) w.field("line", r.line);
+    if (r.available >= 0) w.field("available", r.available);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_lines(JsonWriter& w, std::string_view key, const std::vector<LineView>& lines) {
+  w.key(key);
+  w.begin_array();
+  for (const LineView& l : lines) {
+    w.begin_object();
+    w.field("sku", l.sku.view());
+    w.field("qty", l.qty);
+    w.field("unit_price", l.unit_price);
+    w.field("discount_bp", l.discount_bp);
+    w.field("amount", l.amount);
+    w.field("shipped", l.shipped);
+    w.field("returned", l.returned);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+// get_order's amendments (only written for an order that has some).
+void write_amendments(JsonWriter& w, const OrderView& o) {
+  w.field("version", o.version);
+  w.key("amendments");
+  w.begin_array();
+  for (const AmendmentView& a : o.amendments) {
+    w.begin_object();
+    w.field("amendment_id", a.amendment_id.view());
+    w.field("by", a.by.view());
+    w.field_time("at", a.at);
+    w.field("amended", a.amended);
+    w.field("decision", to_string(a.decision));
+    w.field("version", a.version);
+    write_reasons(w, "reasons", a.reasons);
+    w.field("old_total", a.old_total);
+    w.field("new_total", a.new_total);
+    write_lines(w, "old_lines", a.old_lines);
+    write_lines(w, "new_lines", a.new_lines);
+    if (a.old_ship_by) w.field_date("old_ship_by", *a.old_ship_by);
+    if (a.new_ship_by) w.field_date("new_ship_by", *a.new_ship_by);
+    if (!a.old_ref.empty()) w.field("old_ref", std::string_view(a.old_ref));
+    if (!a.new_ref.empty()) w.field("new_ref", std::string_view(a.new_ref));
+    w.end_object();
+  }
+  w.end_array();
+}
+
 void write_applications(JsonWriter& w, const std::vector<Application>& applied) {
   w.key("applied");
   w.begin_array();
@@ -56,23 +118,6 @@ enum class OrderShape : uint8_t {
   full,      // get_order: as current, plus events, ship_by, ref, submitted_by
 };
 
-void write_reasons(JsonWriter& w, std::string_view key, const std::vector<ReasonView>& reasons) {
-  w.key(key);
-  w.begin_array();
-  for (const ReasonView& r : reasons) {
-    w.begin_object();
-    w.field("code", to_string(r.code));
-    if (r.required_level >= 0) {
-      w.field("required_level", r.required_level);
-    } else {
-      w.field_null("required_level");
-    }
-    if (r.line >= 0) w.field("line", r.line);
-    if (r.available >= 0) w.field("available", r.available);
-    w.end_object();
-  }
-  w.end_array();
-}
 
 // A held order's approvals so far, the reasons still open, and a waiting shipping release.
 void write_approvals(JsonWriter& w, const OrderView& o) {
@@ -110,20 +155,7 @@ void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
   w.field("payment", to_string(o.payment));
   write_reasons(w, "reasons", o.reasons);
   w.field("total", o.total);
-  w.key("lines");
-  w.begin_array();
-  for (const LineView& l : o.lines) {
-    w.begin_object();
-    w.field("sku", l.sku.view());
-    w.field("qty", l.qty);
-    w.field("unit_price", l.unit_price);
-    w.field("discount_bp", l.discount_bp);
-    w.field("amount", l.amount);
-    w.field("shipped", l.shipped);
-    w.field("returned", l.returned);
-    w.end_object();
-  }
-  w.end_array();
+  write_lines(w, "lines", o.lines);
   if (o.has_credit) {
     w.key("credit");
     w.begin_object();
@@ -151,6 +183,7 @@ void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
     w.end_object();
   }
   w.end_array();
+  if (!o.amendments.empty()) write_amendments(w, o);
 }
 
 // Ops named by their body types (engine/ops.h), so a renamed op cannot fall out of this list.
@@ -401,6 +434,55 @@ struct BodyWriter {
     w.field("returns_value", d.returns_value);
     w.field("write_offs", d.write_offs);
     w.field("written_off", d.written_off);
+    w.key("on_time");
+    w.begin_object();
+    w.field("shipments", d.shipments_with_ship_by);
+    w.field("on_time", d.shipments_on_time);
+    if (d.shipments_with_ship_by == 0) {
+      w.field_null("pct");
+    } else {  // one decimal, rounded down: 2 of 3 is 66.6
+      const uint64_t permille = d.shipments_on_time * 1000 / d.shipments_with_ship_by;
+      w.field_raw("pct", std::to_string(permille / 10) + "." + std::to_string(permille % 10));
+    }
+    w.end_object();
+  }
+  void operator()(const AmendView& a) {
+    w.field("amendment_id", a.amendment_id.view());
+    w.field("amended", a.amended);
+    if (a.duplicate) w.field("duplicate", true);
+    w.field("version", a.version);
+    w.field("decision", to_string(a.decision));
+    write_reasons(w, "reasons", a.reasons);
+    w.field("total", a.total);
+    w.key("order");
+    w.begin_object();
+    write_order_fields(w, a.order, OrderShape::current);
+    w.end_object();
+  }
+  void operator()(const OrderList& l) {
+    w.key("orders");
+    w.begin_array();
+    for (const OrderRow& o : l.orders) {
+      w.begin_object();
+      w.field("order_no", o.order_no);
+      if (!o.client_order_id.empty()) w.field("client_order_id", o.client_order_id.view());
+      w.field("customer", o.customer.view());
+      w.field("status", to_string(o.status));
+      w.field("total", o.total);
+      w.field("shipped_value", o.shipped_value);
+      w.field("unshipped_value", o.unshipped_value);
+      if (o.ship_by) {
+        w.field_date("ship_by", *o.ship_by);
+      } else {
+        w.field_null("ship_by");
+      }
+      w.field_time("submitted_at", o.submitted_at);
+      w.field("submitted_by", o.submitted_by.view());
+      w.field("late", o.late);
+      w.end_object();
+    }
+    w.end_array();
+    write_next_cursor(l.next_cursor);
   }
 };
 

@@ -72,10 +72,11 @@ bool load_newest_snapshot(FileSystem* fs, const std::string& dir, Engine& engine
       report->messages.push_back("skipping snapshot " + name + ": " + load_error);
       continue;
     }
-    // An older image (version 1: dense daily table; 2: no approval knobs) loads into today's
-    // format, whose hash differs from the one recorded with it; its bytes were already checked
-    // against the body checksum.
-    if (Engine::image_version(body) == 3 && engine.state_hash() != h.state_hash) {
+    // An older image (version 1's dense daily table, version 2 without the blocks version 3
+    // appended) loads into today's format, whose hash differs from the one recorded with it; its
+    // bytes were already checked against the body checksum.
+    if (Engine::image_version(body) == Engine::kImageVersion &&
+        engine.state_hash() != h.state_hash) {
       report->messages.push_back("skipping snapshot " + name + ": state hash mismatch");
       continue;
     }

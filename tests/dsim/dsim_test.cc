@@ -218,9 +218,34 @@ class Sim {
       }
     }
     if (customers != counts.customers || products != counts.products)
-      fail(how + ": lists after recovery show " + std::to_string(customers) + " customers and " +
-           std::to_string(products) + " products, the engine has " +
-           std::to_string(counts.customers) + " and " + std::to_string(counts.products));
+      return fail(how + ": lists after recovery show " + std::to_string(customers) +
+                  " customers and " + std::to_string(products) + " products, the engine has " +
+                  std::to_string(counts.customers) + " and " + std::to_string(counts.products));
+    // The order ledger: every order the recovered engine has, once, in order_no order.
+    std::optional<Key> cursor;
+    OrderNo last = 0;
+    uint64_t orders = 0;
+    for (int pages = 0; pages <= 100'000; ++pages) {
+      Query q;
+      q.at = engine_.now();
+      ListOrders lo;
+      lo.cursor = cursor;
+      lo.limit = limit;
+      q.body = lo;
+      engine_.query(q, result_);
+      if (!result_.ok()) return fail(how + ": list_orders after recovery: " + result_.error.message);
+      const auto& l = std::get<OrderList>(result_.body);
+      for (const OrderRow& r : l.orders) {
+        if (r.order_no <= last) return fail(how + ": list_orders out of order after recovery");
+        last = r.order_no;
+      }
+      orders += l.orders.size();
+      if (l.next_cursor.empty()) break;
+      cursor = l.next_cursor;
+    }
+    if (orders != counts.orders)
+      fail(how + ": list_orders after recovery shows " + std::to_string(orders) +
+           " orders, the engine has " + std::to_string(counts.orders));
   }
 
   // Opens a new journal (a process start), recovering the engine from the "disk". A crash
@@ -388,7 +413,7 @@ class Sim {
   }
 
   CommandBody random_body() {
-    switch (random(17)) {
+    switch (random(18)) {
       case 0: {
         UpsertCustomer u;
         u.customer = customer();
@@ -451,6 +476,15 @@ class Sim {
         return ReturnGoods{order_no(), sku_lines(), percent(50), text()};
       case 15:
         return WriteOff{random(ships_ + 3), text()};
+      case 16: {
+        AmendOrder a;
+        a.order_no = order_no();
+        a.amendment_id = Key::of("AM-" + std::to_string(random(40)));
+        if (percent(80)) a.lines = order().lines;
+        if (percent(20)) a.ship_by = static_cast<Day>(now_ms_ / 86'400'000 + random(40)) - 5;
+        if (percent(20)) a.ref = text();
+        return a;
+      }
       default: {
         SetPolicy p;
         if (percent(70)) {

@@ -159,9 +159,10 @@ TEST_F(FuzzRegressionTest, StatusChangeOfAnOlderOrderUpdatesItsOwnDaysRow) {
   EXPECT_EQ(w.engine.check_invariants(true), "");
 }
 
-// A version-1 image (dense daily table, magic CREDOST1) and a version-2 one (no auth block)
-// still load: the zero rows between active days are dropped, the auth block takes its defaults,
-// and the state is the one that wrote it (same hash as the live one).
+// A version-1 image (dense daily table, magic CREDOST1) and a version-2 image (magic CREDOST2,
+// without the blocks version 3 appends) still load: the zero rows between active days are
+// dropped, the new blocks take their defaults, and the state is the one that wrote it (same
+// hash as the live one).
 TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   w.customer("C1").grade(Grade::A).limit(1'000'000);
   w.product("BOLT").price(1'000).stock(10);
@@ -172,11 +173,14 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   std::string v3;
   w.engine.save(v3);
   ASSERT_EQ(Engine::image_version(v3), 3);
-  // Version 3 appends the auth block (the per-reason levels: u64 count and a byte each, then
-  // credit_limit_vp_pct and allow_combined_roles); without it, and with its magic, it is a
-  // version-2 image, which loads with the block's defaults: the same state, the same hash.
+  // Version 3 appends blocks to version 2; with them empty (this state has none of their
+  // content) and the old magic, it is a version-2 image, which loads with their defaults.
+  // auth: the per-reason levels (u64 count and a byte each), credit_limit_vp_pct,
+  // allow_combined_roles. orderbook: no amendment keys, no amendments (two u64 counts), the
+  // on-time counts of the daily rows (u64 count, two u64 per row).
   const std::size_t auth_block = 8 + kReasonCount + 4 + 1;
-  const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - auth_block - 8);
+  const std::size_t orderbook = 8 + 8 + 8 + 2 * 16;
+  const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - auth_block - orderbook - 8);
   ASSERT_EQ(Engine::image_version(v2), 2);
   {
     Engine older;

@@ -114,6 +114,15 @@ std::vector<GoldenCommand> golden_commands() {
   sp.policy.overdue_hold_days = 3;
   sp.policy.suspend_after_days = INT32_MAX;
   add("set_policy/custom", sp);
+
+  AmendOrder am;
+  am.order_no = 100002;
+  am.amendment_id = Key::of("EDI-860-1");
+  add("amend_order/none", am);
+  am.lines = {LineRequest{Key::of("BOLT-M8"), 40, std::nullopt}, LineRequest{Key::of("NUT"), 2, 95}};
+  am.ship_by = 20'500;
+  am.ref = "rev 2";
+  add("amend_order/all", am);
   return v;
 }
 

@@ -40,6 +40,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -204,6 +205,12 @@ std::string describe(const Command& c) {
     s << "write_off invoice " << x->invoice_no;
   } else if (std::get_if<Tick>(&b)) {
     s << "tick";
+  } else if (auto* x = std::get_if<AmendOrder>(&b)) {
+    s << "amend_order " << x->order_no << " id " << x->amendment_id.view() << " ["
+      << x->lines.size() << " lines]";
+    for (const LineRequest& l : x->lines) s << " " << l.sku.view() << "x" << l.qty;
+    if (x->ship_by) s << " ship_by " << format_date(*x->ship_by);
+    if (x->ref) s << " ref '" << *x->ref << "'";
   } else if (auto* x = std::get_if<SetPolicy>(&b)) {
     const Policy& p = x->policy;
     s << "set_policy approve [" << p.approve_total_max_minor[0] << " "
@@ -284,13 +291,16 @@ class Sim {
     kSetPolicy,
     kInvalid,
     kList,
+    kAmend,
+    kListOrders,
     kKindCount
   };
   static constexpr const char* kKindNames[kKindCount] = {
       "submit_order",   "submit_orders", "quote+submit", "ship",       "record_payment",
       "return_goods",   "cancel_order",  "release",      "reject",     "write_off",
       "receive_stock",  "adjust_stock",  "set_credit",   "set_status", "upsert_customer",
-      "upsert_product", "tick",          "set_policy",   "invalid",    "list_*"};
+      "upsert_product", "tick",          "set_policy",   "invalid",    "list_*",
+      "amend_order",    "list_orders"};
 
   // ---- the world ----
   struct CustomerModel {
@@ -352,6 +362,8 @@ class Sim {
   void do_set_policy();
   void do_invalid();
   void do_list();
+  void do_amend();
+  void do_list_orders();
   template <typename Page, typename Q>
   std::vector<std::string> walk_pages(Q q, const Principal& by);
 
@@ -414,6 +426,7 @@ class Sim {
   std::vector<OrderNo> live_;       // accepted or held when last seen (may be stale)
   std::vector<OrderNo> accepted_;   // accepted when last seen (may be stale), for shipping
   std::vector<OrderNo> shipped_;    // had a shipment (for returns), bounded
+  std::vector<std::pair<OrderNo, Key>> amendment_ids_;  // taken by an amendment, bounded
 
   // ---- statistics ----
   uint64_t kind_count_[kKindCount] = {};
@@ -612,11 +625,12 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 347},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
+      {kSubmit, 297},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
       {kPay, 65},       {kReturn, 30},   {kCancel, 30},        {kRelease, 45},
       {kReject, 15},    {kWriteOff, 8},  {kReceive, 70},       {kAdjust, 15},
       {kSetCredit, 25}, {kSetStatus, 8}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
-      {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85},       {kList, 20}};
+      {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85},       {kList, 20},
+      {kAmend, 40},     {kListOrders, 10}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
     if (r < w) return k;
@@ -688,6 +702,12 @@ void Sim::one_step() {
       break;
     case kList:
       do_list();
+      break;
+    case kAmend:
+      do_amend();
+      break;
+    case kListOrders:
+      do_list_orders();
       break;
     case kKindCount:
       break;
@@ -1083,9 +1103,14 @@ void Sim::do_release_or_reject(bool release) {
     const HeldList& hl = std::get<HeldList>(q.body);
     for (const OrderView& o : hl.orders)
       SIM_EXPECT(o.status == OrderStatus::held, "list_held lists a non-held order: " + describe(o));
-    for (std::size_t i = 1; i < hl.orders.size(); ++i)
-      SIM_EXPECT(hl.orders[i - 1].order_no < hl.orders[i].order_no,
-                 "list_held is not oldest first");
+    // Oldest first: by when each order was held, which is submission order for an order never
+    // amended (a taken amendment holds it again, at the back).
+    OrderNo last_unamended = 0;
+    for (const OrderView& o : hl.orders) {
+      if (o.version != 1) continue;
+      SIM_EXPECT(last_unamended < o.order_no, "list_held is not oldest first");
+      last_unamended = o.order_no;
+    }
     if (!hl.orders.empty()) {
       held = rng_.pick(hl.orders);
       n = held->order_no;
@@ -1685,6 +1710,242 @@ void Sim::do_list() {
   // A read changes nothing; the invariants are checked after it like after every command.
   const std::string problem = a_.check_invariants(/*full=*/false);
   if (!problem.empty()) fail("invariant violated after a list: " + problem);
+}
+
+// ---------------------------------------------------------------------------------------------
+// amend_order: a new version of a live order (or of any order, for the refusals), by its
+// submitter mostly. The answer is checked against the order before and after: a taken version
+// is the order now, stock and (credit) exposure moved by the difference of the unshipped rests;
+// a refused one left everything as it was; a repeated amendment_id changed nothing.
+void Sim::do_amend() {
+  const bool repeat = !amendment_ids_.empty() && rng_.percent(10);
+  OrderNo n = repeat ? 0 : pick_live_order();
+  Key id = fresh_key('A');
+  if (repeat) std::tie(n, id) = rng_.pick(amendment_ids_);
+  const auto before = order_view(n);
+  const int who = static_cast<int>(rng_.range(0, 99));
+  Principal by = admin_;
+  if (before && who < 80)
+    by = rep_for(before->submitted_by.view());
+  else if (who < 90)
+    by = reps_[static_cast<std::size_t>(rng_.range(0, 3))];
+  AmendOrder a;
+  a.order_no = n;
+  a.amendment_id = id;
+  const int what = static_cast<int>(rng_.range(0, 99));
+  if (what < 45 || !before) {
+    a.lines = random_order(false).lines;
+  } else if (what < 80) {  // the same skus, other quantities: mostly what the stock allows
+    for (const LineView& l : before->lines)
+      a.lines.push_back(LineRequest{l.sku, std::max<Qty>(1, l.qty + rng_.range(-3, 3)), {}});
+  } else if (what < 90) {
+    a.ship_by = day_of(clock_) + static_cast<Day>(rng_.range(-3, 20));
+  } else {
+    a.ref = numbered("rev ", static_cast<int64_t>(rng_.range(1, 9)));
+  }
+  std::map<std::string, Qty> reserved_before;
+  std::optional<CustomerView> cust_before;
+  auto skus_of = [](const std::vector<LineView>& lines, const std::vector<LineRequest>& more) {
+    std::vector<std::string> out;
+    for (const LineView& l : lines) out.emplace_back(l.sku.view());
+    for (const LineRequest& l : more) out.emplace_back(l.sku.view());
+    return out;
+  };
+  if (before) {
+    for (const std::string& sku : skus_of(before->lines, a.lines))
+      if (auto v = product_view(sku)) reserved_before[sku] = v->reserved;
+    cust_before = customer_view(before->customer.view());
+  }
+  cmd_ = Command{0, stamp(), by, a};
+  const Result& r = send(false);
+  if (!before) {
+    SIM_EXPECT(r.error.code == ErrorCode::NOT_FOUND, "amended an order that does not exist");
+    return;
+  }
+  const bool allowed =
+      (by.roles & kRoleAdmin) || ((by.roles & kRoleOrder) && by.name == before->submitted_by);
+  if (!allowed) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
+               "someone else's order: expected FORBIDDEN, got " + describe(r.error));
+    return;
+  }
+  if (repeat) {
+    SIM_EXPECT(r.ok() && std::get<AmendView>(r.body).duplicate,
+               "a repeated amendment_id was not answered as a duplicate: " + describe(r.error));
+    const auto after = order_view(n);
+    SIM_EXPECT(after && after->lines.size() == before->lines.size() &&
+                   after->total == before->total && after->status == before->status,
+               "a repeated amendment_id changed the order");
+    return;
+  }
+  const bool open =
+      before->status == OrderStatus::accepted || before->status == OrderStatus::held;
+  if (!open) {
+    SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE,
+               "amended an order that is " + std::string(to_string(before->status)));
+    forget_order(n);
+    return;
+  }
+  if (!r.ok()) {
+    // Legal refusals of an open order: shipped units the new lines drop or reprice.
+    SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE && r.error.field.starts_with("lines"),
+               "amending an open order failed: " + describe(r.error));
+    return;
+  }
+  const AmendView v = std::get<AmendView>(r.body);
+  if (amendment_ids_.size() >= 256)
+    amendment_ids_[static_cast<std::size_t>(rng_.range(0, 255))] = {n, id};
+  else
+    amendment_ids_.emplace_back(n, id);
+  SIM_EXPECT(v.amended == (v.decision != OrderStatus::rejected) && !v.duplicate,
+             "amended does not follow from the decision");
+  bool rejecting = false;
+  for (const ReasonView& reason : v.reasons) rejecting |= rejects(reason.code);
+  SIM_EXPECT(rejecting == !v.amended, "the decision does not follow from the reasons");
+  const auto after = order_view(n);
+  SIM_EXPECT(after.has_value(), "the amended order is gone");
+  auto unshipped = [](const std::vector<LineView>& lines, std::string_view sku) {
+    Qty q = 0;
+    for (const LineView& l : lines) q += l.sku.view() == sku ? l.qty - l.shipped : 0;
+    return q;
+  };
+  auto open_value = [](const OrderView& o) {
+    Money m = 0;
+    for (const LineView& l : o.lines) m += (l.qty - l.shipped) * l.unit_price;
+    return o.status == OrderStatus::held || o.status == OrderStatus::accepted ? m : 0;
+  };
+  if (!v.amended) {
+    SIM_EXPECT(after->total == before->total && after->lines.size() == before->lines.size() &&
+                   after->status == before->status && after->version == before->version,
+               "a refused amendment changed the order: " + describe(*after));
+  } else {
+    SIM_EXPECT(after->version == before->version + 1, "the version did not count");
+    Money total = 0;
+    for (const LineView& l : after->lines) total += l.amount;
+    SIM_EXPECT(after->total == total && v.total == total, "the new total is not its lines'");
+    if (!a.lines.empty()) {
+      SIM_EXPECT(after->lines.size() == a.lines.size(), "the order does not have the new lines");
+      for (std::size_t i = 0; i < a.lines.size(); ++i)
+        SIM_EXPECT(after->lines[i].sku == a.lines[i].sku && after->lines[i].qty == a.lines[i].qty,
+                   "line " + std::to_string(i) + " is not the one asked for");
+    }
+    if (after->status == OrderStatus::accepted) remember_accepted(n);
+    if (after->status == OrderStatus::shipped) forget_order(n);
+  }
+  // Stock moved by the difference of the unshipped rests, per product.
+  for (const auto& [sku, was] : reserved_before) {
+    const auto p = product_view(sku);
+    const Qty now_open = v.amended && (after->status == OrderStatus::held ||
+                                       after->status == OrderStatus::accepted)
+                             ? unshipped(after->lines, sku)
+                             : v.amended ? 0 : unshipped(before->lines, sku);
+    SIM_EXPECT(p && p->reserved - was == now_open - unshipped(before->lines, sku),
+               "amending moved the reservation of " + sku + " wrongly");
+  }
+  if (before->payment == PaymentTerms::credit && cust_before) {
+    const auto c = customer_view(before->customer.view());
+    SIM_EXPECT(c && c->exposure.total - cust_before->exposure.total ==
+                        open_value(*after) - open_value(*before),
+               "amending moved the exposure by other than the difference");
+  }
+}
+
+// list_orders: every page of a random filter; each row agrees with get_order and the filters,
+// rows come in order_no order once each, whatever the page size, and the customer and
+// submitter indexes list what a walk of every order filtered by hand lists.
+void Sim::do_list_orders() {
+  const Principal& by = rng_.percent(50) ? warehouse_ : rng_.pick(reps_);
+  if (rng_.percent(5)) {  // refusals: a foreign cursor, a status that is none
+    ListOrders q;
+    const bool cursor = rng_.percent(50);
+    if (cursor)
+      q.cursor = Key::of("c1");
+    else
+      q.status = "held,open";
+    const Result& r = query(q, by);
+    SIM_EXPECT(r.error.code == ErrorCode::BAD_REQUEST &&
+                   r.error.field == (cursor ? "cursor" : "status"),
+               "a bad list_orders was not refused: " + describe(r.error));
+    return;
+  }
+  static const char* const kStatuses[] = {"held", "accepted", "held,accepted", "shipped",
+                                          "cancelled,expired,rejected"};
+  ListOrders q;
+  q.limit = rng_.percent(20) ? kMaxPageLimit : static_cast<uint32_t>(rng_.range(1, 8));
+  if (rng_.percent(40)) q.customer = Key::of(customers_[static_cast<std::size_t>(rng_.range(0, 19))].id);
+  if (rng_.percent(20)) q.submitted_by = rng_.pick(reps_).name;
+  if (rng_.percent(30)) q.status = kStatuses[static_cast<std::size_t>(rng_.range(0, 4))];
+  // Without a customer or submitter, a recent window keeps the walk (get_order per row) short.
+  if (rng_.percent(15) || (!q.customer && !q.submitted_by))
+    q.from = day_of(clock_) - static_cast<Day>(rng_.range(0, 5));
+  if (rng_.percent(15)) q.to = day_of(clock_) - static_cast<Day>(rng_.range(0, 3));
+  if (q.from && q.to && *q.from > *q.to) std::swap(*q.from, *q.to);
+  if (rng_.percent(15)) q.ship_by_before = day_of(clock_) + static_cast<Day>(rng_.range(-2, 10));
+  if (rng_.percent(15)) q.late = rng_.percent(50);
+  const Day today = day_of(std::max(engine_now_, clock_));
+  auto walk = [&](ListOrders lq, bool check_rows) {
+    std::vector<OrderNo> nos;
+    for (int pages = 0;; ++pages) {
+      SIM_EXPECT(pages <= 1'000'000, "list_orders paging does not end");
+      const Result& r = query(lq, by);
+      if (lq.customer && r.error.code == ErrorCode::NOT_FOUND) return nos;  // never named yet
+      SIM_EXPECT(r.ok(), "list_orders failed: " + describe(r.error));
+      const OrderList page = std::get<OrderList>(r.body);
+      SIM_EXPECT(page.orders.size() <= lq.limit, "a page longer than its limit");
+      for (const OrderRow& row : page.orders) {
+        SIM_EXPECT(nos.empty() || nos.back() < row.order_no, "rows not in order_no order");
+        nos.push_back(row.order_no);
+        if (!check_rows) continue;
+        const auto o = order_view(row.order_no);
+        SIM_EXPECT(o && o->status == row.status && o->total == row.total &&
+                       o->customer == row.customer && o->submitted_by == row.submitted_by &&
+                       o->ship_by == row.ship_by && o->at == row.submitted_at,
+                   "a list_orders row differs from get_order: " + std::to_string(row.order_no));
+        Money shipped = 0;
+        for (const LineView& l : o->lines) shipped += l.shipped * l.unit_price;
+        const bool open = o->status == OrderStatus::held || o->status == OrderStatus::accepted;
+        const bool late = open && o->ship_by && today > *o->ship_by;
+        SIM_EXPECT(row.shipped_value == shipped && row.unshipped_value == o->total - shipped &&
+                       row.late == late,
+                   "a list_orders row's values are wrong: " + std::to_string(row.order_no));
+        SIM_EXPECT((!lq.customer || row.customer == *lq.customer) &&
+                       (!lq.submitted_by || row.submitted_by == *lq.submitted_by) &&
+                       (!lq.ship_by_before || (row.ship_by && *row.ship_by < *lq.ship_by_before)) &&
+                       (!lq.late || row.late == *lq.late) &&
+                       (!lq.from || day_of(row.submitted_at) >= *lq.from) &&
+                       (!lq.to || day_of(row.submitted_at) <= *lq.to) &&
+                       (!lq.status || lq.status->find(to_string(row.status)) != std::string::npos),
+                   "listed an order the filters exclude: " + std::to_string(row.order_no));
+      }
+      if (page.next_cursor.empty()) break;
+      lq.cursor = page.next_cursor;
+    }
+    return nos;
+  };
+  const std::vector<OrderNo> nos = walk(q, true);
+  ListOrders big = q;
+  big.limit = kMaxPageLimit;
+  SIM_EXPECT(walk(big, false) == nos, "list_orders depends on the page size");
+  if (q.customer || q.submitted_by) {
+    // The indexes against a walk of every order, filtered by hand.
+    ListOrders all = big;
+    all.customer.reset();
+    all.submitted_by.reset();
+    std::vector<OrderNo> want;
+    for (ListOrders lq = all;;) {
+      const Result& r = query(lq, by);
+      SIM_EXPECT(r.ok(), "list_orders failed: " + describe(r.error));
+      const OrderList page = std::get<OrderList>(r.body);
+      for (const OrderRow& row : page.orders)
+        if ((!q.customer || row.customer == *q.customer) &&
+            (!q.submitted_by || row.submitted_by == *q.submitted_by))
+          want.push_back(row.order_no);
+      if (page.next_cursor.empty()) break;
+      lq.cursor = page.next_cursor;
+    }
+    SIM_EXPECT(want == nos, "the customer/submitter index lists other orders than a full walk");
+  }
+  ++kind_ok_[kind_];
 }
 
 // ---------------------------------------------------------------------------------------------
