@@ -328,7 +328,7 @@ void read_daily_v1(Reader& f, State& s) {
   f.pod(base);
   f.pod(n);
   // A version-1 row's bytes: counts and values by status, holds by reason, eight sums.
-  constexpr std::size_t kRowBytes = (2 * kOrderStatusCount + kReasonCount + 8) * 8;
+  constexpr std::size_t kRowBytes = std::size_t{2 * kOrderStatusCount + kReasonCount + 8} * 8;
   if (!f.ok || n > f.left() / kRowBytes ||
       int64_t{base} + static_cast<int64_t>(n) > int64_t{INT32_MAX}) {
     f.ok = false;
