@@ -74,6 +74,23 @@ Money clamp_money(__int128 v);
 void list_customers(const State& s, const ListCustomers& q, Result& out);
 void list_products(const State& s, const ListProducts& q, Result& out);
 
+// ---- receivables (receivables.cc, receivables_reads.cc) --------------------------------------
+// Records that `amount` (> 0) of invoice `inv`'s open amount was settled today by `source`; the
+// caller changes Invoice::open. Every settlement goes through here (aging as_of reads them).
+void note_settlement(State& s, uint32_t inv, Money amount, SettleSource source);
+// Records the invoice just pushed (index `inv`), whose shipped lines were appended to
+// s.invoice_lines from row `first_line` on.
+void note_invoice(State& s, uint32_t inv, uint32_t first_line);
+// Aging of customer c's open invoices as of day d (d >= today; a past day: aging_as_of).
+AgingBuckets aging_open(const State& s, uint32_t c, Day d, AgingBasis basis, int32_t due_within,
+                        Money* due_within_sum);
+void aging(const State& s, const AgingQuery& q, Day today, Result& out);
+void open_items(const State& s, const OpenItemsQuery& q, Day today, Result& out);
+// The lines invoice `inv` invoiced, appended to `lines` (statement detail).
+void invoice_lines_of(const State& s, uint32_t inv, std::vector<StatementView::Entry::Line>& lines);
+// The derived index from payment to reversal, rebuilt after an image is loaded.
+void rebuild_reversal_index(State& s);
+
 // ---- state moves ----------------------------------------------------------------------------
 void list_push(State& s, OpenList list, uint32_t idx);
 void list_remove(State& s, uint32_t idx);
@@ -82,8 +99,9 @@ void set_status(State& s, uint32_t idx, OrderStatus status);
 uint32_t add_event(State& s, uint32_t order, EventKind kind, const Principal* by, TimeMs at,
                    uint64_t number, Money amount, std::string_view text);
 // Applies the customer's unapplied balance to open invoices, oldest due first; appends the
-// applications to `applied` if given.
-void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* applied);
+// applications to `applied` if given. `source` dates each application in the invoice's history.
+void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* applied,
+                     SettleSource source = SettleSource::unapplied);
 // Re-evaluates the overdue ladder for one customer. Returns +1 suspended, -1 reactivated, 0.
 int ladder_check(State& s, uint32_t customer);
 void remove_open_invoice(State& s, uint32_t invoice);
@@ -121,6 +139,8 @@ bool handle(Ctx& x, const RecordPayment& cmd);      // engine/payments.cc
 bool handle(Ctx& x, const WriteOff& cmd);           // engine/payments.cc
 bool handle(Ctx& x, const Tick& cmd);               // engine/time_and_policy.cc
 bool handle(Ctx& x, const SetPolicy& cmd);          // engine/time_and_policy.cc
+bool handle(Ctx& x, const ReversePayment& cmd);     // engine/receivables.cc
+bool handle(Ctx& x, const Refund& cmd);             // engine/receivables.cc
 
 // Field checks (engine/lookups.cc): true if fine, else out.error names `field` and false.
 bool text_ok(const std::string& t, const char* field, Result& out);

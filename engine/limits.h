@@ -48,6 +48,8 @@ constexpr Range kHoldTtlHoursRange{1, int64_t{24} * 3650};
 constexpr Range kOrderTtlDaysRange{1, 3650};
 constexpr Range kOverdueHoldDaysRange{0, 3650};
 constexpr Range kSuspendAfterDaysRange{0, 3650};
+// Past 30 days an invoice is in dunning, so doubtful starts later (004 9-05 §2-8, 9-08 §3).
+constexpr Range kDoubtfulAfterDaysRange{31, 3650};
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;
@@ -60,6 +62,8 @@ constexpr std::size_t kMaxStatementEntries = 10'000;
 constexpr uint32_t kMaxPageLimit = 1'000;
 constexpr Range kPageLimitRange{1, kMaxPageLimit};
 constexpr uint32_t kMaxPageExamined = 10'000;
+// aging's due_within_days: the coming dues up to 10 years ahead.
+constexpr Range kDueWithinDaysRange{1, 3650};
 
 // ---- message text built from the bounds (error path only: these allocate) --------------------
 namespace limits {

@@ -139,6 +139,8 @@ CREDO_OP(ReturnGoods,       "return_goods",        command, 14, role,          k
 CREDO_OP(WriteOff,          "write_off",           command, 15, role,          kRoleFinance,   2, "a write-off", "POST", "/invoices/{invoice_no}/write-off");
 CREDO_OP(Tick,              "tick",                command, 16, role,          kRoleAdmin,     0, "", "POST", "/admin/tick");
 CREDO_OP(SetPolicy,         "set_policy",          command, 17, role,          kRoleAdmin,     0, "", "PUT",  "/admin/policy");
+CREDO_OP(ReversePayment,    "reverse_payment",     command, 29, role,          kRoleFinance,   1, "a payment reversal", "POST", "/payments/{payment_ref}/reversal");
+CREDO_OP(Refund,            "refund",              command, 30, role,          kRoleFinance,   1, "a refund", "POST", "/customers/{customer}/refunds");
 CREDO_OP(Quote,             "quote",               query,    0, role,          kRoleOrder,     0, "", "POST", "/quotes");
 CREDO_OP(GetCustomer,       "get_customer",        query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}");
 CREDO_OP(GetProduct,        "get_product",         query,    0, authenticated, 0,              0, "", "GET",  "/products/{sku}");
@@ -149,6 +151,7 @@ CREDO_OP(StatementQuery,    "statement",           query,    0, authenticated, 0
 CREDO_OP(DailyReportQuery,  "daily_report",        query,    0, authenticated, 0,              0, "", "GET",  "/reports/daily/{date}");
 CREDO_OP(ListCustomers,     "list_customers",      query,    0, authenticated, 0,              0, "", "GET",  "/customers");
 CREDO_OP(ListProducts,      "list_products",       query,    0, authenticated, 0,              0, "", "GET",  "/products");
+CREDO_OP(OpenItemsQuery,    "open_items",          query,    0, authenticated, 0,              0, "", "GET",  "/receivables/open-items");
 CREDO_OP(Hello,             "hello",               server,   0, open,          0,              0, "", "",     "");
 CREDO_OP(Ping,              "ping",                server,   0, open,          0,              0, "", "GET",  "/ping");
 CREDO_OP(Stats,             "stats",               server,   0, authenticated, 0,              0, "", "GET",  "/admin/stats");

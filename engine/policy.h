@@ -21,6 +21,9 @@ struct Policy {
   int32_t order_ttl_days = 30;      // an accepted order's unshipped rest expires after this
   int32_t overdue_hold_days = 0;    // invoices more than this many days past due hold orders
   int32_t suspend_after_days = 60;  // ... and more than this many days put the customer on hold
+  // An open invoice more than this many days past due is doubtful (準呆賬, 004 9-08 §3): its
+  // collection stage in open_items. Since WAL version 2.
+  int32_t doubtful_after_days = 90;
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

@@ -1,11 +1,13 @@
 // The canonical serialization of the whole state: snapshots and state_hash() both use it.
-// Format: "CREDOST2", then every field of the state in a fixed order, little-endian fixed-width
+// Format: "CREDOST3", then every field of the state in a fixed order, little-endian fixed-width
 // integers, vectors as a u64 count followed by the elements, interners as their strings in id
 // order (ids are rebuilt by interning them again in the same order). One field list per struct
 // (`fields`) drives both writing and reading, so the two can never disagree.
 // Version 2 stores the daily report sparse (a u64 count, then per row its day and its sums);
 // version 1 ("CREDOST1") stored it dense (a base day, then one row per day from it) and still
 // loads: its rows are read, the all-zero ones dropped (docs/wal_format.md, "State image").
+// Version 3 appends the receivables history (settlements, reversals, refunds, invoice lines);
+// a version 1 or 2 image loads with that history made up from what it has (read_receivables).
 #include <xxhash.h>
 
 #include <cstring>
@@ -16,7 +18,8 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
+constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 
 struct Writer {
@@ -58,7 +61,7 @@ struct HashWriter {
 struct Reader {
   std::string_view in;
   std::size_t pos = 0;
-  int version = 2;  // of the image being read: 1 has the dense daily table
+  int version = 3;  // of the image being read: 1 has the dense daily table, 3 receivables
   bool ok = true;
   template <typename T>
   void pod(T& v) {
@@ -257,6 +260,29 @@ void io(IO& f, T& v) {
     f.pod(v.order);
     f.pod(v.amount);
     f.pod(v.at);
+  } else if constexpr (std::is_same_v<T, Settlement>) {
+    f.pod(v.invoice);
+    f.pod(v.day);
+    io_enum(f, v.source);
+    f.pod(v.amount);
+    f.pod(v.undone);
+  } else if constexpr (std::is_same_v<T, PaymentReversal>) {
+    f.pod(v.payment);
+    f.pod(v.at);
+    io_text(f, v.reason);
+    f.pod(v.suspend);
+    f.pod(v.first_reopened);
+    f.pod(v.reopened_count);
+    f.pod(v.unapplied_taken);
+  } else if constexpr (std::is_same_v<T, RefundRec>) {
+    f.pod(v.customer);
+    f.pod(v.amount);
+    f.pod(v.at);
+    io_text(f, v.reason);
+  } else if constexpr (std::is_same_v<T, InvoiceLine>) {
+    f.pod(v.product);
+    f.pod(v.qty);
+    f.pod(v.amount);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
@@ -297,6 +323,43 @@ void read_daily_v1(Reader& f, State& s) {
   }
 }
 
+// ---- receivables (branch receivables) ----
+// An image from before version 3 has no settlement history: each invoice's settled part
+// (amount - open) is dated on its issue day, which keeps aging as_of exact from today on and
+// puts older settlements on the invoice date. Its invoices have no lines on record.
+void made_up_receivables(State& s) {
+  for (uint32_t inv = 0; inv < s.invoices.size(); ++inv) {
+    const Invoice& invoice = s.invoices[inv];
+    s.invoice_first_line.push_back(0);
+    if (invoice.amount == invoice.open || invoice.customer >= s.customers.size()) continue;
+    s.customers[invoice.customer].settlements.push_back(
+        static_cast<uint32_t>(s.settlements.size()));
+    s.settlements.push_back(
+        {inv, invoice.issued, SettleSource::payment, invoice.amount - invoice.open, 0});
+  }
+}
+
+template <typename IO>
+void io_receivables(IO& f, State& s) {
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version < 3) {
+      made_up_receivables(s);
+      internal::rebuild_reversal_index(s);
+      return;
+    }
+  }
+  f.pod(s.policy.doubtful_after_days);
+  for (Customer& c : s.customers) io_vec(f, c.settlements);
+  io_vec(f, s.settlements);
+  io_vec(f, s.reversals);
+  io_vec(f, s.reversal_reopened);
+  io_interner(f, s.refund_refs);
+  io_vec(f, s.refunds);
+  io_vec(f, s.invoice_lines);
+  io_vec(f, s.invoice_first_line);
+  if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_reversal_index(s);
+}
+
 template <typename IO>
 void io_state(IO& f, State& s) {
   Policy& p = s.policy;
@@ -333,9 +396,13 @@ void io_state(IO& f, State& s) {
   f.pod(s.accepted_list.head);
   f.pod(s.accepted_list.tail);
   if constexpr (std::is_same_v<IO, Reader>) {
-    if (f.version == 1) return read_daily_v1(f, s);
+    if (f.version == 1) {
+      read_daily_v1(f, s);
+      return io_receivables(f, s);
+    }
   }
   io_vec(f, s.daily);
+  io_receivables(f, s);
 }
 
 }  // namespace
@@ -364,7 +431,8 @@ uint64_t Engine::state_hash() const {
 
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
-  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 2;
+  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 3;
+  if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
   return 0;
 }

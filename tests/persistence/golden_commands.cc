@@ -114,6 +114,9 @@ std::vector<GoldenCommand> golden_commands() {
   sp.policy.overdue_hold_days = 3;
   sp.policy.suspend_after_days = INT32_MAX;
   add("set_policy/custom", sp);
+  add("reverse_payment/plain", ReversePayment{Key::of("PAY-1"), "cheque bounced", false});
+  add("reverse_payment/suspend", ReversePayment{Key::of("PAY-1"), "", true});
+  add("refund", Refund{Key::of("C1"), 5000, Key::of("RF-1"), "overpaid"});
   return v;
 }
 
