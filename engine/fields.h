@@ -341,6 +341,8 @@ struct FieldsOf<Policy> {
       field("overdue_hold_days", &S::overdue_hold_days, IntKind{kOverdueHoldDaysRange}, kOptional),
       field("suspend_after_days", &S::suspend_after_days, IntKind{kSuspendAfterDaysRange},
             kOptional),
+      field("doubtful_after_days", &S::doubtful_after_days, IntKind{kDoubtfulAfterDaysRange},
+            kOptional, kFieldVersion2),
   };
 };
 template <>

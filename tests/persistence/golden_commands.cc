@@ -114,6 +114,8 @@ std::vector<GoldenCommand> golden_commands() {
   sp.policy.overdue_hold_days = 3;
   sp.policy.suspend_after_days = INT32_MAX;
   add("set_policy/custom", sp);
+  sp.policy.doubtful_after_days = 45;
+  add("set_policy/doubtful_after_days", sp);
   add("reverse_payment/plain", ReversePayment{Key::of("PAY-1"), "cheque bounced", false});
   add("reverse_payment/suspend", ReversePayment{Key::of("PAY-1"), "", true});
   add("refund", Refund{Key::of("C1"), 5000, Key::of("RF-1"), "overpaid"});
