@@ -123,7 +123,8 @@ void remove_open_invoice(State& s, uint32_t inv) {
   if (it != open.end()) open.erase(it);
 }
 
-void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* applied) {
+void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* applied,
+                     SettleSource source) {
   Customer& c = s.customers[customer];
   std::size_t closed = 0;
   for (uint32_t inv : c.open_invoices) {
@@ -133,6 +134,7 @@ void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* appl
     invoice.open -= x;
     c.receivables -= x;
     c.unapplied -= x;
+    note_settlement(s, inv, x, source);
     if (applied) applied->push_back({static_cast<InvoiceNo>(inv) + 1, x});
     if (invoice.open == 0)
       ++closed;

@@ -140,6 +140,20 @@ struct WriteOff {
   InvoiceNo invoice_no = 0;
   std::string reason;
 };
+// A payment that did not clear (a bounced cheque, a returned transfer): its applications are
+// undone (engine/receivables.cc says what happens when its unapplied part was already used).
+struct ReversePayment {
+  Key payment_ref;
+  std::string reason;
+  bool suspend = false;  // true: the customer goes on_hold at once
+};
+// Pays unapplied balance back to the customer; never more than the unapplied balance.
+struct Refund {
+  Key customer;
+  Money amount = 0;
+  Key refund_ref;  // idempotency key
+  std::string reason;
+};
 
 // ---- time and admin -------------------------------------------------------------------------
 // Advances business time to the command's timestamp and runs everything time triggers: held
@@ -165,7 +179,7 @@ using CommandBody =
     std::variant<UpsertCustomer, SetCredit, SetCustomerStatus, UpsertProduct, ReceiveStock,
                  AdjustStock, SubmitOrder, SubmitOrders, CancelOrder, ReleaseOrder, RejectOrder,
                  Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy, ApproveOrder,
-                 ReleaseShipment, AmendOrder>;
+                 ReleaseShipment, AmendOrder, ReversePayment, Refund>;
 
 struct Command {
   uint64_t seq = 0;  // journal sequence number (0 when not journaled, e.g. in tests)
@@ -196,11 +210,15 @@ struct ListHeld {
 };
 struct AgingQuery {
   std::optional<Key> customer;
+  std::optional<Day> as_of;  // absent: today. A past day needs `customer` (engine/receivables.cc)
+  AgingBasis basis = AgingBasis::due_date;
+  std::optional<int32_t> due_within_days;  // also total what falls due within this many days
 };
 struct StatementQuery {
   Key customer;
   Day from = 0;
   Day to = 0;
+  bool detail = false;  // invoices list their lines (sku, qty, amount)
 };
 struct DailyReportQuery {
   Day date = 0;
@@ -232,10 +250,17 @@ struct ListOrders {
   std::optional<Key> cursor;
   uint32_t limit = kDefaultListLimit;
 };
+// The open invoices, one row each, customer by customer (engine/receivables_reads.cc).
+struct OpenItemsQuery {
+  std::optional<Key> customer;
+  std::optional<Day> as_of;  // days past due and stage as of this day; absent: today
+  std::optional<Key> cursor;
+  uint32_t limit = kDefaultListLimit;
+};
 
 using QueryBody =
     std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery, StatementQuery,
-                 DailyReportQuery, ListCustomers, ListProducts, ListOrders>;
+                 DailyReportQuery, ListCustomers, ListProducts, ListOrders, OpenItemsQuery>;
 
 struct Query {
   TimeMs at = 0;  // "now" for the read (quotes and aging depend on it)

@@ -143,6 +143,7 @@ constexpr IntKind kTermsDays{kTermsDaysRange};
 constexpr EnumKind<Grade> kGrade{"A, B, C, D", Grade::D};
 constexpr EnumKind<CustomerStatus> kStatus{"active, on_hold, blocked", CustomerStatus::blocked};
 constexpr EnumKind<PaymentTerms> kPayment{"credit, prepaid", PaymentTerms::prepaid};
+constexpr EnumKind<AgingBasis> kAgingBasis{"due_date, invoice_date", AgingBasis::invoice_date};
 constexpr EnumKind<Reason> kReason{"a reason code (CREDIT_LIMIT, ...)", Reason::AMOUNT_APPROVAL};
 
 // ---- master data ------------------------------------------------------------------------------
@@ -327,6 +328,26 @@ struct FieldsOf<WriteOff> {
   };
 };
 
+template <>
+struct FieldsOf<ReversePayment> {
+  using S = ReversePayment;
+  static constexpr auto list = std::tuple{
+      field("payment_ref", &S::payment_ref, KeyKind{}, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+      field("suspend", &S::suspend, BoolKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<Refund> {
+  using S = Refund;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kRequired),
+      field("amount", &S::amount, IntKind{kPaymentRange}, kRequired),
+      field("refund_ref", &S::refund_ref, KeyKind{}, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+
 // ---- time and admin ---------------------------------------------------------------------------
 template <>
 struct FieldsOf<Tick> {
@@ -350,6 +371,8 @@ struct FieldsOf<Policy> {
       field("credit_limit_vp_pct", &S::credit_limit_vp_pct, IntKind{kCreditLimitVpPctRange},
             kOptional),
       field("allow_combined_roles", &S::allow_combined_roles, BoolKind{}, kOptional),
+      field("doubtful_after_days", &S::doubtful_after_days, IntKind{kDoubtfulAfterDaysRange},
+            kOptional, kFieldVersion2),
   };
 };
 template <>
@@ -393,8 +416,13 @@ struct FieldsOf<ListHeld> {
 };
 template <>
 struct FieldsOf<AgingQuery> {
-  static constexpr auto list =
-      std::tuple{field("customer", &AgingQuery::customer, KeyKind{}, kOptional)};
+  using S = AgingQuery;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kOptional),
+      field("as_of", &S::as_of, DateKind{}, kOptional),
+      field("basis", &S::basis, kAgingBasis, kOptional),
+      field("due_within_days", &S::due_within_days, IntKind{kDueWithinDaysRange}, kOptional),
+  };
 };
 // from <= to (checked across fields by the codec).
 template <>
@@ -404,6 +432,7 @@ struct FieldsOf<StatementQuery> {
       field("customer", &S::customer, KeyKind{}, kRequired),
       field("from", &S::from, DateKind{}, kRequired),
       field("to", &S::to, DateKind{}, kRequired),
+      field("detail", &S::detail, BoolKind{}, kOptional),
   };
 };
 template <>
@@ -457,6 +486,18 @@ struct FieldsOf<ListOrders> {
       field("to", &S::to, DateKind{}, kOptional),
       field("ship_by_before", &S::ship_by_before, DateKind{}, kOptional),
       field("late", &S::late, BoolKind{}, kOptional),
+      field("cursor", &S::cursor, KeyKind{}, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+
+// The cursor's content is checked by the engine, which alone knows what it means.
+template <>
+struct FieldsOf<OpenItemsQuery> {
+  using S = OpenItemsQuery;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kOptional),
+      field("as_of", &S::as_of, DateKind{}, kOptional),
       field("cursor", &S::cursor, KeyKind{}, kOptional),
       field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
   };

@@ -112,7 +112,9 @@ bool handle(Ctx& x, const Ship& cmd) {
 
   ShipView& view = x.out.emplace<ShipView>();
   view.lines.clear();
+  const auto first_invoice_line = static_cast<uint32_t>(s.invoice_lines.size());
   auto ship_piece = [&](OrderLine& line, Qty q) {
+    s.invoice_lines.push_back({line.product, q, q * line.unit_price});
     // check_sku_lines kept q within the unshipped quantity, which is reserved stock.
     CREDO_ASSERT(q <= s.products[line.product].reserved);
     line.shipped += q;
@@ -153,6 +155,9 @@ bool handle(Ctx& x, const Ship& cmd) {
     invoice.open = amount;
   }
   s.invoices.push_back(invoice);
+  note_invoice(s, inv, first_invoice_line);
+  if (o.payment == PaymentTerms::prepaid && amount > 0)
+    note_settlement(s, inv, amount, SettleSource::prepaid);
   if (o.last_invoice != kNone)
     s.invoices[o.last_invoice].next_in_order = inv;
   else
@@ -233,6 +238,7 @@ bool handle(Ctx& x, const ReturnGoods& cmd) {
     invoice.open -= q;
     c.receivables -= q;
     rest -= q;
+    note_settlement(s, inv, q, SettleSource::credit_note);
     view.applied.push_back({inv + 1, q});
     if (invoice.open == 0) remove_open_invoice(s, inv);
   }

@@ -97,6 +97,23 @@ std::string check_order_indexes(const State& s);
 // get_order's amendments of order `idx`, oldest first.
 void fill_amendments(const State& s, uint32_t idx, OrderView& v);
 
+// ---- receivables (receivables.cc, receivables_reads.cc) --------------------------------------
+// Records that `amount` (> 0) of invoice `inv`'s open amount was settled today by `source`; the
+// caller changes Invoice::open. Every settlement goes through here (aging as_of reads them).
+void note_settlement(State& s, uint32_t inv, Money amount, SettleSource source);
+// Records the invoice just pushed (index `inv`), whose shipped lines were appended to
+// s.invoice_lines from row `first_line` on.
+void note_invoice(State& s, uint32_t inv, uint32_t first_line);
+// Aging of customer c's open invoices as of day d (d >= today; a past day: aging_as_of).
+AgingBuckets aging_open(const State& s, uint32_t c, Day d, AgingBasis basis, int32_t due_within,
+                        Money* due_within_sum);
+void aging(const State& s, const AgingQuery& q, Day today, Result& out);
+void open_items(const State& s, const OpenItemsQuery& q, Day today, Result& out);
+// The lines invoice `inv` invoiced, appended to `lines` (statement detail).
+void invoice_lines_of(const State& s, uint32_t inv, std::vector<StatementView::Entry::Line>& lines);
+// The derived index from payment to reversal, rebuilt after an image is loaded.
+void rebuild_reversal_index(State& s);
+
 // ---- state moves ----------------------------------------------------------------------------
 void list_push(State& s, OpenList list, uint32_t idx);
 void list_remove(State& s, uint32_t idx);
@@ -105,8 +122,9 @@ void set_status(State& s, uint32_t idx, OrderStatus status);
 uint32_t add_event(State& s, uint32_t order, EventKind kind, const Principal* by, TimeMs at,
                    uint64_t number, Money amount, std::string_view text);
 // Applies the customer's unapplied balance to open invoices, oldest due first; appends the
-// applications to `applied` if given.
-void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* applied);
+// applications to `applied` if given. `source` dates each application in the invoice's history.
+void apply_unapplied(State& s, uint32_t customer, std::vector<Application>* applied,
+                     SettleSource source = SettleSource::unapplied);
 // Re-evaluates the overdue ladder for one customer. Returns +1 suspended, -1 reactivated, 0.
 int ladder_check(State& s, uint32_t customer);
 void remove_open_invoice(State& s, uint32_t invoice);
@@ -160,6 +178,8 @@ bool shipping_release_waiting(const State& s, const Order& o);
 // stopped and no shipping release waits. Prepaid orders always pass.
 bool supply_open(const State& s, const Order& o, Result& out);
 bool handle(Ctx& x, const AmendOrder& cmd);         // engine/amend.cc
+bool handle(Ctx& x, const ReversePayment& cmd);     // engine/receivables.cc
+bool handle(Ctx& x, const Refund& cmd);             // engine/receivables.cc
 
 // Field checks (engine/lookups.cc): true if fine, else out.error names `field` and false.
 bool text_ok(const std::string& t, const char* field, Result& out);

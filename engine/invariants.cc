@@ -28,6 +28,7 @@ class Checker {
       std::string why = internal::check_order_indexes(s_);
       if (!why.empty()) return why;
     }
+    if (full && !receivables_history()) return msg_.str();
     return {};
   }
 
@@ -217,7 +218,7 @@ class Checker {
       if (static_cast<int>(e.kind) > static_cast<int>(EventKind::shipping_released))
         return bad("event kind out of range");
     for (const LedgerEntry& e : s.ledger)
-      if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::write_off) || e.date < first_day ||
+      if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::refund) || e.date < first_day ||
           e.date > today)
         return bad("ledger entry kind or date out of range");
     for (std::size_t i = 0; i < s.invoices.size(); ++i) {
@@ -324,6 +325,57 @@ class Checker {
       if (!c.exists && (c.receivables || c.unapplied || !c.ledger.empty()))
         return bad("customer ", id, ": unknown customer with money");
     }
+    return true;
+  }
+
+  // Branch receivables: every invoice's open amount is its amount less its dated settlements;
+  // each customer's settlements are theirs and in date order; reversals and refunds point
+  // inside their tables; invoice lines are numbered per invoice.
+  bool receivables_history() {
+    const State& s = s_;
+    std::vector<Money> open(s.invoices.size());
+    for (std::size_t i = 0; i < s.invoices.size(); ++i) open[i] = s.invoices[i].amount;
+    std::size_t counted = 0;
+    for (std::size_t i = 0; i < s.customers.size(); ++i) {
+      Day prev = INT32_MIN;
+      for (uint32_t st_idx : s.customers[i].settlements) {
+        if (!in(st_idx, s.settlements.size())) return bad("settlement index out of range");
+        const Settlement& st = s.settlements[st_idx];
+        if (!in(st.invoice, s.invoices.size()) || s.invoices[st.invoice].customer != i ||
+            st.day < prev || st.day < s.invoices[st.invoice].issued || st.undone < 0 ||
+            (st.amount > 0 && st.undone > st.amount) ||
+            static_cast<int>(st.source) > static_cast<int>(SettleSource::reversal))
+          return bad("customer ", i, ": settlement ", st_idx, " out of order or not theirs");
+        prev = st.day;
+        if (!add(open[st.invoice], -st.amount)) return bad("settlement overflow");
+        ++counted;
+      }
+    }
+    if (counted != s.settlements.size()) return bad("settlements not all on a customer's list");
+    for (std::size_t i = 0; i < s.invoices.size(); ++i)
+      if (open[i] != s.invoices[i].open)
+        return bad("invoice ", i + 1, ": open ", s.invoices[i].open, " != amount less settlements ",
+                   open[i]);
+    if (s.invoice_first_line.size() != s.invoices.size()) return bad("invoice_first_line count");
+    uint32_t prev_line = 0;
+    for (std::size_t i = 0; i < s.invoice_first_line.size(); ++i) {
+      const uint32_t f = s.invoice_first_line[i];
+      if (f < prev_line || f > s.invoice_lines.size()) return bad("invoice ", i + 1, ": lines");
+      prev_line = f;
+    }
+    for (const InvoiceLine& l : s.invoice_lines)
+      if (!in(l.product, s.products.size()) || l.qty < 1 || l.amount < 0)
+        return bad("invoice line out of range");
+    for (const PaymentReversal& r : s.reversals) {
+      if (!in(r.payment, s.payments.size()) ||
+          r.first_reopened > s.reversal_reopened.size() ||
+          r.reopened_count > s.reversal_reopened.size() - r.first_reopened ||
+          r.unapplied_taken < 0 || r.unapplied_taken > s.payments[r.payment].amount)
+        return bad("payment reversal out of range");
+    }
+    if (s.refunds.size() != s.refund_refs.size()) return bad("refunds vs refs count");
+    for (const RefundRec& r : s.refunds)
+      if (!in(r.customer, s.customers.size()) || r.amount <= 0) return bad("refund out of range");
     return true;
   }
 

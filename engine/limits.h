@@ -50,6 +50,8 @@ constexpr Range kOverdueHoldDaysRange{0, 3650};
 constexpr Range kSuspendAfterDaysRange{0, 3650};
 constexpr Range kLevelRange{0, kMaxLevel};              // an approval level
 constexpr Range kCreditLimitVpPctRange{0, 10'000};      // % over the limit that needs the VP
+// Past 30 days an invoice is in dunning, so doubtful starts later (004 9-05 §2-8, 9-08 §3).
+constexpr Range kDoubtfulAfterDaysRange{31, 3650};
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;
@@ -64,6 +66,8 @@ constexpr Range kPageLimitRange{1, kMaxPageLimit};
 constexpr uint32_t kMaxPageExamined = 10'000;
 // list_orders' status filter: the six status names, comma-separated, fit in this.
 constexpr std::size_t kMaxStatusFilterLen = 64;
+// aging's due_within_days: the coming dues up to 10 years ahead.
+constexpr Range kDueWithinDaysRange{1, 3650};
 
 // ---- message text built from the bounds (error path only: these allocate) --------------------
 namespace limits {

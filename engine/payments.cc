@@ -55,7 +55,7 @@ bool handle(Ctx& x, const RecordPayment& cmd) {
   p.at = x.now;
   p.first_application = static_cast<uint32_t>(s.applications.size());
   cust.unapplied += cmd.amount;
-  apply_unapplied(s, c, &s.applications);
+  apply_unapplied(s, c, &s.applications, SettleSource::payment);
   p.application_count = static_cast<uint32_t>(s.applications.size()) - p.first_application;
   s.payments.push_back(p);
   add_ledger(s, c, EntryKind::payment, pay + 1, pay, -cmd.amount);
@@ -83,6 +83,7 @@ bool handle(Ctx& x, const WriteOff& cmd) {
   CREDO_ASSERT(c.receivables >= amount, "an open invoice is counted in receivables");
   c.receivables -= amount;
   invoice.open = 0;
+  note_settlement(s, inv, amount, SettleSource::write_off);
   remove_open_invoice(s, inv);
   add_ledger(s, invoice.customer, EntryKind::write_off, cmd.invoice_no, kNone, -amount);
   DailyAgg& day = s.daily_at(s.today());

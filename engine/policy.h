@@ -49,6 +49,9 @@ struct Policy {
   // Whether the keys file may give one principal both order and credit (or credit and
   // finance) roles. The server checks it at start; four eyes per order holds regardless.
   bool allow_combined_roles = false;
+  // An open invoice more than this many days past due is doubtful (準呆賬, 004 9-08 §3): its
+  // collection stage in open_items. Since WAL version 2.
+  int32_t doubtful_after_days = 90;
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

@@ -10,7 +10,8 @@ namespace credo {
 using namespace internal;
 
 const char* to_string(EntryKind k) {
-  static constexpr const char* kNames[] = {"invoice", "payment", "credit_note", "write_off"};
+  static constexpr const char* kNames[] = {"invoice",   "payment",  "credit_note",
+                                           "write_off", "reversal", "refund"};
   return kNames[static_cast<int>(k)];
 }
 
@@ -171,16 +172,6 @@ bool find_existing_customer(const State& s, const Key& k, uint32_t* c, Result& o
   return fail(out, ErrorCode::NOT_FOUND, "no customer '" + std::string(k.view()) + "'", "customer");
 }
 
-Money add_buckets(AgingBuckets& into, const AgingBuckets& b) {
-  into.current = sat_add(into.current, b.current);
-  into.d1_30 = sat_add(into.d1_30, b.d1_30);
-  into.d31_60 = sat_add(into.d31_60, b.d31_60);
-  into.d61_90 = sat_add(into.d61_90, b.d61_90);
-  into.d90_plus = sat_add(into.d90_plus, b.d90_plus);
-  into.total = sat_add(into.total, b.total);
-  return b.total - b.current;
-}
-
 void quote(const State& s, const Query& q, const Quote& body, Result& out) {
   static thread_local Decision d;
   const TimeMs now = std::max(s.now, q.at);
@@ -242,39 +233,6 @@ void list_held(const State& s, const ListHeld& body, Result& out) {
   list.orders.resize(n);
 }
 
-void aging(const State& s, const AgingQuery& body, Day today, Result& out) {
-  if (body.customer) {
-    uint32_t c;
-    if (!find_existing_customer(s, *body.customer, &c, out)) return;
-    AgingView& v = out.emplace<AgingView>();
-    v = AgingView{};
-    v.per_customer = true;
-    v.customer = *body.customer;
-    v.buckets = aging_of(s, c, today);
-    v.customers_with_receivables = v.buckets.total > 0;
-    return;
-  }
-  AgingView& v = out.emplace<AgingView>();
-  v = AgingView{};
-  for (uint32_t c = 0; c < s.customers.size(); ++c) {
-    if (s.customers[c].open_invoices.empty()) continue;
-    const AgingBuckets b = aging_of(s, c, today);
-    const Money overdue = add_buckets(v.buckets, b);
-    ++v.customers_with_receivables;
-    if (overdue > 0) v.top.push_back({Key::of(s.customer_ids.view(c)), b, overdue});
-  }
-  constexpr std::size_t kTop = 100;
-  auto by_overdue = [](const AgingView::Row& a, const AgingView::Row& b) {
-    return a.overdue != b.overdue ? a.overdue > b.overdue : a.customer.view() < b.customer.view();
-  };
-  if (v.top.size() > kTop) {
-    std::partial_sort(v.top.begin(), v.top.begin() + kTop, v.top.end(), by_overdue);
-    v.top.resize(kTop);
-  } else {
-    std::sort(v.top.begin(), v.top.end(), by_overdue);
-  }
-}
-
 void statement(const State& s, const StatementQuery& body, Day today, Result& out) {
   uint32_t c;
   if (!find_existing_customer(s, body.customer, &c, out)) return;
@@ -296,8 +254,10 @@ void statement(const State& s, const StatementQuery& body, Day today, Result& ou
   v.closing_balance = last == ledger.begin() ? 0 : s.ledger[*(last - 1)].balance;
   v.entries.clear();
   v.truncated = false;
+  v.detail = body.detail;
+  std::size_t rows = 0;  // entries and detail lines, together at most kMaxStatementEntries
   for (auto it = first; it != last; ++it) {
-    if (v.entries.size() == kMaxStatementEntries) {
+    if (rows >= kMaxStatementEntries) {
       v.truncated = true;
       break;
     }
@@ -306,10 +266,19 @@ void statement(const State& s, const StatementQuery& body, Day today, Result& ou
     entry.kind = e.kind;
     entry.date = e.date;
     entry.number = e.number;
-    entry.ref = e.payment == kNone ? Key{} : Key::of(s.payment_refs.view(e.payment));
+    entry.ref = e.payment != kNone          ? Key::of(s.payment_refs.view(e.payment))
+                : e.kind == EntryKind::refund ? Key::of(s.refund_refs.view(e.number - 1))
+                                              : Key{};
     entry.amount = e.amount;
     entry.balance = e.balance;
-    v.entries.push_back(entry);
+    if (e.kind == EntryKind::invoice) {
+      entry.order_no = kFirstOrderNo + s.invoices[e.number - 1].order;
+      if (body.detail) invoice_lines_of(s, static_cast<uint32_t>(e.number - 1), entry.lines);
+    } else if (e.kind == EntryKind::credit_note) {
+      entry.order_no = kFirstOrderNo + s.credit_notes[e.number - 1].order;
+    }
+    rows += 1 + entry.lines.size();
+    v.entries.push_back(std::move(entry));
   }
   v.aging = aging_of(s, c, today);
 }
@@ -368,6 +337,8 @@ void Engine::query(const Query& q, Result& out) const {
           list_orders(s, body, today, out);
         } else if constexpr (std::is_same_v<T, AgingQuery>) {
           aging(s, body, today, out);
+        } else if constexpr (std::is_same_v<T, OpenItemsQuery>) {
+          open_items(s, body, today, out);
         } else if constexpr (std::is_same_v<T, StatementQuery>) {
           statement(s, body, today, out);
         } else {

@@ -230,6 +230,23 @@ struct WriteOffView {
   Key customer;
   Money amount = 0;
 };
+struct ReversalView {
+  Key customer;
+  Key payment_ref;
+  Money amount = 0;                   // the payment's amount, all of it reversed
+  std::vector<Application> reopened;  // invoices opened again, by how much
+  Money unapplied_taken = 0;          // taken back from the unapplied balance
+  Money unapplied = 0;                // the customer's unapplied balance after
+  CustomerStatus status = CustomerStatus::active;  // the customer's status after
+  bool duplicate = false;
+};
+struct RefundView {
+  Key customer;
+  Key refund_ref;
+  Money amount = 0;
+  Money unapplied = 0;  // the customer's unapplied balance after
+  bool duplicate = false;
+};
 struct TickView {
   TimeMs now = 0;
   uint32_t held_expired = 0;
@@ -261,8 +278,31 @@ struct AgingView {
   };
   std::vector<Row> top;  // totals only: top 100 customers by overdue amount
   uint32_t customers_with_receivables = 0;
+  Day as_of = 0;
+  AgingBasis basis = AgingBasis::due_date;
+  int32_t due_within_days = 0;  // 0: not asked
+  Money due_within = 0;         // open, not yet due, due within due_within_days of as_of
 };
-enum class EntryKind : uint8_t { invoice, payment, credit_note, write_off };
+// open_items: one row per open invoice (004 9-05 §2-8, 9-08 §3).
+enum class CollectionStage : uint8_t { current, overdue, dunning, doubtful };
+const char* to_string(CollectionStage s);
+struct OpenItemRow {
+  Key customer;
+  InvoiceNo invoice_no = 0;
+  OrderNo order_no = 0;
+  Day invoice_date = 0;
+  Day due_date = 0;
+  int32_t days_past_due = 0;  // as of as_of; 0 when not yet due
+  Money amount = 0;           // the invoice's amount
+  Money open = 0;             // what is still open of it
+  CollectionStage stage = CollectionStage::current;
+};
+struct OpenItemsView {
+  Day as_of = 0;
+  std::vector<OpenItemRow> items;
+  Key next_cursor;  // empty: the end
+};
+enum class EntryKind : uint8_t { invoice, payment, credit_note, write_off, reversal, refund };
 const char* to_string(EntryKind k);
 struct StatementView {
   Key customer;
@@ -273,10 +313,18 @@ struct StatementView {
     EntryKind kind = EntryKind::invoice;
     Day date = 0;
     uint64_t number = 0;  // invoice_no, payment number, credit_note_no, invoice_no
-    Key ref;              // payment_ref for payments
-    Money amount = 0;     // signed: invoices +, the rest -
+    Key ref;              // payment_ref for payments and reversals, refund_ref for refunds
+    Money amount = 0;     // signed: invoices, reversals, refunds +; the rest -
     Money balance = 0;    // running balance after this entry
+    OrderNo order_no = 0;  // invoices and credit notes: their order
+    struct Line {
+      Key sku;
+      Qty qty = 0;
+      Money amount = 0;
+    };
+    std::vector<Line> lines;  // invoices, with `detail`: what the shipment invoiced
   };
+  bool detail = false;
   std::vector<Entry> entries;
   bool truncated = false;  // more than kMaxStatementEntries in the period
   Money closing_balance = 0;
@@ -313,7 +361,8 @@ struct DailyReportView : DailyActivity {
 using ResultBody =
     std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView, ProductView,
                  ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
-                 StatementView, DailyReportView, CustomerList, ProductList, AmendView, OrderList>;
+                 StatementView, DailyReportView, CustomerList, ProductList, AmendView, OrderList,
+                 ReversalView, RefundView, OpenItemsView>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

@@ -10,6 +10,8 @@
 // their defaults.
 // Version 3 appends the orderbook block (amendments, on-time delivery per day); a version-2
 // image still loads, with no amendments and on-time counts of zero.
+// Version 3 appends the receivables history (settlements, reversals, refunds, invoice lines);
+// a version 1 or 2 image loads with that history made up from what it has (read_receivables).
 #include <xxhash.h>
 
 #include <cstring>
@@ -300,6 +302,29 @@ void io(IO& f, T& v) {
     f.pod(v.new_ship_by);
     io_text(f, v.old_ref);
     io_text(f, v.new_ref);
+  } else if constexpr (std::is_same_v<T, Settlement>) {
+    f.pod(v.invoice);
+    f.pod(v.day);
+    io_enum(f, v.source);
+    f.pod(v.amount);
+    f.pod(v.undone);
+  } else if constexpr (std::is_same_v<T, PaymentReversal>) {
+    f.pod(v.payment);
+    f.pod(v.at);
+    io_text(f, v.reason);
+    f.pod(v.suspend);
+    f.pod(v.first_reopened);
+    f.pod(v.reopened_count);
+    f.pod(v.unapplied_taken);
+  } else if constexpr (std::is_same_v<T, RefundRec>) {
+    f.pod(v.customer);
+    f.pod(v.amount);
+    f.pod(v.at);
+    io_text(f, v.reason);
+  } else if constexpr (std::is_same_v<T, InvoiceLine>) {
+    f.pod(v.product);
+    f.pod(v.qty);
+    f.pod(v.amount);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
@@ -342,6 +367,43 @@ void read_daily_v1(Reader& f, State& s) {
   }
 }
 
+// ---- receivables (branch receivables) ----
+// An image from before version 3 has no settlement history: each invoice's settled part
+// (amount - open) is dated on its issue day, which keeps aging as_of exact from today on and
+// puts older settlements on the invoice date. Its invoices have no lines on record.
+void made_up_receivables(State& s) {
+  for (uint32_t inv = 0; inv < s.invoices.size(); ++inv) {
+    const Invoice& invoice = s.invoices[inv];
+    s.invoice_first_line.push_back(0);
+    if (invoice.amount == invoice.open || invoice.customer >= s.customers.size()) continue;
+    s.customers[invoice.customer].settlements.push_back(
+        static_cast<uint32_t>(s.settlements.size()));
+    s.settlements.push_back(
+        {inv, invoice.issued, SettleSource::payment, invoice.amount - invoice.open, 0});
+  }
+}
+
+template <typename IO>
+void io_receivables(IO& f, State& s) {
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version < 3) {
+      made_up_receivables(s);
+      internal::rebuild_reversal_index(s);
+      return;
+    }
+  }
+  f.pod(s.policy.doubtful_after_days);
+  for (Customer& c : s.customers) io_vec(f, c.settlements);
+  io_vec(f, s.settlements);
+  io_vec(f, s.reversals);
+  io_vec(f, s.reversal_reopened);
+  io_interner(f, s.refund_refs);
+  io_vec(f, s.refunds);
+  io_vec(f, s.invoice_lines);
+  io_vec(f, s.invoice_first_line);
+  if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_reversal_index(s);
+}
+
 template <typename IO>
 void io_state(IO& f, State& s) {
   Policy& p = s.policy;
@@ -378,7 +440,10 @@ void io_state(IO& f, State& s) {
   f.pod(s.accepted_list.head);
   f.pod(s.accepted_list.tail);
   if constexpr (std::is_same_v<IO, Reader>) {
-    if (f.version == 1) return read_daily_v1(f, s);
+    if (f.version == 1) {
+      read_daily_v1(f, s);
+      return io_receivables(f, s);
+    }
   }
   io_vec(f, s.daily);
   if constexpr (std::is_same_v<IO, Reader>) {
@@ -413,6 +478,7 @@ void io_state(IO& f, State& s) {
     f.pod(row.agg.shipments_with_ship_by);
     f.pod(row.agg.shipments_on_time);
   }
+  io_receivables(f, s);
 }
 
 }  // namespace

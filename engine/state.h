@@ -50,6 +50,7 @@ struct Customer {
   Text status_reason;
   std::vector<uint32_t> open_invoices;  // sorted by (due date, invoice index)
   std::vector<uint32_t> ledger;         // indices into State::ledger, chronological
+  std::vector<uint32_t> settlements;    // indices into State::settlements, chronological
 };
 
 struct Product {
@@ -171,6 +172,40 @@ struct LedgerEntry {
   Money balance = 0;         // running balance after
 };
 
+// ---- receivables (branch receivables): the dated history of every invoice's open amount ----
+// What reduced (or, negative, reopened) an invoice's open amount. Every change of Invoice::open
+// after issue is one Settlement, so the open amount on any past day is the amount minus the
+// settlements up to that day (aging as_of, engine/receivables_reads.cc).
+enum class SettleSource : uint8_t { payment, unapplied, prepaid, credit_note, write_off, reversal };
+struct Settlement {
+  uint32_t invoice = kNone;
+  Day day = 0;
+  SettleSource source = SettleSource::payment;
+  Money amount = 0;  // > 0 settles, < 0 reopens (a reversal)
+  Money undone = 0;  // unapplied/prepaid settlements: how much a reversal has reopened since
+};
+struct PaymentReversal {
+  uint32_t payment = kNone;
+  TimeMs at = 0;
+  Text reason;
+  bool suspend = false;
+  uint32_t first_reopened = 0;  // into State::reversal_reopened
+  uint32_t reopened_count = 0;
+  Money unapplied_taken = 0;
+};
+struct RefundRec {
+  uint32_t customer = kNone;
+  Money amount = 0;
+  TimeMs at = 0;
+  Text reason;
+};
+// What a shipment invoiced, line by line (statement detail).
+struct InvoiceLine {
+  uint32_t product = kNone;
+  Qty qty = 0;
+  Money amount = 0;
+};
+
 struct CreditNote {
   uint32_t order = kNone;
   Money amount = 0;
@@ -240,6 +275,17 @@ struct State {
   // state image (engine/order_ledger.cc).
   std::vector<std::vector<uint32_t>> orders_by_customer;
   std::vector<std::vector<uint32_t>> orders_by_principal;
+
+  // ---- receivables (branch receivables) ----
+  ChunkedVector<Settlement> settlements;
+  std::vector<PaymentReversal> reversals;
+  std::vector<Application> reversal_reopened;
+  Interner refund_refs;  // id == refund index
+  BigVector<RefundRec> refunds;
+  ChunkedVector<InvoiceLine> invoice_lines;
+  ChunkedVector<uint32_t> invoice_first_line;  // by invoice: its first row in invoice_lines
+  // Derived (rebuilt on load, not in the image): by payment index, its reversal or kNone.
+  std::vector<uint32_t> reversal_of_payment;
 
   // Scratch for deciding an order (not state; not serialized): quantity already asked for by
   // earlier lines of the order being decided, per product.

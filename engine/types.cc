@@ -73,6 +73,7 @@ constexpr const char* kCustomerStatuses[] = {"active", "on_hold", "blocked"};
 constexpr const char* kOrderStatuses[] = {"accepted", "held",      "rejected",
                                           "expired",  "cancelled", "shipped"};
 constexpr const char* kPaymentTerms[] = {"credit", "prepaid"};
+constexpr const char* kAgingBases[] = {"due_date", "invoice_date"};
 constexpr const char* kReasons[] = {"UNKNOWN_CUSTOMER",  "CUSTOMER_BLOCKED",
                                     "UNKNOWN_SKU",       "INSUFFICIENT_STOCK",
                                     "BELOW_FLOOR_PRICE", "PREPAYMENT_REQUIRED",
@@ -169,6 +170,9 @@ const char* to_string(PaymentTerms p) {
 const char* to_string(Reason r) {
   return kReasons[static_cast<int>(r)];
 }
+const char* to_string(AgingBasis b) {
+  return kAgingBases[static_cast<int>(b)];
+}
 const char* to_string(ErrorCode e) {
   return kErrors[static_cast<int>(e)];
 }
@@ -192,6 +196,9 @@ bool parse(std::string_view s, PaymentTerms* out) {
 }
 bool parse(std::string_view s, Reason* out) {
   return parse_name(s, kReasons, out);
+}
+bool parse(std::string_view s, AgingBasis* out) {
+  return parse_name(s, kAgingBases, out);
 }
 bool parse_role(std::string_view s, Role* out) {
   for (int i = 0; i < 5; ++i) {

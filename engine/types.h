@@ -100,6 +100,8 @@ constexpr int kOrderStatusCount = 6;
 static_assert(static_cast<int>(OrderStatus::shipped) + 1 == kOrderStatusCount,
               "kOrderStatusCount must follow OrderStatus's last value");
 enum class PaymentTerms : uint8_t { credit, prepaid };
+// What aging counts days from: the due date (default) or the invoice date (004 9-08 §3).
+enum class AgingBasis : uint8_t { due_date, invoice_date };
 
 // Why an order was not simply accepted (PROTOCOL.md reason table). The first six reject the
 // order; the rest hold it.
@@ -172,6 +174,7 @@ const char* to_string(CustomerStatus s);
 const char* to_string(OrderStatus s);
 const char* to_string(PaymentTerms p);
 const char* to_string(Reason r);
+const char* to_string(AgingBasis b);
 const char* to_string(ErrorCode e);
 const char* to_string(EventKind e);
 const char* role_name(Role r);
@@ -179,6 +182,7 @@ bool parse(std::string_view s, Grade* out);
 bool parse(std::string_view s, CustomerStatus* out);
 bool parse(std::string_view s, PaymentTerms* out);
 bool parse(std::string_view s, Reason* out);
+bool parse(std::string_view s, AgingBasis* out);
 bool parse_role(std::string_view s, Role* out);
 
 }  // namespace credo

@@ -359,9 +359,16 @@ struct BodyWriter {
     w.end_object();
     w.field("credit_limit_vp_pct", p.credit_limit_vp_pct);
     w.field("allow_combined_roles", p.allow_combined_roles);
+    w.field("doubtful_after_days", p.doubtful_after_days);
     w.end_object();
   }
   void operator()(const AgingView& a) {
+    w.field_date("as_of", a.as_of);
+    w.field("basis", to_string(a.basis));
+    if (a.due_within_days > 0) {
+      w.field("due_within_days", a.due_within_days);
+      w.field("due_within", a.due_within);
+    }
     if (a.per_customer) {
       w.field("customer", a.customer.view());
       write_buckets(w, a.buckets);
@@ -396,8 +403,21 @@ struct BodyWriter {
       w.field_date("date", e.date);
       w.field("number", e.number);
       if (!e.ref.empty()) w.field("ref", e.ref.view());
+      if (e.order_no != 0) w.field("order_no", e.order_no);
       w.field("amount", e.amount);
       w.field("balance", e.balance);
+      if (s.detail && e.kind == EntryKind::invoice) {
+        w.key("lines");
+        w.begin_array();
+        for (const StatementView::Entry::Line& l : e.lines) {
+          w.begin_object();
+          w.field("sku", l.sku.view());
+          w.field("qty", l.qty);
+          w.field("amount", l.amount);
+          w.end_object();
+        }
+        w.end_array();
+      }
       w.end_object();
     }
     w.end_array();
@@ -407,6 +427,51 @@ struct BodyWriter {
     write_buckets(w, s.aging);
     w.end_object();
     if (s.truncated) w.field("truncated", true);
+  }
+  void operator()(const ReversalView& r) {
+    w.field("customer", r.customer.view());
+    w.field("payment_ref", r.payment_ref.view());
+    w.field("amount", r.amount);
+    w.key("reopened");
+    w.begin_array();
+    for (const Application& a : r.reopened) {
+      w.begin_object();
+      w.field("invoice_no", a.invoice_no);
+      w.field("amount", a.amount);
+      w.end_object();
+    }
+    w.end_array();
+    w.field("unapplied_taken", r.unapplied_taken);
+    w.field("unapplied", r.unapplied);
+    w.field("status", to_string(r.status));
+    if (r.duplicate) w.field("duplicate", true);
+  }
+  void operator()(const RefundView& r) {
+    w.field("customer", r.customer.view());
+    w.field("refund_ref", r.refund_ref.view());
+    w.field("amount", r.amount);
+    w.field("unapplied", r.unapplied);
+    if (r.duplicate) w.field("duplicate", true);
+  }
+  void operator()(const OpenItemsView& v) {
+    w.field_date("as_of", v.as_of);
+    w.key("items");
+    w.begin_array();
+    for (const OpenItemRow& r : v.items) {
+      w.begin_object();
+      w.field("customer", r.customer.view());
+      w.field("invoice_no", r.invoice_no);
+      w.field("order_no", r.order_no);
+      w.field_date("invoice_date", r.invoice_date);
+      w.field_date("due_date", r.due_date);
+      w.field("days_past_due", r.days_past_due);
+      w.field("amount", r.amount);
+      w.field("open", r.open);
+      w.field("stage", to_string(r.stage));
+      w.end_object();
+    }
+    w.end_array();
+    write_next_cursor(v.next_cursor);
   }
   void operator()(const DailyReportView& d) {
     w.field_date("date", d.date);

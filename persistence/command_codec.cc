@@ -391,7 +391,8 @@ class Decoder {
     auto& m = s->*f.member;
     if constexpr (f.since > fields::kFieldVersion1) {
       if (f.since > version_) {  // not in this record: the member's default, as for a new S
-        m = std::remove_reference_t<decltype(m)>{};
+        static const S kFresh{};
+        m = kFresh.*f.member;
         return true;
       }
     }

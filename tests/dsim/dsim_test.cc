@@ -168,6 +168,7 @@ class Sim {
     const std::string inv = engine_.check_invariants(/*full=*/true);
     if (!inv.empty()) fail(how + ": invariants after recovery: " + inv);
     check_lists(how);
+    check_open_items(how);
     c_.answered_checked += answered_;
     c_.rolled_back += hash_at_.size() - 1 - seq;
     hash_at_.resize(seq + 1);
@@ -246,6 +247,32 @@ class Sim {
     if (orders != counts.orders)
       fail(how + ": list_orders after recovery shows " + std::to_string(orders) +
            " orders, the engine has " + std::to_string(counts.orders));
+  }
+
+  // Receivables after a recovery: the open items, paged from the start, add up to the aging's
+  // total of every customer's open receivables.
+  void check_open_items(const std::string& how) {
+    Query q;
+    q.at = engine_.now();
+    q.body = AgingQuery{};
+    engine_.query(q, result_);
+    if (!result_.ok()) return fail(how + ": aging after recovery: " + result_.error.message);
+    const Money total = std::get<AgingView>(result_.body).buckets.total;
+    Money open = 0;
+    OpenItemsQuery oq;
+    oq.limit = 1 + static_cast<uint32_t>((step_ * 7919) % kMaxPageLimit);  // not rng_
+    for (int pages = 0; pages <= 100'000; ++pages) {
+      q.body = oq;
+      engine_.query(q, result_);
+      if (!result_.ok()) return fail(how + ": open_items after recovery: " + result_.error.message);
+      const auto& page = std::get<OpenItemsView>(result_.body);
+      for (const OpenItemRow& r : page.items) open += r.open;
+      if (page.next_cursor.empty()) break;
+      oq.cursor = page.next_cursor;
+    }
+    if (open != total)
+      fail(how + ": open items after recovery sum to " + std::to_string(open) +
+           ", the aging to " + std::to_string(total));
   }
 
   // Opens a new journal (a process start), recovering the engine from the "disk". A crash
@@ -413,7 +440,7 @@ class Sim {
   }
 
   CommandBody random_body() {
-    switch (random(18)) {
+    switch (random(20)) {
       case 0: {
         UpsertCustomer u;
         u.customer = customer();
@@ -485,6 +512,11 @@ class Sim {
         if (percent(20)) a.ref = text();
         return a;
       }
+      case 17:
+        return ReversePayment{Key::of("PAY-" + std::to_string(random(400))), text(), percent(30)};
+      case 18:
+        return Refund{customer(), money(50'000),
+                      Key::of("RF-" + std::to_string(random(100))), text()};
       default: {
         SetPolicy p;
         if (percent(70)) {

@@ -367,10 +367,10 @@ TEST_F(WriteTest, Statement) {
   s.from = *parse_date("2026-01-01");
   s.to = *parse_date("2026-01-31");
   s.opening_balance = 10;
-  s.entries.push_back({EntryKind::invoice, *parse_date("2026-01-02"), 9, Key{}, 100, 110});
-  s.entries.push_back({EntryKind::payment, *parse_date("2026-01-03"), 1, Key::of("W-1"), -50, 60});
-  s.entries.push_back({EntryKind::credit_note, *parse_date("2026-01-04"), 2, Key{}, -10, 50});
-  s.entries.push_back({EntryKind::write_off, *parse_date("2026-01-05"), 9, Key{}, -50, 0});
+  s.entries.push_back({EntryKind::invoice, *parse_date("2026-01-02"), 9, Key{}, 100, 110, 0, {}});
+  s.entries.push_back({EntryKind::payment, *parse_date("2026-01-03"), 1, Key::of("W-1"), -50, 60, 0, {}});
+  s.entries.push_back({EntryKind::credit_note, *parse_date("2026-01-04"), 2, Key{}, -10, 50, 0, {}});
+  s.entries.push_back({EntryKind::write_off, *parse_date("2026-01-05"), 9, Key{}, -50, 0, 0, {}});
   s.closing_balance = 0;
   s.aging = buckets(0);
   s.truncated = true;

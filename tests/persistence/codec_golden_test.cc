@@ -42,10 +42,12 @@ const std::map<std::string, std::string> kGoldenHex = {
     {"return_goods/empty", "a1d4b8ab190d000089d5073a013b3300036f70731f030ea48d06000000"},
     {"write_off", "477e2a034d2700009f2f7825c2ad9900036f70731f030f070862616e6b72757074"},
     {"tick", "397b7f09e7750000e13dc9e70406cd01036f70731f0310"},
-    {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70731f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c0078"},
-    {"set_policy/custom", "91567b551f250400f9e8950326293510036f70731f0311020406feffffffffffffffff01000204a09c01020406feffffff0f"},
-    {"amend_order/none", "170472005e6f0c00ef69228230789f30036f70731f031c00a28d06094544492d3836302d3100"},
-    {"amend_order/all", "a90c56011a4e2500d1ecc7fd4f65de91036f70731f031c03a28d06094544492d3836302d31020007424f4c542d4d385001034e555404be01a8c002057265762032"},
+    {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70733f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c0078b401"},
+    {"set_policy/custom", "91567b551f250400f9e8950326293510036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0fb401"},
+    {"set_policy/doubtful_after_days", "170472005e6f0c00ef69228230789f30036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0f5a"},
+    {"reverse_payment/plain", "a90c56011a4e2500d1ecc7fd4f65de91036f70731f031d055041592d310e63686571756520626f756e63656400"},
+    {"reverse_payment/suspend", "5f2602044eea6f007775b870ae2c9bb5036f70731f031d055041592d310001"},
+    {"refund", "8173060ceabe4f01690f8ac9c982d120036f70731f031e024331904e0452462d31086f76657270616964"},
 };
 // clang-format on
 
@@ -259,6 +261,22 @@ TEST(CommandCodecGolden, DecoderRefusesTheSameBoundsAsBefore) {
   EXPECT_FALSE(decodes(16, "00"));
   EXPECT_FALSE(decodes(0, ""));
   EXPECT_FALSE(decodes(18, ""));
+}
+
+
+// A set_policy written before doubtful_after_days (field version 1, the bytes this test pinned
+// then) still decodes, with doubtful_after_days at its default.
+TEST(CommandCodecGolden, VersionOneSetPolicyDecodesWithTheDefaultDoubtfulAfterDays) {
+  Command c;
+  std::string err;
+  ASSERT_TRUE(decode_command(
+      body(17, "80dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c0078"), &c,
+      &err))
+      << err;
+  const auto* sp = std::get_if<SetPolicy>(&c.body);
+  ASSERT_NE(sp, nullptr);
+  EXPECT_EQ(sp->policy, Policy{});
+  EXPECT_EQ(sp->policy.doubtful_after_days, 90);
 }
 
 }  // namespace

@@ -123,6 +123,11 @@ std::vector<GoldenCommand> golden_commands() {
   am.ship_by = 20'500;
   am.ref = "rev 2";
   add("amend_order/all", am);
+  sp.policy.doubtful_after_days = 45;
+  add("set_policy/doubtful_after_days", sp);
+  add("reverse_payment/plain", ReversePayment{Key::of("PAY-1"), "cheque bounced", false});
+  add("reverse_payment/suspend", ReversePayment{Key::of("PAY-1"), "", true});
+  add("refund", Refund{Key::of("C1"), 5000, Key::of("RF-1"), "overpaid"});
   return v;
 }
 

@@ -203,6 +203,10 @@ std::string describe(const Command& c) {
       << (x->restock ? " restock" : "");
   } else if (auto* x = std::get_if<WriteOff>(&b)) {
     s << "write_off invoice " << x->invoice_no;
+  } else if (auto* x = std::get_if<ReversePayment>(&b)) {
+    s << "reverse_payment " << x->payment_ref.view() << (x->suspend ? " suspend" : "");
+  } else if (auto* x = std::get_if<Refund>(&b)) {
+    s << "refund " << x->customer.view() << " " << x->amount << " ref " << x->refund_ref.view();
   } else if (std::get_if<Tick>(&b)) {
     s << "tick";
   } else if (auto* x = std::get_if<AmendOrder>(&b)) {
@@ -293,6 +297,7 @@ class Sim {
     kList,
     kAmend,
     kListOrders,
+    kReceivables,
     kKindCount
   };
   static constexpr const char* kKindNames[kKindCount] = {
@@ -300,7 +305,7 @@ class Sim {
       "return_goods",   "cancel_order",  "release",      "reject",     "write_off",
       "receive_stock",  "adjust_stock",  "set_credit",   "set_status", "upsert_customer",
       "upsert_product", "tick",          "set_policy",   "invalid",    "list_*",
-      "amend_order",    "list_orders"};
+      "amend_order",    "list_orders",   "receivables"};
 
   // ---- the world ----
   struct CustomerModel {
@@ -364,6 +369,8 @@ class Sim {
   void do_list();
   void do_amend();
   void do_list_orders();
+  void do_receivables();
+  void check_receivables(std::string_view customer);
   template <typename Page, typename Q>
   std::vector<std::string> walk_pages(Q q, const Principal& by);
 
@@ -625,12 +632,12 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 297},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
+      {kSubmit, 267},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
       {kPay, 65},       {kReturn, 30},   {kCancel, 30},        {kRelease, 45},
       {kReject, 15},    {kWriteOff, 8},  {kReceive, 70},       {kAdjust, 15},
       {kSetCredit, 25}, {kSetStatus, 8}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
       {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85},       {kList, 20},
-      {kAmend, 40},     {kListOrders, 10}};
+      {kAmend, 40},     {kListOrders, 10}, {kReceivables, 30}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
     if (r < w) return k;
@@ -708,6 +715,9 @@ void Sim::one_step() {
       break;
     case kListOrders:
       do_list_orders();
+      break;
+    case kReceivables:
+      do_receivables();
       break;
     case kKindCount:
       break;
@@ -1656,6 +1666,112 @@ std::vector<std::string> Sim::walk_pages(Q q, const Principal& by) {
   SIM_EXPECT(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
              "a row listed twice");
   return ids;
+}
+
+// Receivables: reverse_payment and refund (valid, repeated, refused), then the receivables
+// invariants for the customer: the statement adds up by entry kind, aging as_of today (from
+// the history) equals aging now, and the open items sum to the receivables.
+void Sim::do_receivables() {
+  const int how = static_cast<int>(rng_.range(0, 99));
+  std::string customer = pick_customer_any().id;
+  if (how < 35 && !reusable_refs_.empty()) {
+    const Key ref = rng_.pick(reusable_refs_);
+    customer = payments_.at(std::string(ref.view())).customer;
+    const bool repeat = rng_.percent(20);
+    ReversePayment rp{ref, repeat ? "bounced" : "bounced " + std::to_string(rng_.range(0, 3)),
+                      rng_.percent(30)};
+    const auto before = customer_view(customer);
+    cmd_ = Command{0, stamp(), finance_[static_cast<std::size_t>(rng_.range(0, 3))], rp};
+    const Result& r = send(false);
+    if (cmd_.by.level == 0) {
+      SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "a level-0 reversal was not forbidden");
+    } else if (r.ok()) {
+      const auto* v = std::get_if<ReversalView>(&r.body);
+      SIM_EXPECT(v != nullptr, "reverse_payment answered another type");
+      if (!v->duplicate && before) {
+        Money reopened = 0;
+        for (const Application& a : v->reopened) reopened += a.amount;
+        SIM_EXPECT(reopened + v->unapplied_taken == v->amount,
+                   "a reversal did not take the whole payment back");
+      }
+    } else {
+      SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE,
+                 "reverse_payment failed with " + describe(r.error));
+    }
+  } else if (how < 60) {
+    const auto before = customer_view(customer);
+    const Money unapplied = before ? before->exposure.unapplied : 0;
+    const bool above = rng_.percent(20);
+    const Money amount = above ? unapplied + rng_.range(1, 1'000) : rng_.range(1, unapplied + 1);
+    Refund rf{Key::of(customer), amount, fresh_key('F'), "overpaid"};
+    cmd_ = Command{0, stamp(), finance_[static_cast<std::size_t>(rng_.range(0, 3))], rf};
+    const Result& r = send(false);
+    if (!before) {
+      SIM_EXPECT(!r.ok(), "a refund to an unknown customer succeeded");
+    } else if (cmd_.by.level == 0) {
+      SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "a level-0 refund was not forbidden");
+    } else if (amount > unapplied) {
+      SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE, "a refund above unapplied: " +
+                                                              describe(r.error));
+    } else {
+      SIM_EXPECT(r.ok(), "a refund within unapplied failed: " + describe(r.error));
+      SIM_EXPECT(std::get<RefundView>(r.body).unapplied == unapplied - amount,
+                 "a refund did not reduce unapplied by its amount");
+    }
+  } else {
+    // An aging of a past day without a customer is refused.
+    AgingQuery q;
+    q.as_of = day_of(std::max(engine_now_, cmd_.at)) - static_cast<Day>(rng_.range(1, 400));
+    SIM_EXPECT(query(q, admin_).error.code == ErrorCode::BAD_REQUEST,
+               "a whole-book aging of a past day was not refused");
+  }
+  check_receivables(customer);
+}
+
+void Sim::check_receivables(std::string_view customer) {
+  const auto v = customer_view(customer);
+  if (!v) return;
+  const Day today = day_of(std::max(engine_now_, cmd_.at));
+  const Result& st = query(StatementQuery{Key::of(customer), today - 2'000, today, false}, admin_);
+  SIM_EXPECT(st.ok(), "statement failed: " + describe(st.error));
+  const StatementView& s = std::get<StatementView>(st.body);
+  if (!s.truncated) {
+    Money by_kind[6] = {};
+    for (const StatementView::Entry& e : s.entries) by_kind[static_cast<int>(e.kind)] += e.amount;
+    const Money plus = by_kind[0] + by_kind[4] + by_kind[5];  // invoices, reversals, refunds
+    SIM_EXPECT(by_kind[0] >= 0 && by_kind[4] >= 0 && by_kind[5] >= 0 && by_kind[1] <= 0 &&
+                   by_kind[2] <= 0 && by_kind[3] <= 0,
+               "a statement entry has the wrong sign for its kind");
+    SIM_EXPECT(s.closing_balance ==
+                   s.opening_balance + plus + by_kind[1] + by_kind[2] + by_kind[3],
+               "statement closing != opening + invoices - payments + reversals - credit notes - "
+               "write-offs + refunds");
+  }
+  AgingQuery now_q;
+  now_q.customer = Key::of(customer);
+  const AgingBuckets live = std::get<AgingView>(query(now_q, admin_).body).buckets;
+  AgingQuery hist_q = now_q;
+  hist_q.as_of = today;
+  const Result& hist = query(hist_q, admin_);
+  SIM_EXPECT(hist.ok(), "aging as_of today failed: " + describe(hist.error));
+  const AgingBuckets h = std::get<AgingView>(hist.body).buckets;
+  SIM_EXPECT(h.current == live.current && h.d1_30 == live.d1_30 && h.d31_60 == live.d31_60 &&
+                 h.d61_90 == live.d61_90 && h.d90_plus == live.d90_plus && h.total == live.total,
+             "aging as_of today differs from aging now");
+  Money open = 0;
+  OpenItemsQuery oq;
+  oq.customer = Key::of(customer);
+  oq.limit = static_cast<uint32_t>(rng_.range(1, 5));
+  for (int pages = 0;; ++pages) {
+    SIM_EXPECT(pages <= 1'000, "open_items paging does not end");
+    const Result& r = query(oq, admin_);
+    SIM_EXPECT(r.ok(), "open_items failed: " + describe(r.error));
+    const OpenItemsView& page = std::get<OpenItemsView>(r.body);
+    for (const OpenItemRow& row : page.items) open += row.open;
+    if (page.next_cursor.empty()) break;
+    oq.cursor = page.next_cursor;
+  }
+  SIM_EXPECT(open == v->exposure.receivables, "open items do not sum to the receivables");
 }
 
 void Sim::do_list() {
