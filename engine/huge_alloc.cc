@@ -72,6 +72,29 @@ void* BlockPool::take(std::size_t bytes) {
   return map(bytes);
 }
 
+void* BlockPool::take_chunk() {
+  {
+    std::lock_guard lock(mu_);
+    if (!recycled_.empty()) {
+      void* p = recycled_.back();
+      recycled_.pop_back();
+      return p;
+    }
+  }
+  return take(kChunkBytes);
+}
+
+void BlockPool::give_chunk(void* p) {
+  {
+    std::lock_guard lock(mu_);
+    if (recycled_.size() < kMaxRecycled) {
+      recycled_.push_back(p);
+      return;
+    }
+  }
+  give(p, kChunkBytes);
+}
+
 void BlockPool::give(void* p, std::size_t bytes) {
   {
     std::lock_guard lock(mu_);
