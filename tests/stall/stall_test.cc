@@ -4,9 +4,9 @@
 // average above 10) the wall time of a step includes being preempted by other processes'
 // threads for 100 ms and more, which says nothing about the engine. Even the CPU time there
 // shows a few isolated 20-35 ms steps at no particular order (most likely the hypervisor's
-// steal time, accounted to the running thread), so up to kOutliers steps may pass 20 ms, none 100 ms: the old
-// stop-the-world rehash of the client_order_id table took 721 ms of CPU at 4 M ids here, and
-// every doubling repeats it. The prefault thread runs as in the server.
+// steal time, accounted to the running thread), so up to kOutliers steps may pass 20 ms and
+// none 100 ms: the old stop-the-world rehash of the client_order_id table took 721 ms of CPU
+// at 4 M ids here, and every doubling repeats it. The prefault thread runs as in the server.
 // Sanitizer builds run 200,000 orders: the check is the same, the tables double fewer times.
 #include <gtest/gtest.h>
 
