@@ -73,7 +73,8 @@ class ChunkedText {
   // Calls f(const char*, size) for the whole stream in order (the serializer's writer).
   template <typename F>
   void for_each_piece(F&& f) const {
-    for (uint64_t k = 0; k * kStride < size_; ++k) f(blocks_[k], std::min(kStride, size_ - k * kStride));
+    for (uint64_t k = 0; k * kStride < size_; ++k)
+      f(blocks_[k], std::min(kStride, size_ - k * kStride));
   }
 
  private:

@@ -1,12 +1,13 @@
 // Memory for the engine's big, ever-growing tables (orders, lines, events, id tables, text).
 //
 // Blocks of 2 MiB and more come from BlockPool: 2 MiB-aligned, advised as transparent huge
-// pages, zeroed (take) or recycled (take_chunk, for tables that write before they read). Growing the state then costs one page fault per 2 MiB instead of one
-// per 4 KiB, and a zeroed block needs no initializing pass (an empty id-table slot is all
-// zeros). On this project's VMs the kernel's zeroing of fresh pages was the largest single cost
-// of recording an order (issue 12: 14 % of server CPU in clear_page_erms on the engine thread),
-// so a server also runs a prefault thread (net/engine_loop.cc) that touches blocks ahead of
-// need and unmaps the ones given back: the engine thread then neither faults nor unmaps.
+// pages, zeroed (take) or recycled (take_chunk, for tables that write before they read).
+// Growing the state then costs one page fault per 2 MiB instead of one per 4 KiB, and a zeroed
+// block needs no initializing pass (an empty id-table slot is all zeros). On this project's
+// VMs the kernel's zeroing of fresh pages was the largest single cost of recording an order
+// (issue 12: 14 % of server CPU in clear_page_erms on the engine thread), so a server also runs
+// a prefault thread (net/engine_loop.cc) that touches blocks ahead of need and unmaps the ones
+// given back: the engine thread then neither faults nor unmaps.
 // Without that thread (tests, benchmarks, tools) blocks are mapped and unmapped on the spot.
 // It changes where memory lives, never what the state is: determinism is unaffected.
 #pragma once

@@ -53,7 +53,8 @@ int64_t thread_cpu_ns() {
 
 // Writes `n` as decimal into the last digits of `k` (a fixed-width id, counted in place).
 void set_number(Key& k, std::size_t prefix, uint64_t n) {
-  for (std::size_t i = k.len; i > prefix; --i, n /= 10) k.data[i - 1] = static_cast<char>('0' + n % 10);
+  for (std::size_t i = k.len; i > prefix; --i, n /= 10)
+    k.data[i - 1] = static_cast<char>('0' + n % 10);
 }
 
 TEST(StallTest, NoSingleOrderOf5MillionTakes20Ms) {
