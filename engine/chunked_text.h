@@ -52,7 +52,7 @@ class ChunkedText {
     const uint64_t end = at + s.size();
     if (s.empty()) return at;
     while (blocks_.size() <= (end - 1) / kStride)
-      blocks_.push_back(static_cast<char*>(BlockPool::instance().take(kChunkBytes)));
+      blocks_.push_back(static_cast<char*>(BlockPool::instance().take_chunk()));
     // Every block whose range [k * kStride, k * kStride + kChunkBytes) meets [at, end).
     const uint64_t first = at < kChunkBytes ? 0 : (at - kChunkBytes) / kStride + 1;
     for (uint64_t k = first; k * kStride < end; ++k) {
@@ -73,12 +73,13 @@ class ChunkedText {
   // Calls f(const char*, size) for the whole stream in order (the serializer's writer).
   template <typename F>
   void for_each_piece(F&& f) const {
-    for (uint64_t k = 0; k * kStride < size_; ++k) f(blocks_[k], std::min(kStride, size_ - k * kStride));
+    for (uint64_t k = 0; k * kStride < size_; ++k)
+      f(blocks_[k], std::min(kStride, size_ - k * kStride));
   }
 
  private:
   void release() {
-    for (char* b : blocks_) BlockPool::instance().give(b, kChunkBytes);
+    for (char* b : blocks_) BlockPool::instance().give_chunk(b);
     blocks_.clear();
     size_ = 0;
   }

@@ -141,9 +141,9 @@ class ChunkedVector {
   const_iterator end() const { return const_iterator(this, size_); }
 
  private:
-  void add_chunk() { chunks_.push_back(static_cast<T*>(BlockPool::instance().take(kChunkBytes))); }
+  void add_chunk() { chunks_.push_back(static_cast<T*>(BlockPool::instance().take_chunk())); }
   void release() {
-    for (T* c : chunks_) BlockPool::instance().give(c, kChunkBytes);
+    for (T* c : chunks_) BlockPool::instance().give_chunk(c);
     chunks_.clear();
     size_ = 0;
   }

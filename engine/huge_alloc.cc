@@ -19,12 +19,12 @@ void* BlockPool::map(std::size_t bytes) {
   const std::size_t span = bytes + kHugePage;
   void* raw = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) throw std::bad_alloc();
-  const auto start = reinterpret_cast<uintptr_t>(raw);
-  const uintptr_t aligned = (start + kHugePage - 1) & ~(uintptr_t{kHugePage} - 1);
-  if (aligned > start) ::munmap(raw, aligned - start);
-  const uintptr_t end = start + span;
-  if (end > aligned + bytes) ::munmap(reinterpret_cast<void*>(aligned + bytes), end - aligned - bytes);
-  void* p = reinterpret_cast<void*>(aligned);
+  char* const base = static_cast<char*>(raw);
+  const std::size_t skip =
+      (kHugePage - reinterpret_cast<uintptr_t>(raw) % kHugePage) % kHugePage;
+  if (skip > 0) ::munmap(base, skip);
+  char* const p = base + skip;
+  if (span > skip + bytes) ::munmap(p + bytes, span - skip - bytes);
   ::madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure is harmless
   return p;
 }
@@ -70,6 +70,29 @@ void* BlockPool::take(std::size_t bytes) {
   }
   fresh_.fetch_add(1, std::memory_order_relaxed);
   return map(bytes);
+}
+
+void* BlockPool::take_chunk() {
+  {
+    std::lock_guard lock(mu_);
+    if (!recycled_.empty()) {
+      void* p = recycled_.back();
+      recycled_.pop_back();
+      return p;
+    }
+  }
+  return take(kChunkBytes);
+}
+
+void BlockPool::give_chunk(void* p) {
+  {
+    std::lock_guard lock(mu_);
+    if (recycled_.size() < kMaxRecycled) {
+      recycled_.push_back(p);
+      return;
+    }
+  }
+  give(p, kChunkBytes);
 }
 
 void BlockPool::give(void* p, std::size_t bytes) {

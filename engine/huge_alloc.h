@@ -1,12 +1,13 @@
 // Memory for the engine's big, ever-growing tables (orders, lines, events, id tables, text).
 //
 // Blocks of 2 MiB and more come from BlockPool: 2 MiB-aligned, advised as transparent huge
-// pages, always zeroed. Growing the state then costs one page fault per 2 MiB instead of one
-// per 4 KiB, and a zeroed block needs no initializing pass (an empty id-table slot is all
-// zeros). On this project's VMs the kernel's zeroing of fresh pages was the largest single cost
-// of recording an order (issue 12: 14 % of server CPU in clear_page_erms on the engine thread),
-// so a server also runs a prefault thread (net/engine_loop.cc) that touches blocks ahead of
-// need and unmaps the ones given back: the engine thread then neither faults nor unmaps.
+// pages, zeroed (take) or recycled (take_chunk, for tables that write before they read).
+// Growing the state then costs one page fault per 2 MiB instead of one per 4 KiB, and a zeroed
+// block needs no initializing pass (an empty id-table slot is all zeros). On this project's
+// VMs the kernel's zeroing of fresh pages was the largest single cost of recording an order
+// (issue 12: 14 % of server CPU in clear_page_erms on the engine thread), so a server also runs
+// a prefault thread (net/engine_loop.cc) that touches blocks ahead of need and unmaps the ones
+// given back: the engine thread then neither faults nor unmaps.
 // Without that thread (tests, benchmarks, tools) blocks are mapped and unmapped on the spot.
 // It changes where memory lives, never what the state is: determinism is unaffected.
 #pragma once
@@ -38,6 +39,12 @@ class BlockPool {
   void* take(std::size_t bytes);
   // Returns a block from take(); unmapped by the prefault thread if one runs, else here.
   void give(void* p, std::size_t bytes);
+  // A chunk (kChunkBytes) whose content does not matter: a recycled one if any (engines come
+  // and go by the thousand in the tests and on recovery, and mapping plus zeroing a fresh huge
+  // page for every small table of every engine would dominate), else as take().
+  void* take_chunk();
+  // Returns a chunk from take_chunk(): kept for reuse up to kMaxRecycled, else as give().
+  void give_chunk(void* p);
   // A block of `bytes` will be taken soon: the prefault thread prepares one (a growing id
   // table announces its next, doubled slot table this way). No effect without the thread.
   void expect(std::size_t bytes);
@@ -72,6 +79,8 @@ class BlockPool {
   std::vector<Block> to_unmap_;         // given back while a thread serves
   std::vector<std::size_t> preparing_;  // sizes being prepared now
   std::vector<std::size_t> unwanted_;   // of those, sizes take() already went without
+  static constexpr std::size_t kMaxRecycled = 64;  // 256 MiB
+  std::vector<void*> recycled_;         // chunks given back, content undefined
   std::atomic<uint64_t> prefaulted_{0};
   std::atomic<uint64_t> fresh_{0};
 };

@@ -41,7 +41,7 @@ out="$root/build-fuzz"
 case "$target" in
   request)
     main="$root/fuzz/request_parser_fuzz.cc"
-    srcs=("$root"/net/request_parser.cc "$root"/net/json_validation.cc "$root"/net/response_writer.cc "$root"/net/json_writer.cc "$root"/engine/*.cc)
+    srcs=("$root"/net/request_parser.cc "$root"/net/parse_dispatch.cc "$root"/net/json_validation.cc "$root"/net/response_writer.cc "$root"/net/json_writer.cc "$root"/engine/*.cc)
     # -max_len: long enough for a few hundred order lines.
     extra=(-max_len=65536 -dict="$root/fuzz/request.dict")
     runs=400000
