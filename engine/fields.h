@@ -121,7 +121,7 @@ constexpr IntKind kTermsDays{kTermsDaysRange};
 constexpr EnumKind<Grade> kGrade{"A, B, C, D", Grade::D};
 constexpr EnumKind<CustomerStatus> kStatus{"active, on_hold, blocked", CustomerStatus::blocked};
 constexpr EnumKind<PaymentTerms> kPayment{"credit, prepaid", PaymentTerms::prepaid};
-constexpr EnumKind<Reason> kReason{"a reason code (CREDIT_LIMIT, ...)", Reason::AMOUNT_APPROVAL};
+constexpr EnumKind<Reason> kReason{"a reason code (CREDIT_LIMIT, ...)", Reason::CREDIT_REVIEW_DUE};
 
 // ---- master data ------------------------------------------------------------------------------
 template <>
@@ -305,12 +305,52 @@ struct FieldsOf<Policy> {
       field("overdue_hold_days", &S::overdue_hold_days, IntKind{kOverdueHoldDaysRange}, kOptional),
       field("suspend_after_days", &S::suspend_after_days, IntKind{kSuspendAfterDaysRange},
             kOptional),
+      // creditdata: since WAL version 2 (older set_policy records keep these defaults).
+      field("credit_limit_max_minor", &S::credit_limit_max_minor, LevelsKind{kMoneyRange},
+            kOptional),
+      field("review_cycle_days_a", &S::review_cycle_days_a, IntKind{kReviewCycleDaysRange},
+            kOptional),
+      field("review_cycle_days_b", &S::review_cycle_days_b, IntKind{kReviewCycleDaysRange},
+            kOptional),
+      field("review_cycle_days_c", &S::review_cycle_days_c, IntKind{kReviewCycleDaysRange},
+            kOptional),
+      field("review_cycle_days_d", &S::review_cycle_days_d, IntKind{kReviewCycleDaysRange},
+            kOptional),
+      field("review_grace_days", &S::review_grace_days, IntKind{kReviewGraceDaysRange}, kOptional),
   };
 };
 template <>
 struct FieldsOf<SetPolicy> {
   static constexpr auto list =
       std::tuple{field("policy", &SetPolicy::policy, InlineKind{}, kRequired)};
+};
+
+// ---- credit data ------------------------------------------------------------------------------
+template <>
+struct FieldsOf<ApproveCredit> {
+  using S = ApproveCredit;
+  static constexpr auto list = std::tuple{
+      field("proposal_no", &S::proposal_no, kDocumentNo, kRequired),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<RejectCredit> {
+  using S = RejectCredit;
+  static constexpr auto list = std::tuple{
+      field("proposal_no", &S::proposal_no, kDocumentNo, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ReviewCustomer> {
+  using S = ReviewCustomer;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kRequired),
+      field("grade", &S::grade, kGrade, kOptional),
+      field("credit_limit", &S::credit_limit, kMoney, kOptional),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
 };
 
 // ---- queries ----------------------------------------------------------------------------------
@@ -383,6 +423,24 @@ struct FieldsOf<ListProducts> {
   using S = ListProducts;
   static constexpr auto list = std::tuple{
       field("prefix", &S::prefix, KeyKind{}, kOptional),
+      field("cursor", &S::cursor, KeyKind{}, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+
+template <>
+struct FieldsOf<GetCreditHistory> {
+  using S = GetCreditHistory;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kRequired),
+      field("limit", &S::limit, IntKind{kHistoryLimitRange}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<ListReviewsDue> {
+  using S = ListReviewsDue;
+  static constexpr auto list = std::tuple{
+      field("as_of", &S::as_of, DateKind{}, kOptional),
       field("cursor", &S::cursor, KeyKind{}, kOptional),
       field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
   };

@@ -48,6 +48,8 @@ constexpr Range kHoldTtlHoursRange{1, int64_t{24} * 3650};
 constexpr Range kOrderTtlDaysRange{1, 3650};
 constexpr Range kOverdueHoldDaysRange{0, 3650};
 constexpr Range kSuspendAfterDaysRange{0, 3650};
+constexpr Range kReviewCycleDaysRange{1, 366};  // "at least once a year" (001 §2.2)
+constexpr Range kReviewGraceDaysRange{0, 3650};
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;
@@ -60,6 +62,8 @@ constexpr std::size_t kMaxStatementEntries = 10'000;
 constexpr uint32_t kMaxPageLimit = 1'000;
 constexpr Range kPageLimitRange{1, kMaxPageLimit};
 constexpr uint32_t kMaxPageExamined = 10'000;
+// get_credit_history: the newest `limit` entries (default kDefaultListLimit).
+constexpr Range kHistoryLimitRange{1, kMaxPageLimit};
 
 // ---- message text built from the bounds (error path only: these allocate) --------------------
 namespace limits {

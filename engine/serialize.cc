@@ -6,6 +6,8 @@
 // Version 2 stores the daily report sparse (a u64 count, then per row its day and its sums);
 // version 1 ("CREDOST1") stored it dense (a base day, then one row per day from it) and still
 // loads: its rows are read, the all-zero ones dropped (docs/wal_format.md, "State image").
+// Version 3 adds the credit data at the end (review dates, histories, proposals) and a 13th
+// hold reason to each daily row; versions 1 and 2 still load (io_credit_data).
 #include <xxhash.h>
 
 #include <cstring>
@@ -16,8 +18,11 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
+constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
+// Hold reasons before CREDIT_REVIEW_DUE: the daily rows of a version 1 or 2 image have this many.
+constexpr int kReasonCountV2 = 12;
 
 struct Writer {
   std::string& out;
@@ -58,7 +63,7 @@ struct HashWriter {
 struct Reader {
   std::string_view in;
   std::size_t pos = 0;
-  int version = 2;  // of the image being read: 1 has the dense daily table
+  int version = 3;  // of the image being read: 1 has the dense daily table, 1 and 2 no credit data
   bool ok = true;
   template <typename T>
   void pod(T& v) {
@@ -85,6 +90,14 @@ struct Reader {
 // ---- one field list per struct ------------------------------------------------------------
 template <typename IO, typename T>
 void io(IO& f, T& v);
+
+// How many hold reasons a daily row of the image counts.
+template <typename IO>
+int reasons_in_image(const IO& f) {
+  if constexpr (std::is_same_v<IO, Reader>)
+    if (f.version < 3) return kReasonCountV2;
+  return kReasonCount;
+}
 
 template <typename IO>
 void io_enum(IO& f, auto& e) {
@@ -257,13 +270,41 @@ void io(IO& f, T& v) {
     f.pod(v.order);
     f.pod(v.amount);
     f.pod(v.at);
+  } else if constexpr (std::is_same_v<T, CreditProposal>) {
+    f.pod(v.customer);
+    f.pod(v.proposed_by);
+    io_enum(f, v.status);
+    f.pod(v.credit_limit);
+    f.pod(v.at);
+    io_text(f, v.reason);
+    f.pod(v.decided_by);
+    f.pod(v.decided_at);
+    io_text(f, v.decision_note);
+  } else if constexpr (std::is_same_v<T, CreditEvent>) {
+    f.pod(v.customer);
+    io_enum(f, v.kind);
+    f.pod(v.at);
+    f.pod(v.by);
+    f.pod(v.level);
+    f.pod(v.proposed_by);
+    f.pod(v.proposal_no);
+    f.pod(v.limit_from);
+    f.pod(v.limit_to);
+    io_enum(f, v.grade_from);
+    io_enum(f, v.grade_to);
+    f.pod(v.terms_from);
+    f.pod(v.terms_to);
+    io_enum(f, v.status_from);
+    io_enum(f, v.status_to);
+    f.pod(v.review_due);
+    io_text(f, v.reason);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
   } else if constexpr (std::is_same_v<T, DailyAgg>) {
     for (auto& x : v.count_by_status) f.pod(x);
     for (auto& x : v.value_by_status) f.pod(x);
-    for (auto& x : v.holds_by_reason) f.pod(x);
+    for (int i = 0; i < reasons_in_image(f); ++i) f.pod(v.holds_by_reason[i]);
     f.pod(v.shipments);
     f.pod(v.shipped_value);
     f.pod(v.payments);
@@ -284,7 +325,9 @@ void read_daily_v1(Reader& f, State& s) {
   uint64_t n = 0;
   f.pod(base);
   f.pod(n);
-  if (!f.ok || n > f.left() / sizeof(DailyAgg) ||
+  // A version 1 row: the counts and values by status, the holds by reason, eight sums.
+  constexpr std::size_t kRowBytes = sizeof(Money) * (2 * kOrderStatusCount + kReasonCountV2 + 8);
+  if (!f.ok || n > f.left() / kRowBytes ||
       int64_t{base} + static_cast<int64_t>(n) > int64_t{INT32_MAX}) {
     f.ok = false;
     return;
@@ -294,6 +337,35 @@ void read_daily_v1(Reader& f, State& s) {
     DailyRow row{static_cast<Day>(base + static_cast<int64_t>(i)), {}};
     io(f, row.agg);
     if (row.agg != zero) s.daily.push_back(row);
+  }
+}
+
+// ---- creditdata (version 3): review dates, credit histories, proposals -------------------------
+// An older image has none: its customers are due for review one grade cycle after the image's
+// business day, their histories start empty. The review index is derived, rebuilt here.
+template <typename IO>
+void io_credit_data(IO& f, State& s) {
+  bool in_image = true;
+  if constexpr (std::is_same_v<IO, Reader>) in_image = f.version >= 3;
+  if (in_image) {
+    for (Customer& c : s.customers) {
+      f.pod(c.review_due);
+      io_vec(f, c.credit_history);
+    }
+    io_vec(f, s.proposals);
+    io_vec(f, s.credit_events);
+  }
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (!f.ok) return;
+    s.review_index.clear();
+    for (uint32_t c = 0; c < s.customers.size(); ++c) {
+      Customer& cust = s.customers[c];
+      if (!in_image)
+        cust.review_due = cust.exists ? day_of(s.now) + internal::review_cycle_days(s.policy,
+                                                                                    cust.grade)
+                                      : kNoDay;
+      if (cust.review_due != kNoDay) s.review_index.insert({cust.review_due, c});
+    }
   }
 }
 
@@ -333,9 +405,14 @@ void io_state(IO& f, State& s) {
   f.pod(s.accepted_list.head);
   f.pod(s.accepted_list.tail);
   if constexpr (std::is_same_v<IO, Reader>) {
-    if (f.version == 1) return read_daily_v1(f, s);
+    if (f.version == 1) read_daily_v1(f, s);
   }
-  io_vec(f, s.daily);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version >= 2) io_vec(f, s.daily);
+  } else {
+    io_vec(f, s.daily);
+  }
+  io_credit_data(f, s);
 }
 
 }  // namespace
@@ -364,7 +441,8 @@ uint64_t Engine::state_hash() const {
 
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
-  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 2;
+  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 3;
+  if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
   return 0;
 }
