@@ -158,8 +158,9 @@ void decide_proposal(Ctx& x, ProposalNo no, ProposalStatus status, std::string_v
   p.decided_by = s.principals.intern(x.by.name.view());
   p.decided_at = x.now;
   p.decision_note = note.empty() ? Text{} : s.add_text(note);
-  // The history says who asked and why; an approval's note, if any, is its own reason.
-  const std::string_view asked_why = s.text_of(p.reason);
+  // The history says who asked and why; an approval's note, if any, is its own reason. (A copy:
+  // record_credit appends to the text arena the view would point into.)
+  const std::string asked_why(s.text_of(p.reason));
   CreditRecord r{&x.by, before, status == ProposalStatus::approved && note.empty() ? asked_why
                                                                                    : note};
   r.proposed_by = p.proposed_by;

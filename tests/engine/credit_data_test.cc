@@ -246,7 +246,7 @@ TEST_F(CreditDataTest, ReviewRestartsTheCycleAndIsRecorded) {
   const CustomerView c = body<CustomerView>(w.apply(r, officer("clerk", 0)));
   EXPECT_EQ(c.grade, Grade::C);
   EXPECT_EQ(c.review_due, w.today() + 30);
-  const CreditEventView& e = history("C1").entries.back();
+  const CreditEventView e = history("C1").entries.back();
   EXPECT_EQ(e.kind, CreditChange::reviewed);
   EXPECT_EQ(e.reason, "annual accounts weaker");
   EXPECT_EQ(e.review_due, w.today() + 30);
@@ -380,6 +380,33 @@ TEST_F(CreditDataTest, SnapshotKeepsProposalsHistoryAndReviewDates) {
   c.body = ApproveCredit{2, ""};
   copy.apply(c, r);
   EXPECT_TRUE(r.ok()) << describe(r.error);
+}
+
+// A version-2 image (before the credit data) loads: the history is empty and every customer is
+// due for review one grade cycle after the image's business day.
+TEST_F(CreditDataTest, VersionTwoImageLoadsWithReviewDueOneCycleAfterItsDay) {
+  w.advance_days(5);
+  w.tick();  // the image's day; no orders, so its daily table is empty
+  std::string v3;
+  w.engine.save(v3);
+  // C1's credit data: review_due, its one history entry (created), no proposals, the entry.
+  const std::size_t credit = (4 + 8 + 4) + 8 + (8 + 74);
+  const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - 8 - credit);
+  ASSERT_EQ(Engine::image_version(v2), 2);
+  Engine old;
+  std::string error;
+  ASSERT_TRUE(old.load(v2, &error)) << error;
+  EXPECT_EQ(old.check_invariants(true), "");
+  Query q;
+  q.at = w.now;
+  q.by = rep(0);
+  q.body = GetCustomer{Key::of("C1")};
+  Result r;
+  old.query(q, r);
+  EXPECT_EQ(body<CustomerView>(r).review_due, w.today() + 182);
+  q.body = GetCreditHistory{Key::of("C1"), 100};
+  old.query(q, r);
+  EXPECT_EQ(body<CreditHistoryView>(r).total, 0u);
 }
 
 }  // namespace
