@@ -320,18 +320,19 @@ struct FieldsOf<Policy> {
       field("overdue_hold_days", &S::overdue_hold_days, IntKind{kOverdueHoldDaysRange}, kOptional),
       field("suspend_after_days", &S::suspend_after_days, IntKind{kSuspendAfterDaysRange},
             kOptional),
-      // creditdata: since WAL version 2 (older set_policy records keep these defaults).
+      // creditdata: since WAL version 2 (older set_policy records decode with the defaults).
       field("credit_limit_max_minor", &S::credit_limit_max_minor, LevelsKind{kMoneyRange},
-            kOptional),
+            kOptional, kFieldVersion2),
       field("review_cycle_days_a", &S::review_cycle_days_a, IntKind{kReviewCycleDaysRange},
-            kOptional),
+            kOptional, kFieldVersion2),
       field("review_cycle_days_b", &S::review_cycle_days_b, IntKind{kReviewCycleDaysRange},
-            kOptional),
+            kOptional, kFieldVersion2),
       field("review_cycle_days_c", &S::review_cycle_days_c, IntKind{kReviewCycleDaysRange},
-            kOptional),
+            kOptional, kFieldVersion2),
       field("review_cycle_days_d", &S::review_cycle_days_d, IntKind{kReviewCycleDaysRange},
-            kOptional),
-      field("review_grace_days", &S::review_grace_days, IntKind{kReviewGraceDaysRange}, kOptional),
+            kOptional, kFieldVersion2),
+      field("review_grace_days", &S::review_grace_days, IntKind{kReviewGraceDaysRange}, kOptional,
+            kFieldVersion2),
   };
 };
 template <>

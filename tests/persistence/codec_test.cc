@@ -94,6 +94,14 @@ std::vector<CommandBody> every_body() {
   sp.policy.overdue_hold_days = 3;
   sp.policy.suspend_after_days = INT32_MAX;
   v.push_back(sp);
+  sp.policy.credit_limit_max_minor = {0, 1, 2, INT64_MAX};
+  sp.policy.review_cycle_days_a = 366;
+  sp.policy.review_grace_days = 0;
+  v.push_back(sp);
+  v.push_back(ApproveCredit{1, "ok"});
+  v.push_back(RejectCredit{UINT64_MAX, ""});
+  v.push_back(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, ""});
+  v.push_back(ReviewCustomer{Key::of("C1"), Grade::A, INT64_MAX, "annual"});
   return v;
 }
 
@@ -130,8 +138,15 @@ TEST(CommandCodec, EveryCommandKindRoundTrips) {
     EXPECT_EQ(encode(d), bytes) << kind_name(uint8_t(kind_of(b)));
     seen[static_cast<uint8_t>(kind_of(b))] = true;
   }
-  for (int k = 1; k <= kCommandKindMax; ++k) EXPECT_TRUE(seen[k]) << kind_name(uint8_t(k));
-  EXPECT_EQ(std::variant_size_v<CommandBody>, size_t(kCommandKindMax));
+  // Kinds are assigned ahead of the ops that will use them (docs/wal_format.md): a gap is a
+  // kind no op declares yet.
+  std::size_t declared = 0;
+  for (int k = 1; k <= kCommandKindMax; ++k) {
+    if (std::string_view(kind_name(uint8_t(k))) == "unknown") continue;
+    ++declared;
+    EXPECT_TRUE(seen[k]) << kind_name(uint8_t(k));
+  }
+  EXPECT_EQ(std::variant_size_v<CommandBody>, declared);
 }
 
 TEST(CommandCodec, DecodedFieldsMatchForAnOrder) {
