@@ -340,14 +340,21 @@ void read_daily_v1(Reader& f, State& s) {
   }
 }
 
-// ---- creditdata (version 3): review dates, credit histories, proposals -------------------------
-// An older image has none: its customers are due for review one grade cycle after the image's
+// ---- creditdata (version 3): the policy's credit members, review dates, credit histories,
+// proposals. An older image has none (its policy keeps the defaults): its customers are due for review one grade cycle after the image's
 // business day, their histories start empty. The review index is derived, rebuilt here.
 template <typename IO>
 void io_credit_data(IO& f, State& s) {
   bool in_image = true;
   if constexpr (std::is_same_v<IO, Reader>) in_image = f.version >= 3;
   if (in_image) {
+    Policy& p = s.policy;
+    for (auto& x : p.credit_limit_max_minor) f.pod(x);
+    f.pod(p.review_cycle_days_a);
+    f.pod(p.review_cycle_days_b);
+    f.pod(p.review_cycle_days_c);
+    f.pod(p.review_cycle_days_d);
+    f.pod(p.review_grace_days);
     for (Customer& c : s.customers) {
       f.pod(c.review_due);
       io_vec(f, c.credit_history);

@@ -353,7 +353,11 @@ TEST_F(CreditDataTest, PolicyRefusesDecreasingLimitAuthorityAndReviewCyclesOverA
 }
 
 // ---- persistence ----
-TEST_F(CreditDataTest, SnapshotKeepsProposalsHistoryAndReviewDates) {
+TEST_F(CreditDataTest, SnapshotKeepsProposalsHistoryReviewDatesAndTheCreditPolicy) {
+  SetPolicy sp;
+  sp.policy.credit_limit_max_minor = {0, 3'000'000, 4'000'000, kMoneyMax};
+  sp.policy.review_grace_days = 7;
+  ASSERT_TRUE(w.apply(sp, admin()).ok());
   const ProposalNo no = propose(2'000'000);
   propose(3'000'000);
   ASSERT_TRUE(approve(no, officer("mgr", 1)).ok());
@@ -366,6 +370,7 @@ TEST_F(CreditDataTest, SnapshotKeepsProposalsHistoryAndReviewDates) {
   ASSERT_TRUE(copy.load(image, &error)) << error;
   EXPECT_EQ(copy.state_hash(), w.engine.state_hash());
   EXPECT_EQ(copy.check_invariants(true), "");
+  EXPECT_EQ(copy.policy(), sp.policy);
   Query q;
   q.at = w.now;
   q.by = rep(0);
@@ -389,8 +394,9 @@ TEST_F(CreditDataTest, VersionTwoImageLoadsWithReviewDueOneCycleAfterItsDay) {
   w.tick();  // the image's day; no orders, so its daily table is empty
   std::string v3;
   w.engine.save(v3);
-  // C1's credit data: review_due, its one history entry (created), no proposals, the entry.
-  const std::size_t credit = (4 + 8 + 4) + 8 + (8 + 74);
+  // The credit data: the policy's credit members, C1's review_due and its one history entry
+  // (created), no proposals, the entry.
+  const std::size_t credit = 52 + (4 + 8 + 4) + 8 + (8 + 74);
   const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - 8 - credit);
   ASSERT_EQ(Engine::image_version(v2), 2);
   Engine old;

@@ -178,10 +178,10 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   std::string v3;
   w.engine.save(v3);
   ASSERT_EQ(Engine::image_version(v3), 3);
-  // The image ends with the credit data: per customer its review_due (4) and history (u64 count
-  // + 4 per entry), then the proposals (u64 count) and the history entries (u64 count + 74 each).
-  // C1 has one entry (created).
-  const std::size_t credit = (4 + 8 + 4) + 8 + (8 + 74);
+  // The image ends with the credit data: the policy's credit members (4 x 8 + 5 x 4), per
+  // customer its review_due (4) and history (u64 count + 4 per entry), then the proposals (u64
+  // count) and the history entries (u64 count + 74 each). C1 has one entry (created).
+  const std::size_t credit = 52 + (4 + 8 + 4) + 8 + (8 + 74);
   // Before it, the daily table: u64 count, then (i32 day, row) per row. A row: counts and values
   // by status (6 + 6), holds by reason (13 since version 3, 12 before), then 8 sums, 8 bytes each.
   const std::size_t row_bytes = (6 + 6 + kReasonCount + 8) * 8;
@@ -210,11 +210,11 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   EXPECT_EQ(old.check_invariants(true), "");
   std::string resaved;
   old.save(resaved);
-  const std::size_t old_credit = (4 + 8) + 8 + 8;  // no history, no proposals
+  const std::size_t old_credit = 52 + (4 + 8) + 8 + 8;  // no history, no proposals
   ASSERT_GT(resaved.size(), old_credit);
   EXPECT_EQ(resaved.substr(0, resaved.size() - old_credit), v3.substr(0, v3.size() - credit));
   Day review_due = 0;
-  std::memcpy(&review_due, resaved.data() + resaved.size() - old_credit, 4);
+  std::memcpy(&review_due, resaved.data() + resaved.size() - old_credit + 52, 4);
   EXPECT_EQ(review_due, w.today() + 182);
 }
 
