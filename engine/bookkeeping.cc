@@ -155,7 +155,8 @@ int ladder_check(State& s, uint32_t customer) {
       c.status = CustomerStatus::active;
       c.suspended_by_ladder = false;
       c.status_reason = Text{};
-      record_credit(s, customer, CreditChange::ladder, CreditRecord(nullptr, before, "OVERDUE_CLEARED"));
+      record_credit(s, customer, CreditChange::ladder,
+                    CreditRecord(nullptr, before, "OVERDUE_CLEARED"));
       return -1;
     }
     return 0;
@@ -166,7 +167,8 @@ int ladder_check(State& s, uint32_t customer) {
     c.status = CustomerStatus::on_hold;
     c.suspended_by_ladder = true;
     c.status_reason = s.add_text("OVERDUE_SUSPENSION");
-    record_credit(s, customer, CreditChange::ladder, CreditRecord(nullptr, before, "OVERDUE_SUSPENSION"));
+    record_credit(s, customer, CreditChange::ladder,
+                  CreditRecord(nullptr, before, "OVERDUE_SUSPENSION"));
     return +1;
   }
   return 0;

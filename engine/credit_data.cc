@@ -28,7 +28,7 @@ const char* to_string(ProposalStatus s) {
   return kNames[static_cast<int>(s)];
 }
 const char* to_string(CreditChange c) {
-  static constexpr const char* kNames[] = {"created",  "changed",  "proposed", "approved",
+  static constexpr const char* kNames[] = {"created",  "changed",   "proposed", "approved",
                                            "rejected", "withdrawn", "reviewed", "ladder"};
   return kNames[static_cast<int>(c)];
 }
@@ -161,8 +161,8 @@ void decide_proposal(Ctx& x, ProposalNo no, ProposalStatus status, std::string_v
   // The history says who asked and why; an approval's note, if any, is its own reason. (A copy:
   // record_credit appends to the text arena the view would point into.)
   const std::string asked_why(s.text_of(p.reason));
-  CreditRecord r{&x.by, before, status == ProposalStatus::approved && note.empty() ? asked_why
-                                                                                   : note};
+  CreditRecord r{&x.by, before,
+                 status == ProposalStatus::approved && note.empty() ? asked_why : note};
   r.proposed_by = p.proposed_by;
   r.proposal_no = no;
   if (status != ProposalStatus::approved) r.limit_asked = p.credit_limit;
@@ -189,8 +189,7 @@ bool handle(Ctx& x, const ApproveCredit& cmd) {
   const int level = std::min<int>(x.by.level, kMaxLevel);
   if (p.credit_limit > s.policy.credit_limit_max_minor[level])
     return fail(x.out, ErrorCode::FORBIDDEN,
-                "a credit limit of " + std::to_string(p.credit_limit) +
-                    " needs approval level " +
+                "a credit limit of " + std::to_string(p.credit_limit) + " needs approval level " +
                     std::to_string(level_for_limit(s.policy, p.credit_limit)) + "; yours is " +
                     std::to_string(x.by.level));
   decide_proposal(x, cmd.proposal_no, ProposalStatus::approved, cmd.note);
@@ -204,7 +203,8 @@ bool handle(Ctx& x, const RejectCredit& cmd) {
     return false;
   if (cmd.reason.empty())
     return fail(x.out, ErrorCode::BAD_REQUEST, "reason may not be empty", "reason");
-  const bool own = s.principals.find(x.by.name.view()) == s.proposals[cmd.proposal_no - 1].proposed_by;
+  const bool own =
+      s.principals.find(x.by.name.view()) == s.proposals[cmd.proposal_no - 1].proposed_by;
   decide_proposal(x, cmd.proposal_no, own ? ProposalStatus::withdrawn : ProposalStatus::rejected,
                   cmd.reason);
   return true;
@@ -256,7 +256,9 @@ void get_credit_history(const State& s, const GetCreditHistory& q, Result& out) 
   for (std::size_t i = first; i < history.size(); ++i) {
     const CreditEvent& e = s.credit_events[history[i]];
     CreditEventView& r = v.entries[i - first];
-    auto name = [&](uint32_t p) { return p == kNone ? Key::of("system") : Key::of(s.principals.view(p)); };
+    auto name = [&](uint32_t p) {
+      return p == kNone ? Key::of("system") : Key::of(s.principals.view(p));
+    };
     r.kind = e.kind;
     r.at = e.at;
     r.by = name(e.by);

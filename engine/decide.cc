@@ -163,8 +163,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
     add(Reason::AMOUNT_APPROVAL, -1, level_for_total(policy, d.total));
   // creditdata: a credit review overdue past the grace holds credit orders; a credit principal
   // of level kReviewDueReleaseLevel releases it (docs/rules.md, "Credit data").
-  if (cust && !prepaid &&
-      int64_t{day_of(now)} - cust->review_due > policy.review_grace_days)
+  if (cust && !prepaid && int64_t{day_of(now)} - cust->review_due > policy.review_grace_days)
     add(Reason::CREDIT_REVIEW_DUE, -1, kReviewDueReleaseLevel);
 
   const bool rejected = std::any_of(d.reasons.begin(), d.reasons.end(),

@@ -345,16 +345,15 @@ class Checker {
         const CreditEvent& e = s.credit_events[i];
         if (!in(e.customer, s.customers.size()) || !principal_ok(e.by) ||
             !principal_ok(e.proposed_by) || !text_ok(e.reason) || e.kind > CreditChange::ladder ||
-            e.proposal_no > s.proposals.size() || e.level > kMaxLevel ||
-            e.grade_from > Grade::D || e.grade_to > Grade::D ||
-            e.status_from > CustomerStatus::blocked || e.status_to > CustomerStatus::blocked)
+            e.proposal_no > s.proposals.size() || e.level > kMaxLevel || e.grade_from > Grade::D ||
+            e.grade_to > Grade::D || e.status_from > CustomerStatus::blocked ||
+            e.status_to > CustomerStatus::blocked)
           return bad("credit history entry ", i, " is malformed");
       }
       for (std::size_t c = 0; c < s.customers.size(); ++c) {
         uint32_t prev = 0;
         for (uint32_t e : s.customers[c].credit_history) {
-          if (!in(e, s.credit_events.size()) || s.credit_events[e].customer != c ||
-              (e < prev))
+          if (!in(e, s.credit_events.size()) || s.credit_events[e].customer != c || (e < prev))
             return bad("customer ", c, ": credit history index");
           prev = e;
         }

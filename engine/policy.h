@@ -25,8 +25,7 @@ struct Policy {
   // ---- credit master data (docs/rules.md, "Credit data") ----
   // Highest credit limit each level may grant without a second person's approval (003 四(二)2,
   // 001 §2.2); a raise above it is a proposal. Level 3: no limit.
-  std::array<Money, kMaxLevel + 1> credit_limit_max_minor = {0, 10'000'000, 100'000'000,
-                                                             kMoneyMax};
+  std::array<Money, kMaxLevel + 1> credit_limit_max_minor = {0, 10'000'000, 100'000'000, kMoneyMax};
   // Days between credit reviews, per grade (004 P5 9-02 §9: A half-yearly, B quarterly, C and D
   // monthly; 001 §2.2: at least once a year, hence the range's 366).
   int32_t review_cycle_days_a = 182;

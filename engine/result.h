@@ -166,9 +166,9 @@ const char* to_string(CreditChange c);
 struct CreditEventView {
   CreditChange kind = CreditChange::changed;
   TimeMs at = 0;
-  Key by;                 // who did it ("system" for the ladder); the approver for `approved`
-  int32_t level = 0;      // by's approval level then
-  Key proposed_by;        // who asked for it (== by unless a proposal was approved)
+  Key by;                      // who did it ("system" for the ladder); the approver for `approved`
+  int32_t level = 0;           // by's approval level then
+  Key proposed_by;             // who asked for it (== by unless a proposal was approved)
   ProposalNo proposal_no = 0;  // 0: none
   // Before and after; equal when the entry did not change it (proposals: the limit asked for).
   Money limit_from = 0, limit_to = 0;

@@ -341,8 +341,9 @@ void read_daily_v1(Reader& f, State& s) {
 }
 
 // ---- creditdata (version 3): the policy's credit members, review dates, credit histories,
-// proposals. An older image has none (its policy keeps the defaults): its customers are due for review one grade cycle after the image's
-// business day, their histories start empty. The review index is derived, rebuilt here.
+// proposals. An older image has none (its policy keeps the defaults): its customers are due for
+// review one grade cycle after the image's business day, their histories start empty. The review
+// index is derived, rebuilt here.
 template <typename IO>
 void io_credit_data(IO& f, State& s) {
   bool in_image = true;
@@ -368,9 +369,9 @@ void io_credit_data(IO& f, State& s) {
     for (uint32_t c = 0; c < s.customers.size(); ++c) {
       Customer& cust = s.customers[c];
       if (!in_image)
-        cust.review_due = cust.exists ? day_of(s.now) + internal::review_cycle_days(s.policy,
-                                                                                    cust.grade)
-                                      : kNoDay;
+        cust.review_due = cust.exists
+                              ? day_of(s.now) + internal::review_cycle_days(s.policy, cust.grade)
+                              : kNoDay;
       if (cust.review_due != kNoDay) s.review_index.insert({cust.review_due, c});
     }
   }

@@ -7,8 +7,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <set>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>

@@ -70,8 +70,7 @@ TEST_F(CreditDataTest, LoweringALimitOrWorseningTheGradeNeedsNoApproval) {
 
 TEST_F(CreditDataTest, AdminIsBoundByItsOwnLevel) {
   const Principal admin1 = principal("boss", kRoleAdmin, 1);
-  EXPECT_TRUE(std::holds_alternative<CreditProposalView>(
-      set_limit("C1", kLevel2Max, admin1).body));
+  EXPECT_TRUE(std::holds_alternative<CreditProposalView>(set_limit("C1", kLevel2Max, admin1).body));
   EXPECT_EQ(w.get_customer("C1").credit_limit, 1'000'000);
 }
 
@@ -99,8 +98,8 @@ TEST_F(CreditDataTest, AnotherCreditPrincipalWithAuthorityApprovesTheProposal) {
 }
 
 TEST_F(CreditDataTest, ApprovingOnesOwnProposalIsForbidden) {
-  const ProposalNo no = body<CreditProposalView>(set_limit("C1", kLevel2Max * 2, officer("vp", 2)))
-                            .proposal_no;
+  const ProposalNo no =
+      body<CreditProposalView>(set_limit("C1", kLevel2Max * 2, officer("vp", 2))).proposal_no;
   const uint64_t before = w.engine.state_hash();
   const Result r = approve(no, officer("vp", 3));  // even once promoted
   EXPECT_EQ(r.error.code, ErrorCode::FORBIDDEN) << describe(r.error);
@@ -127,9 +126,9 @@ TEST_F(CreditDataTest, ApproveAndRejectNeedTheCreditRole) {
 TEST_F(CreditDataTest, AnotherCreditPrincipalRejectsAndTheProposerWithdraws) {
   const ProposalNo a = propose(2'000'000);
   const ProposalNo b = propose(3'000'000);
-  EXPECT_EQ(body<CreditProposalView>(w.apply(RejectCredit{a, "too risky"}, officer("mgr", 0)))
-                .status,
-            ProposalStatus::rejected);
+  EXPECT_EQ(
+      body<CreditProposalView>(w.apply(RejectCredit{a, "too risky"}, officer("mgr", 0))).status,
+      ProposalStatus::rejected);
   const CreditProposalView p =
       body<CreditProposalView>(w.apply(RejectCredit{b, "typo"}, officer("clerk", 0)));
   EXPECT_EQ(p.status, ProposalStatus::withdrawn);
@@ -263,19 +262,19 @@ TEST_F(CreditDataTest, ReviewWithALimitAboveAuthorityIsAProposalButStillAReview)
 }
 
 TEST_F(CreditDataTest, ReviewRefusesBadInput) {
-  EXPECT_EQ(w.apply(ReviewCustomer{Key::of("NOPE"), std::nullopt, std::nullopt, "x"},
-                    credit_officer())
-                .error.code,
-            ErrorCode::NOT_FOUND);
+  EXPECT_EQ(
+      w.apply(ReviewCustomer{Key::of("NOPE"), std::nullopt, std::nullopt, "x"}, credit_officer())
+          .error.code,
+      ErrorCode::NOT_FOUND);
   EXPECT_EQ(w.apply(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, ""}, credit_officer())
                 .error.field,
             "reason");
-  EXPECT_EQ(w.apply(ReviewCustomer{Key::of("C1"), std::nullopt, -1, "x"}, credit_officer())
-                .error.field,
-            "credit_limit");
-  EXPECT_EQ(w.apply(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, "x"}, rep(3))
-                .error.code,
-            ErrorCode::FORBIDDEN);
+  EXPECT_EQ(
+      w.apply(ReviewCustomer{Key::of("C1"), std::nullopt, -1, "x"}, credit_officer()).error.field,
+      "credit_limit");
+  EXPECT_EQ(
+      w.apply(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, "x"}, rep(3)).error.code,
+      ErrorCode::FORBIDDEN);
 }
 
 TEST_F(CreditDataTest, CreditOrdersAreHeldMoreThanTheGracePastReviewDue) {
@@ -302,9 +301,9 @@ TEST_F(CreditDataTest, ReviewDueDoesNotHoldPrepaidOrders) {
 }
 
 TEST_F(CreditDataTest, ListReviewsDueIsOldestDueFirstAndPages) {
-  w.customer("D1");                     // due today + 30
-  w.customer("B1").grade(Grade::B);     // due today + 91
-  w.customer("C3").grade(Grade::C);     // due today + 30, created after D1
+  w.customer("D1");                  // due today + 30
+  w.customer("B1").grade(Grade::B);  // due today + 91
+  w.customer("C3").grade(Grade::C);  // due today + 30, created after D1
   auto page = [&](std::optional<Day> as_of, uint32_t limit, std::optional<Key> cursor = {}) {
     ListReviewsDue q;
     q.as_of = as_of;

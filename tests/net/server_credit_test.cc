@@ -16,9 +16,10 @@ TEST(ServerCredit, ProposalApprovalHistoryAndReviewsEndToEnd) {
   Client admin{server.port()}, credit{server.port()};
   ASSERT_TRUE(admin.hello(kAdminKey));    // admin, level 3
   ASSERT_TRUE(credit.hello(kCreditKey));  // credit, level 1: limits up to 100,000.00
-  ASSERT_TRUE(Json(credit.call(
-                       R"({"op":"upsert_customer","customer":"C1","grade":"A","credit_limit":1000000})"))
-                  .ok());
+  ASSERT_TRUE(
+      Json(credit.call(
+               R"({"op":"upsert_customer","customer":"C1","grade":"A","credit_limit":1000000})"))
+          .ok());
 
   Json proposed(credit.call(
       R"({"op":"set_credit","customer":"C1","credit_limit":20000000,"reason":"bank reference"})"));

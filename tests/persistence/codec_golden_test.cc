@@ -78,8 +78,12 @@ TEST(CommandCodecGolden, EveryKindEncodesToTheRecordedBytes) {
 // decode: their bytes as every earlier credo wrote them, the new members at their defaults.
 TEST(CommandCodecGolden, SetPolicyOfFieldVersionOneDecodesWithTheCreditDataDefaults) {
   const std::map<std::string, std::string> kV1Hex = {
-      {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70731f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c0078"},
-      {"set_policy/custom", "91567b551f250400f9e8950326293510036f70731f0311020406feffffffffffffffff01000204a09c01020406feffffff0f"},
+      {"set_policy/default",
+       "0f727e1cb5610100a768bc2ecd0e6705036f70731f031180dac40980c2d72f8094ebdc03feffffffffffffffff0"
+       "100d804d00fa09c0190013c0078"},
+      {"set_policy/custom",
+       "91567b551f250400f9e8950326293510036f70731f0311020406feffffffffffffffff01000204a09c01020406f"
+       "effffff0f"},
   };
   for (const test::GoldenCommand& g : test::golden_commands()) {
     const auto v1 = kV1Hex.find(g.label);

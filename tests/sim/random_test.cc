@@ -210,11 +210,11 @@ std::string describe(const Command& c) {
       << p.credit_limit_max_minor[1] << " " << p.credit_limit_max_minor[2] << "] review ["
       << p.review_cycle_days_a << " " << p.review_cycle_days_b << " " << p.review_cycle_days_c
       << " " << p.review_cycle_days_d << "] grace " << p.review_grace_days << " approve ["
-      << p.approve_total_max_minor[0] << " "
-      << p.approve_total_max_minor[1] << " " << p.approve_total_max_minor[2] << "] discount ["
-      << p.discount_max_bp[0] << " " << p.discount_max_bp[1] << " " << p.discount_max_bp[2] << " "
-      << p.discount_max_bp[3] << "] hold_ttl_hours " << p.hold_ttl_hours << " order_ttl_days "
-      << p.order_ttl_days << " overdue_hold_days " << p.overdue_hold_days << " suspend_after_days "
+      << p.approve_total_max_minor[0] << " " << p.approve_total_max_minor[1] << " "
+      << p.approve_total_max_minor[2] << "] discount [" << p.discount_max_bp[0] << " "
+      << p.discount_max_bp[1] << " " << p.discount_max_bp[2] << " " << p.discount_max_bp[3]
+      << "] hold_ttl_hours " << p.hold_ttl_hours << " order_ttl_days " << p.order_ttl_days
+      << " overdue_hold_days " << p.overdue_hold_days << " suspend_after_days "
       << p.suspend_after_days;
   } else if (auto* x = std::get_if<ApproveCredit>(&b)) {
     s << "approve_credit " << x->proposal_no;
@@ -304,10 +304,10 @@ class Sim {
     kKindCount
   };
   static constexpr const char* kKindNames[kKindCount] = {
-      "submit_order",   "submit_orders", "quote+submit", "ship",       "record_payment",
-      "return_goods",   "cancel_order",  "release",      "reject",     "write_off",
-      "receive_stock",  "adjust_stock",  "set_credit",   "set_status", "upsert_customer",
-      "upsert_product", "tick",          "set_policy",   "invalid",    "list_*",
+      "submit_order",   "submit_orders", "quote+submit",    "ship",        "record_payment",
+      "return_goods",   "cancel_order",  "release",         "reject",      "write_off",
+      "receive_stock",  "adjust_stock",  "set_credit",      "set_status",  "upsert_customer",
+      "upsert_product", "tick",          "set_policy",      "invalid",     "list_*",
       "approve_credit", "reject_credit", "review_customer", "credit reads"};
 
   // ---- the world ----
@@ -651,11 +651,11 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 317},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
-      {kPay, 65},       {kReturn, 30},   {kCancel, 30},        {kRelease, 45},
-      {kReject, 15},    {kWriteOff, 8},  {kReceive, 70},       {kAdjust, 15},
-      {kSetCredit, 25}, {kSetStatus, 8}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
-      {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85},       {kList, 20},
+      {kSubmit, 317},       {kBatch, 15},       {kQuoteSubmit, 40},   {kShip, 130},
+      {kPay, 65},           {kReturn, 30},      {kCancel, 30},        {kRelease, 45},
+      {kReject, 15},        {kWriteOff, 8},     {kReceive, 70},       {kAdjust, 15},
+      {kSetCredit, 25},     {kSetStatus, 8},    {kUpsertCustomer, 5}, {kUpsertProduct, 10},
+      {kTick, 35},          {kSetPolicy, 2},    {kInvalid, 85},       {kList, 20},
       {kApproveCredit, 12}, {kRejectCredit, 5}, {kReviewCustomer, 8}, {kCreditReads, 5}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
@@ -1601,9 +1601,9 @@ void Sim::do_approve_credit() {
   p.pending = false;
   customers_[p.customer].limit = p.limit;
   const CreditProposalView& v = std::get<CreditProposalView>(r.body);
-  SIM_EXPECT(v.status == ProposalStatus::approved && v.current_limit == p.limit &&
-                 v.decided_by == by.name,
-             "approve_credit answered a proposal that is not approved by its approver");
+  SIM_EXPECT(
+      v.status == ProposalStatus::approved && v.current_limit == p.limit && v.decided_by == by.name,
+      "approve_credit answered a proposal that is not approved by its approver");
 }
 
 void Sim::do_reject_credit() {
@@ -1615,8 +1615,8 @@ void Sim::do_reject_credit() {
   const Result& r = send(false);
   ProposalModel& p = proposals_[no - 1];
   const ErrorCode want = !p.pending ? ErrorCode::INVALID_STATE
-                         : empty   ? ErrorCode::BAD_REQUEST
-                                   : ErrorCode::OK;
+                         : empty    ? ErrorCode::BAD_REQUEST
+                                    : ErrorCode::OK;
   SIM_EXPECT(r.error.code == want, std::string("reject_credit: expected ") + to_string(want) +
                                        ", got " + describe(r.error));
   if (!r.ok()) return;
