@@ -153,18 +153,24 @@ int ladder_check(State& s, uint32_t customer) {
   if (days_past_due <= 0) {
     c.ladder_override = false;
     if (c.status == CustomerStatus::on_hold && c.suspended_by_ladder) {
+      const CreditTerms before = credit_terms(c);
       c.status = CustomerStatus::active;
       c.suspended_by_ladder = false;
       c.status_reason = Text{};
+      record_credit(s, customer, CreditChange::ladder,
+                    CreditRecord(nullptr, before, "OVERDUE_CLEARED"));
       return -1;
     }
     return 0;
   }
   if (c.status == CustomerStatus::active && !c.ladder_override &&
       days_past_due > s.policy.suspend_after_days) {
+    const CreditTerms before = credit_terms(c);
     c.status = CustomerStatus::on_hold;
     c.suspended_by_ladder = true;
     c.status_reason = s.add_text("OVERDUE_SUSPENSION");
+    record_credit(s, customer, CreditChange::ladder,
+                  CreditRecord(nullptr, before, "OVERDUE_SUSPENSION"));
     return +1;
   }
   return 0;

@@ -175,11 +175,34 @@ struct AmendOrder {
   std::optional<std::string> ref;
 };
 
+// ---- credit data: proposals and reviews (engine/credit_data.cc) ----------------------------
+using ProposalNo = uint64_t;
+// Approves a pending credit-limit proposal (not the proposer's own; within the approver's
+// credit_limit_max_minor).
+struct ApproveCredit {
+  ProposalNo proposal_no = 0;
+  std::string note;
+};
+// Withdraws (the proposer) or rejects (another credit principal) a pending proposal.
+struct RejectCredit {
+  ProposalNo proposal_no = 0;
+  std::string reason;
+};
+// Records a credit review, optionally with a new grade and limit (the limit under the same
+// authority rule as set_credit); the next review falls due one grade cycle later.
+struct ReviewCustomer {
+  Key customer;
+  std::optional<Grade> grade;
+  std::optional<Money> credit_limit;
+  std::string reason;
+};
+
 using CommandBody =
     std::variant<UpsertCustomer, SetCredit, SetCustomerStatus, UpsertProduct, ReceiveStock,
                  AdjustStock, SubmitOrder, SubmitOrders, CancelOrder, ReleaseOrder, RejectOrder,
                  Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy, ApproveOrder,
-                 ReleaseShipment, AmendOrder, ReversePayment, Refund>;
+                 ReleaseShipment, AmendOrder, ReversePayment, Refund, ApproveCredit,
+                 RejectCredit, ReviewCustomer>;
 
 struct Command {
   uint64_t seq = 0;  // journal sequence number (0 when not journaled, e.g. in tests)
@@ -258,9 +281,24 @@ struct OpenItemsQuery {
   uint32_t limit = kDefaultListLimit;
 };
 
+// A customer's credit history (changes of limit, grade, terms, status; proposals; reviews):
+// the newest `limit` entries, oldest first.
+struct GetCreditHistory {
+  Key customer;
+  uint32_t limit = kDefaultListLimit;
+};
+// Customers whose review is due on or before `as_of` (absent: today), oldest due first, a page
+// at a time (cursor as list_customers).
+struct ListReviewsDue {
+  std::optional<Day> as_of;
+  std::optional<Key> cursor;
+  uint32_t limit = kDefaultListLimit;
+};
+
 using QueryBody =
     std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery, StatementQuery,
-                 DailyReportQuery, ListCustomers, ListProducts, ListOrders, OpenItemsQuery>;
+                 DailyReportQuery, ListCustomers, ListProducts, ListOrders, OpenItemsQuery,
+                 GetCreditHistory, ListReviewsDue>;
 
 struct Query {
   TimeMs at = 0;  // "now" for the read (quotes and aging depend on it)

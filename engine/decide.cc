@@ -187,6 +187,10 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
       add(Reason::PRICE_APPROVAL, static_cast<int32_t>(j), d.lines[j].price_level);
   if (d.total > policy.approve_total_max_minor[level])
     add(Reason::AMOUNT_APPROVAL, -1, level_for_total(policy, d.total));
+  // creditdata: a credit review overdue past the grace holds credit orders; a credit principal
+  // of level kReviewDueReleaseLevel releases it (docs/rules.md, "Credit data").
+  if (cust && !prepaid && int64_t{day_of(now)} - cust->review_due > policy.review_grace_days)
+    add(Reason::CREDIT_REVIEW_DUE, -1, kReviewDueReleaseLevel);
 
   const bool rejected = std::any_of(d.reasons.begin(), d.reasons.end(),
                                     [](const ReasonRec& r) { return rejects(r.code); });

@@ -144,7 +144,7 @@ constexpr EnumKind<Grade> kGrade{"A, B, C, D", Grade::D};
 constexpr EnumKind<CustomerStatus> kStatus{"active, on_hold, blocked", CustomerStatus::blocked};
 constexpr EnumKind<PaymentTerms> kPayment{"credit, prepaid", PaymentTerms::prepaid};
 constexpr EnumKind<AgingBasis> kAgingBasis{"due_date, invoice_date", AgingBasis::invoice_date};
-constexpr EnumKind<Reason> kReason{"a reason code (CREDIT_LIMIT, ...)", Reason::AMOUNT_APPROVAL};
+constexpr EnumKind<Reason> kReason{"a reason code (CREDIT_LIMIT, ...)", Reason::CREDIT_REVIEW_DUE};
 
 // ---- master data ------------------------------------------------------------------------------
 template <>
@@ -373,12 +373,53 @@ struct FieldsOf<Policy> {
       field("allow_combined_roles", &S::allow_combined_roles, BoolKind{}, kOptional),
       field("doubtful_after_days", &S::doubtful_after_days, IntKind{kDoubtfulAfterDaysRange},
             kOptional, kFieldVersion2),
+      // creditdata: since WAL version 2 (older set_policy records decode with the defaults).
+      field("credit_limit_max_minor", &S::credit_limit_max_minor, LevelsKind{kMoneyRange},
+            kOptional, kFieldVersion2),
+      field("review_cycle_days_a", &S::review_cycle_days_a, IntKind{kReviewCycleDaysRange},
+            kOptional, kFieldVersion2),
+      field("review_cycle_days_b", &S::review_cycle_days_b, IntKind{kReviewCycleDaysRange},
+            kOptional, kFieldVersion2),
+      field("review_cycle_days_c", &S::review_cycle_days_c, IntKind{kReviewCycleDaysRange},
+            kOptional, kFieldVersion2),
+      field("review_cycle_days_d", &S::review_cycle_days_d, IntKind{kReviewCycleDaysRange},
+            kOptional, kFieldVersion2),
+      field("review_grace_days", &S::review_grace_days, IntKind{kReviewGraceDaysRange}, kOptional,
+            kFieldVersion2),
   };
 };
 template <>
 struct FieldsOf<SetPolicy> {
   static constexpr auto list =
       std::tuple{field("policy", &SetPolicy::policy, InlineKind{}, kRequired)};
+};
+
+// ---- credit data ------------------------------------------------------------------------------
+template <>
+struct FieldsOf<ApproveCredit> {
+  using S = ApproveCredit;
+  static constexpr auto list = std::tuple{
+      field("proposal_no", &S::proposal_no, kDocumentNo, kRequired),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<RejectCredit> {
+  using S = RejectCredit;
+  static constexpr auto list = std::tuple{
+      field("proposal_no", &S::proposal_no, kDocumentNo, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ReviewCustomer> {
+  using S = ReviewCustomer;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kRequired),
+      field("grade", &S::grade, kGrade, kOptional),
+      field("credit_limit", &S::credit_limit, kMoney, kOptional),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
 };
 
 // ---- queries ----------------------------------------------------------------------------------
@@ -497,6 +538,24 @@ struct FieldsOf<OpenItemsQuery> {
   using S = OpenItemsQuery;
   static constexpr auto list = std::tuple{
       field("customer", &S::customer, KeyKind{}, kOptional),
+      field("as_of", &S::as_of, DateKind{}, kOptional),
+      field("cursor", &S::cursor, KeyKind{}, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+
+template <>
+struct FieldsOf<GetCreditHistory> {
+  using S = GetCreditHistory;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kRequired),
+      field("limit", &S::limit, IntKind{kHistoryLimitRange}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<ListReviewsDue> {
+  using S = ListReviewsDue;
+  static constexpr auto list = std::tuple{
       field("as_of", &S::as_of, DateKind{}, kOptional),
       field("cursor", &S::cursor, KeyKind{}, kOptional),
       field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),

@@ -3,6 +3,7 @@
 // the command handlers with the checks and lookups they share (engine/lookups.cc).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -114,6 +115,46 @@ void invoice_lines_of(const State& s, uint32_t inv, std::vector<StatementView::E
 // The derived index from payment to reversal, rebuilt after an image is loaded.
 void rebuild_reversal_index(State& s);
 
+// ---- credit data (credit_data.cc): authority over limits, history, reviews -------------------
+// The credit terms a history entry compares before and after.
+struct CreditTerms {
+  Money limit = 0;
+  Grade grade = Grade::D;
+  int32_t terms_days = 0;
+  CustomerStatus status = CustomerStatus::active;
+};
+CreditTerms credit_terms(const Customer& c);
+// What record_credit writes besides the customer's terms now (the entry's "after").
+struct CreditRecord {
+  CreditRecord(const Principal* who, const CreditTerms& was, std::string_view why)
+      : by(who), before(was), reason(why) {}
+  const Principal* by = nullptr;  // nullptr: the system (the overdue ladder)
+  CreditTerms before;
+  std::string_view reason;
+  uint32_t proposed_by = kNone;      // principal id; kNone: `by` itself
+  ProposalNo proposal_no = 0;        // 0: none
+  std::optional<Money> limit_asked;  // a proposal's limit, instead of the limit in force
+};
+// Appends an entry to the customer's credit history, at s.now.
+void record_credit(State& s, uint32_t c, CreditChange kind, const CreditRecord& r);
+int32_t review_cycle_days(const Policy& p, Grade g);
+// Sets review_due, keeping State::review_index in step (kNoDay: not in it).
+void set_review_due(State& s, uint32_t c, Day due);
+// The customer was graded or reviewed today: the next review is one grade cycle on.
+void regrade(State& s, uint32_t c);
+// The lowest level whose credit_limit_max_minor covers `limit`.
+int32_t level_for_limit(const Policy& p, Money limit);
+// True iff setting the limit from `current` to `limit` is a raise beyond `by`'s authority.
+bool needs_proposal(const Policy& p, const Principal& by, Money current, Money limit);
+// Records a pending proposal to set the customer's limit to `limit` (and its history entry).
+ProposalNo propose_limit(State& s, uint32_t c, const Principal& by, Money limit,
+                         std::string_view reason);
+void fill_proposal_view(const State& s, ProposalNo no, CreditProposalView& v);
+// The level a credit principal needs to release CREDIT_REVIEW_DUE (its required_level).
+constexpr int8_t kReviewDueReleaseLevel = 1;
+void get_credit_history(const State& s, const GetCreditHistory& q, Result& out);
+void list_reviews_due(const State& s, const ListReviewsDue& q, Day today, Result& out);
+
 // ---- state moves ----------------------------------------------------------------------------
 void list_push(State& s, OpenList list, uint32_t idx);
 void list_remove(State& s, uint32_t idx);
@@ -180,6 +221,9 @@ bool supply_open(const State& s, const Order& o, Result& out);
 bool handle(Ctx& x, const AmendOrder& cmd);         // engine/amend.cc
 bool handle(Ctx& x, const ReversePayment& cmd);     // engine/receivables.cc
 bool handle(Ctx& x, const Refund& cmd);             // engine/receivables.cc
+bool handle(Ctx& x, const ApproveCredit& cmd);      // engine/credit_data.cc
+bool handle(Ctx& x, const RejectCredit& cmd);       // engine/credit_data.cc
+bool handle(Ctx& x, const ReviewCustomer& cmd);     // engine/credit_data.cc
 
 // Field checks (engine/lookups.cc): true if fine, else out.error names `field` and false.
 bool text_ok(const std::string& t, const char* field, Result& out);

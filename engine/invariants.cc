@@ -22,6 +22,7 @@ class Checker {
     if (full && !values()) return msg_.str();
     if (!open_orders()) return msg_.str();
     if (!customers()) return msg_.str();
+    if (!credit_data(full)) return msg_.str();
     if (full && !all_orders()) return msg_.str();
     if (full && !ledgers()) return msg_.str();
     if (full) {
@@ -376,6 +377,67 @@ class Checker {
     if (s.refunds.size() != s.refund_refs.size()) return bad("refunds vs refs count");
     for (const RefundRec& r : s.refunds)
       if (!in(r.customer, s.customers.size()) || r.amount <= 0) return bad("refund out of range");
+    return true;
+  }
+
+  // creditdata: the review index is exactly the customers' review dates; histories and
+  // proposals point where they may; each customer's limit and grade are the ones its latest
+  // history entry left (a limit never changes without an entry that says who and why).
+  bool credit_data(bool full) {
+    const State& s = s_;
+    auto text_ok = [&](Text t) {
+      return t.offset <= s.text.size() && t.len <= s.text.size() - t.offset;
+    };
+    auto principal_ok = [&](uint32_t p) { return p == kNone || in(p, s.principals.size()); };
+    if (full) {
+      for (std::size_t i = 0; i < s.proposals.size(); ++i) {
+        const CreditProposal& p = s.proposals[i];
+        if (!in(p.customer, s.customers.size()) || !in(p.proposed_by, s.principals.size()) ||
+            !principal_ok(p.decided_by) || !text_ok(p.reason) || !text_ok(p.decision_note) ||
+            p.status > ProposalStatus::withdrawn || p.credit_limit < 0 ||
+            (p.status == ProposalStatus::pending) != (p.decided_by == kNone))
+          return bad("credit proposal ", i + 1, " is malformed");
+      }
+      for (std::size_t i = 0; i < s.credit_events.size(); ++i) {
+        const CreditEvent& e = s.credit_events[i];
+        if (!in(e.customer, s.customers.size()) || !principal_ok(e.by) ||
+            !principal_ok(e.proposed_by) || !text_ok(e.reason) || e.kind > CreditChange::ladder ||
+            e.proposal_no > s.proposals.size() || e.level > kMaxLevel || e.grade_from > Grade::D ||
+            e.grade_to > Grade::D || e.status_from > CustomerStatus::blocked ||
+            e.status_to > CustomerStatus::blocked)
+          return bad("credit history entry ", i, " is malformed");
+      }
+      for (std::size_t c = 0; c < s.customers.size(); ++c) {
+        uint32_t prev = 0;
+        for (uint32_t e : s.customers[c].credit_history) {
+          if (!in(e, s.credit_events.size()) || s.credit_events[e].customer != c || (e < prev))
+            return bad("customer ", c, ": credit history index");
+          prev = e;
+        }
+      }
+    }
+    std::size_t indexed = 0;
+    for (uint32_t c = 0; c < s.customers.size(); ++c) {
+      const Customer& cust = s.customers[c];
+      const std::string_view id = s.customer_ids.view(c);
+      if (cust.exists != (cust.review_due != kNoDay))
+        return bad("customer ", id, ": review_due set iff the customer exists");
+      if (cust.review_due != kNoDay) {
+        ++indexed;
+        if (!s.review_index.contains({cust.review_due, c}))
+          return bad("customer ", id, ": not in the review index");
+      }
+      for (auto it = cust.credit_history.rbegin(); it != cust.credit_history.rend(); ++it) {
+        const CreditEvent& e = s.credit_events[*it];
+        if (e.kind == CreditChange::proposed || e.kind == CreditChange::rejected ||
+            e.kind == CreditChange::withdrawn)
+          continue;  // these change nothing
+        if (e.limit_to != cust.credit_limit || e.grade_to != cust.grade)
+          return bad("customer ", id, ": limit/grade differ from its latest credit history entry");
+        break;
+      }
+    }
+    if (indexed != s.review_index.size()) return bad("review index has stale entries");
     return true;
   }
 

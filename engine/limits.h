@@ -52,6 +52,8 @@ constexpr Range kLevelRange{0, kMaxLevel};              // an approval level
 constexpr Range kCreditLimitVpPctRange{0, 10'000};      // % over the limit that needs the VP
 // Past 30 days an invoice is in dunning, so doubtful starts later (004 9-05 §2-8, 9-08 §3).
 constexpr Range kDoubtfulAfterDaysRange{31, 3650};
+constexpr Range kReviewCycleDaysRange{1, 366};  // "at least once a year" (001 §2.2)
+constexpr Range kReviewGraceDaysRange{0, 3650};
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;
@@ -68,6 +70,8 @@ constexpr uint32_t kMaxPageExamined = 10'000;
 constexpr std::size_t kMaxStatusFilterLen = 64;
 // aging's due_within_days: the coming dues up to 10 years ahead.
 constexpr Range kDueWithinDaysRange{1, 3650};
+// get_credit_history: the newest `limit` entries (default kDefaultListLimit).
+constexpr Range kHistoryLimitRange{1, kMaxPageLimit};
 
 // ---- message text built from the bounds (error path only: these allocate) --------------------
 namespace limits {

@@ -1,8 +1,11 @@
 // Master data: customers (upsert_customer, set_credit, set_customer_status) and products
 // (upsert_product, receive_stock, adjust_stock). Every handler validates first and only then
-// changes state (engine/handlers.h).
+// changes state (engine/handlers.h). Customer changes go through the credit-data rules
+// (engine/credit_data.cc): limit authority, history, review dates.
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/handlers.h"
 
@@ -28,6 +31,43 @@ void fill_product(const State& s, uint32_t p, Result& out) {
   fill_product_view(s, p, out.emplace<ProductView>());
 }
 
+// What a customer command asks of the credit data, applied after validation: everything at
+// once except a limit raise above the caller's authority, which becomes a proposal
+// (engine/credit_data.cc). A grade given counts as a grading: the review clock restarts.
+struct CreditAsk {
+  std::optional<Money> credit_limit;
+  std::optional<Grade> grade;
+  std::optional<int32_t> terms_days;
+  std::optional<CustomerStatus> status;
+  std::string_view reason;
+};
+void apply_credit(Ctx& x, uint32_t c, bool created, const CreditTerms& before,
+                  const CreditAsk& ask) {
+  State& s = x.s;
+  Customer& cust = s.customers[c];
+  const bool propose =
+      ask.credit_limit && needs_proposal(s.policy, x.by, cust.credit_limit, *ask.credit_limit);
+  if (ask.credit_limit && !propose) cust.credit_limit = *ask.credit_limit;
+  if (ask.grade) cust.grade = *ask.grade;
+  if (ask.terms_days) cust.terms_days = *ask.terms_days;
+  if (ask.status) set_status_by_person(s, c, *ask.status, ask.reason);
+  const Day due_before = cust.review_due;
+  if (created || ask.grade) regrade(s, c);
+  const CreditTerms after = credit_terms(cust);
+  const bool changed = after.limit != before.limit || after.grade != before.grade ||
+                       after.terms_days != before.terms_days || after.status != before.status ||
+                       cust.review_due != due_before;
+  if (created || changed)
+    record_credit(s, c, created ? CreditChange::created : CreditChange::changed,
+                  CreditRecord{&x.by, before, ask.reason});
+  if (propose) {
+    const ProposalNo no = propose_limit(s, c, x.by, *ask.credit_limit, ask.reason);
+    fill_proposal_view(s, no, x.out.emplace<CreditProposalView>());
+  } else {
+    fill_customer(s, c, x.out);
+  }
+}
+
 }  // namespace
 
 // upsert_customer
@@ -42,7 +82,8 @@ bool handle(Ctx& x, const UpsertCustomer& cmd) {
   State& s = x.s;
   const uint32_t c = intern_customer(s, cmd.customer);
   Customer& cust = s.customers[c];
-  if (!cust.exists) {  // new (or a phantom named by an earlier rejected order)
+  const bool created = !cust.exists;
+  if (created) {  // new (or a phantom named by an earlier rejected order)
     cust.exists = true;
     cust.grade = Grade::D;
     cust.credit_limit = 0;
@@ -50,11 +91,8 @@ bool handle(Ctx& x, const UpsertCustomer& cmd) {
     cust.status = CustomerStatus::active;
   }
   if (cmd.name) cust.name = s.add_text(*cmd.name);
-  if (cmd.grade) cust.grade = *cmd.grade;
-  if (cmd.credit_limit) cust.credit_limit = *cmd.credit_limit;
-  if (cmd.terms_days) cust.terms_days = *cmd.terms_days;
-  if (cmd.status) set_status_by_person(s, c, *cmd.status, {});
-  fill_customer(s, c, x.out);
+  apply_credit(x, c, created, credit_terms(cust),
+               {cmd.credit_limit, cmd.grade, cmd.terms_days, cmd.status, {}});
   return true;
 }
 
@@ -71,11 +109,8 @@ bool handle(Ctx& x, const SetCredit& cmd) {
   if (cmd.terms_days && !kTermsDaysRange.contains(*cmd.terms_days))
     return fail(x.out, ErrorCode::BAD_REQUEST,
                 "terms_days must be " + limits::range_text(kTermsDaysRange), "terms_days");
-  Customer& cust = x.s.customers[c];
-  if (cmd.credit_limit) cust.credit_limit = *cmd.credit_limit;
-  if (cmd.grade) cust.grade = *cmd.grade;
-  if (cmd.terms_days) cust.terms_days = *cmd.terms_days;
-  fill_customer(x.s, c, x.out);
+  apply_credit(x, c, false, credit_terms(x.s.customers[c]),
+               {cmd.credit_limit, cmd.grade, cmd.terms_days, {}, cmd.reason});
   return true;
 }
 
@@ -84,8 +119,7 @@ bool handle(Ctx& x, const SetCustomerStatus& cmd) {
   uint32_t c;
   if (!customer_or_fail(x.s, cmd.customer, &c, x.out) || !text_ok(cmd.reason, "reason", x.out))
     return false;
-  set_status_by_person(x.s, c, cmd.status, cmd.reason);
-  fill_customer(x.s, c, x.out);
+  apply_credit(x, c, false, credit_terms(x.s.customers[c]), {{}, {}, {}, cmd.status, cmd.reason});
   return true;
 }
 

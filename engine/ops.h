@@ -146,6 +146,9 @@ CREDO_OP(ReleaseShipment,   "release_shipment",    command, 19, role,          k
 CREDO_OP(AmendOrder,        "amend_order",         command, 28, own_order,     kRoleOrder,     0, "", "PATCH", "/orders/{order_no}");
 CREDO_OP(ReversePayment,    "reverse_payment",     command, 29, role,          kRoleFinance,   1, "a payment reversal", "POST", "/payments/{payment_ref}/reversal");
 CREDO_OP(Refund,            "refund",              command, 30, role,          kRoleFinance,   1, "a refund", "POST", "/customers/{customer}/refunds");
+CREDO_OP(ApproveCredit,     "approve_credit",      command, 20, role,          kRoleCredit,    0, "", "POST", "/credit-proposals/{proposal_no}/approve");
+CREDO_OP(RejectCredit,      "reject_credit",       command, 21, role,          kRoleCredit,    0, "", "POST", "/credit-proposals/{proposal_no}/reject");
+CREDO_OP(ReviewCustomer,    "review_customer",     command, 22, role,          kRoleCredit,    0, "", "POST", "/customers/{customer}/reviews");
 CREDO_OP(Quote,             "quote",               query,    0, role,          kRoleOrder,     0, "", "POST", "/quotes");
 CREDO_OP(GetCustomer,       "get_customer",        query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}");
 CREDO_OP(GetProduct,        "get_product",         query,    0, authenticated, 0,              0, "", "GET",  "/products/{sku}");
@@ -158,6 +161,8 @@ CREDO_OP(ListCustomers,     "list_customers",      query,    0, authenticated, 0
 CREDO_OP(ListProducts,      "list_products",       query,    0, authenticated, 0,              0, "", "GET",  "/products");
 CREDO_OP(ListOrders,        "list_orders",         query,    0, authenticated, 0,              0, "", "GET",  "/orders");
 CREDO_OP(OpenItemsQuery,    "open_items",          query,    0, authenticated, 0,              0, "", "GET",  "/receivables/open-items");
+CREDO_OP(GetCreditHistory,  "get_credit_history",  query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}/credit-history");
+CREDO_OP(ListReviewsDue,    "list_reviews_due",    query,    0, authenticated, 0,              0, "", "GET",  "/credit-reviews/due");
 CREDO_OP(Hello,             "hello",               server,   0, open,          0,              0, "", "",     "");
 CREDO_OP(Ping,              "ping",                server,   0, open,          0,              0, "", "GET",  "/ping");
 CREDO_OP(Stats,             "stats",               server,   0, authenticated, 0,              0, "", "GET",  "/admin/stats");

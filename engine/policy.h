@@ -53,6 +53,18 @@ struct Policy {
   // collection stage in open_items. Since WAL version 2.
   int32_t doubtful_after_days = 90;
 
+  // ---- credit master data (docs/rules.md, "Credit data") ----
+  // Highest credit limit each level may grant without a second person's approval (003 四(二)2,
+  // 001 §2.2); a raise above it is a proposal. Level 3: no limit.
+  std::array<Money, kMaxLevel + 1> credit_limit_max_minor = {0, 10'000'000, 100'000'000, kMoneyMax};
+  // Days between credit reviews, per grade (004 P5 9-02 §9: A half-yearly, B quarterly, C and D
+  // monthly; 001 §2.2: at least once a year, hence the range's 366).
+  int32_t review_cycle_days_a = 182;
+  int32_t review_cycle_days_b = 91;
+  int32_t review_cycle_days_c = 30;
+  int32_t review_cycle_days_d = 30;
+  int32_t review_grace_days = 30;  // more than this many days past review_due holds credit orders
+
   friend bool operator==(const Policy&, const Policy&) = default;
 };
 

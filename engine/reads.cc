@@ -99,6 +99,7 @@ void fill_customer_view(const State& s, uint32_t c, Day today, CustomerView& v) 
       cust.open_invoices.empty()
           ? 0
           : std::max<int32_t>(0, today - s.invoices[cust.open_invoices.front()].due);
+  v.review_due = cust.review_due;
 }
 
 void fill_product_view(const State& s, uint32_t p, ProductView& v) {
@@ -341,6 +342,10 @@ void Engine::query(const Query& q, Result& out) const {
           open_items(s, body, today, out);
         } else if constexpr (std::is_same_v<T, StatementQuery>) {
           statement(s, body, today, out);
+        } else if constexpr (std::is_same_v<T, GetCreditHistory>) {
+          get_credit_history(s, body, out);
+        } else if constexpr (std::is_same_v<T, ListReviewsDue>) {
+          list_reviews_due(s, body, today, out);
         } else {
           static_assert(std::is_same_v<T, DailyReportQuery>, "a query without a handler");
           daily_report(s, body, out);

@@ -148,6 +148,7 @@ struct CustomerView {
   Money available = 0;
   Money prepaid_reserved = 0;  // unapplied balance set aside for open prepaid orders
   int32_t oldest_overdue_days = 0;
+  Day review_due = 0;  // the next credit review (docs/rules.md, "Credit data")
 };
 struct ProductView {
   Key sku;
@@ -194,6 +195,71 @@ struct OrderRow {
 };
 struct OrderList {
   std::vector<OrderRow> orders;
+  Key next_cursor;
+};
+
+// ---- credit data (engine/credit_data.cc) ----------------------------------------------------
+// A credit-limit proposal; on the wire `pending` is "proposed".
+enum class ProposalStatus : uint8_t { pending, approved, rejected, withdrawn };
+const char* to_string(ProposalStatus s);
+struct CreditProposalView {
+  ProposalNo proposal_no = 0;
+  Key customer;
+  ProposalStatus status = ProposalStatus::pending;
+  Money credit_limit = 0;      // proposed
+  Money current_limit = 0;     // the customer's limit now
+  int32_t required_level = 0;  // the lowest level whose credit_limit_max_minor covers it
+  Key proposed_by;
+  TimeMs proposed_at = 0;
+  std::string reason;
+  Key decided_by;  // empty while pending
+  TimeMs decided_at = 0;
+  std::string decision_note;
+};
+// What one credit-history entry records.
+enum class CreditChange : uint8_t {
+  created,    // upsert_customer made the customer
+  changed,    // limit, grade, terms or status set at once (within the caller's authority)
+  proposed,   // a limit raise above the caller's authority, waiting for approval
+  approved,   // a proposal approved: the limit took effect
+  rejected,   // a proposal rejected by another credit principal
+  withdrawn,  // a proposal withdrawn by its proposer
+  reviewed,   // review_customer
+  ladder,     // the overdue ladder put the customer on hold or back to active
+};
+const char* to_string(CreditChange c);
+struct CreditEventView {
+  CreditChange kind = CreditChange::changed;
+  TimeMs at = 0;
+  Key by;                      // who did it ("system" for the ladder); the approver for `approved`
+  int32_t level = 0;           // by's approval level then
+  Key proposed_by;             // who asked for it (== by unless a proposal was approved)
+  ProposalNo proposal_no = 0;  // 0: none
+  // Before and after; equal when the entry did not change it (proposals: the limit asked for).
+  Money limit_from = 0, limit_to = 0;
+  Grade grade_from = Grade::D, grade_to = Grade::D;
+  int32_t terms_from = 0, terms_to = 0;
+  CustomerStatus status_from = CustomerStatus::active, status_to = CustomerStatus::active;
+  Day review_due = 0;  // after the entry
+  std::string reason;
+};
+struct CreditHistoryView {
+  Key customer;
+  uint32_t total = 0;  // entries the customer has; `entries` holds the newest `limit`
+  std::vector<CreditEventView> entries;
+};
+struct ReviewDueRow {
+  Key customer;
+  std::string name;
+  Grade grade = Grade::D;
+  Money credit_limit = 0;
+  CustomerStatus status = CustomerStatus::active;
+  Day review_due = 0;
+  int32_t days_past_due = 0;  // as_of - review_due
+};
+struct ReviewDueList {
+  Day as_of = 0;
+  std::vector<ReviewDueRow> customers;
   Key next_cursor;
 };
 
@@ -362,7 +428,8 @@ using ResultBody =
     std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView, ProductView,
                  ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
                  StatementView, DailyReportView, CustomerList, ProductList, AmendView, OrderList,
-                 ReversalView, RefundView, OpenItemsView>;
+                 ReversalView, RefundView, OpenItemsView, CreditProposalView, CreditHistoryView,
+                 ReviewDueList>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

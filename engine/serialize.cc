@@ -12,6 +12,8 @@
 // image still loads, with no amendments and on-time counts of zero.
 // Version 3 appends the receivables history (settlements, reversals, refunds, invoice lines);
 // a version 1 or 2 image loads with that history made up from what it has (read_receivables).
+// Version 3 adds the credit data at the end (review dates, histories, proposals) and a 13th
+// hold reason to each daily row; versions 1 and 2 still load (io_credit_data).
 #include <xxhash.h>
 
 #include <cstring>
@@ -25,6 +27,8 @@ namespace {
 constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
 constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
+// Hold reasons before CREDIT_REVIEW_DUE: the daily rows of a version 1 or 2 image have this many.
+constexpr int kReasonCountV2 = 12;
 
 struct Writer {
   std::string& out;
@@ -92,6 +96,14 @@ struct Reader {
 // ---- one field list per struct ------------------------------------------------------------
 template <typename IO, typename T>
 void io(IO& f, T& v);
+
+// How many hold reasons a daily row of the image counts.
+template <typename IO>
+int reasons_in_image(const IO& f) {
+  if constexpr (std::is_same_v<IO, Reader>)
+    if (f.version < 3) return kReasonCountV2;
+  return kReasonCount;
+}
 
 template <typename IO>
 void io_enum(IO& f, auto& e) {
@@ -325,13 +337,41 @@ void io(IO& f, T& v) {
     f.pod(v.product);
     f.pod(v.qty);
     f.pod(v.amount);
+  } else if constexpr (std::is_same_v<T, CreditProposal>) {
+    f.pod(v.customer);
+    f.pod(v.proposed_by);
+    io_enum(f, v.status);
+    f.pod(v.credit_limit);
+    f.pod(v.at);
+    io_text(f, v.reason);
+    f.pod(v.decided_by);
+    f.pod(v.decided_at);
+    io_text(f, v.decision_note);
+  } else if constexpr (std::is_same_v<T, CreditEvent>) {
+    f.pod(v.customer);
+    io_enum(f, v.kind);
+    f.pod(v.at);
+    f.pod(v.by);
+    f.pod(v.level);
+    f.pod(v.proposed_by);
+    f.pod(v.proposal_no);
+    f.pod(v.limit_from);
+    f.pod(v.limit_to);
+    io_enum(f, v.grade_from);
+    io_enum(f, v.grade_to);
+    f.pod(v.terms_from);
+    f.pod(v.terms_to);
+    io_enum(f, v.status_from);
+    io_enum(f, v.status_to);
+    f.pod(v.review_due);
+    io_text(f, v.reason);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
   } else if constexpr (std::is_same_v<T, DailyAgg>) {
     for (auto& x : v.count_by_status) f.pod(x);
     for (auto& x : v.value_by_status) f.pod(x);
-    for (auto& x : v.holds_by_reason) f.pod(x);
+    for (int i = 0; i < reasons_in_image(f); ++i) f.pod(v.holds_by_reason[i]);
     f.pod(v.shipments);
     f.pod(v.shipped_value);
     f.pod(v.payments);
@@ -352,8 +392,8 @@ void read_daily_v1(Reader& f, State& s) {
   uint64_t n = 0;
   f.pod(base);
   f.pod(n);
-  // A version-1 row's bytes: counts and values by status, holds by reason, eight sums.
-  constexpr std::size_t kRowBytes = std::size_t{2 * kOrderStatusCount + kReasonCount + 8} * 8;
+  // A version 1 row: the counts and values by status, the holds by reason, eight sums.
+  constexpr std::size_t kRowBytes = sizeof(Money) * (2 * kOrderStatusCount + kReasonCountV2 + 8);
   if (!f.ok || n > f.left() / kRowBytes ||
       int64_t{base} + static_cast<int64_t>(n) > int64_t{INT32_MAX}) {
     f.ok = false;
@@ -404,6 +444,43 @@ void io_receivables(IO& f, State& s) {
   if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_reversal_index(s);
 }
 
+// ---- creditdata (version 3): the policy's credit members, review dates, credit histories,
+// proposals. An older image has none (its policy keeps the defaults): its customers are due for
+// review one grade cycle after the image's business day, their histories start empty. The review
+// index is derived, rebuilt here.
+template <typename IO>
+void io_credit_data(IO& f, State& s) {
+  bool in_image = true;
+  if constexpr (std::is_same_v<IO, Reader>) in_image = f.version >= 3;
+  if (in_image) {
+    Policy& p = s.policy;
+    for (auto& x : p.credit_limit_max_minor) f.pod(x);
+    f.pod(p.review_cycle_days_a);
+    f.pod(p.review_cycle_days_b);
+    f.pod(p.review_cycle_days_c);
+    f.pod(p.review_cycle_days_d);
+    f.pod(p.review_grace_days);
+    for (Customer& c : s.customers) {
+      f.pod(c.review_due);
+      io_vec(f, c.credit_history);
+    }
+    io_vec(f, s.proposals);
+    io_vec(f, s.credit_events);
+  }
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (!f.ok) return;
+    s.review_index.clear();
+    for (uint32_t c = 0; c < s.customers.size(); ++c) {
+      Customer& cust = s.customers[c];
+      if (!in_image)
+        cust.review_due = cust.exists
+                              ? day_of(s.now) + internal::review_cycle_days(s.policy, cust.grade)
+                              : kNoDay;
+      if (cust.review_due != kNoDay) s.review_index.insert({cust.review_due, c});
+    }
+  }
+}
+
 template <typename IO>
 void io_state(IO& f, State& s) {
   Policy& p = s.policy;
@@ -442,43 +519,46 @@ void io_state(IO& f, State& s) {
   if constexpr (std::is_same_v<IO, Reader>) {
     if (f.version == 1) {
       read_daily_v1(f, s);
-      return io_receivables(f, s);
+    } else {
+      io_vec(f, s.daily);
     }
+  } else {
+    io_vec(f, s.daily);
   }
-  io_vec(f, s.daily);
-  if constexpr (std::is_same_v<IO, Reader>) {
-    if (f.version == 2) return;  // the blocks below keep their defaults
-  }
-  // ---- branch auth: who may release what ----
-  // The per-reason levels as a count and one byte each: an image from before a reason was
-  // added has fewer, and the new reason keeps its default.
-  uint64_t n = p.reason_levels.size();
-  f.pod(n);
-  if constexpr (std::is_same_v<IO, Reader>) {
-    if (n > p.reason_levels.size()) {
-      f.ok = false;
-      return;
+  // Version 3 appends blocks, each of which an older image lacks: auth and orderbook keep their
+  // defaults then; receivables and creditdata derive theirs (io_receivables, io_credit_data).
+  bool v3 = true;
+  if constexpr (std::is_same_v<IO, Reader>) v3 = f.version >= 3;
+  if (v3) {
+    // ---- branch auth: who may release what ----
+    // The per-reason levels as a count and one byte each: an image from before a reason was
+    // added has fewer, and the new reason keeps its default.
+    uint64_t n = p.reason_levels.size();
+    f.pod(n);
+    if constexpr (std::is_same_v<IO, Reader>) {
+      if (n > p.reason_levels.size()) {
+        f.ok = false;
+        return;
+      }
     }
-  }
-  for (uint64_t i = 0; i < n; ++i) f.pod(p.reason_levels[i]);
-  f.pod(p.credit_limit_vp_pct);
-  f.pod(p.allow_combined_roles);
-  if constexpr (std::is_same_v<IO, Reader>) {
-    if (f.version < 3) return;
-  }
-  // ---- orderbook (version 3): amendments, then each daily row's on-time delivery counts ----
-  io_interner(f, s.amendment_keys);
-  io_vec(f, s.amendments);
-  uint64_t rows = s.daily.size();
-  f.pod(rows);
-  if constexpr (std::is_same_v<IO, Reader>) {
-    if (rows != s.daily.size()) f.ok = false;
-  }
-  for (DailyRow& row : s.daily) {
-    f.pod(row.agg.shipments_with_ship_by);
-    f.pod(row.agg.shipments_on_time);
+    for (uint64_t i = 0; i < n; ++i) f.pod(p.reason_levels[i]);
+    f.pod(p.credit_limit_vp_pct);
+    f.pod(p.allow_combined_roles);
+    // ---- orderbook: amendments, then each daily row's on-time delivery counts ----
+    io_interner(f, s.amendment_keys);
+    io_vec(f, s.amendments);
+    uint64_t rows = s.daily.size();
+    f.pod(rows);
+    if constexpr (std::is_same_v<IO, Reader>) {
+      if (rows != s.daily.size()) f.ok = false;
+    }
+    for (DailyRow& row : s.daily) {
+      f.pod(row.agg.shipments_with_ship_by);
+      f.pod(row.agg.shipments_on_time);
+    }
   }
   io_receivables(f, s);
+  io_credit_data(f, s);
 }
 
 }  // namespace

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/chunked_text.h"
@@ -51,6 +53,9 @@ struct Customer {
   std::vector<uint32_t> open_invoices;  // sorted by (due date, invoice index)
   std::vector<uint32_t> ledger;         // indices into State::ledger, chronological
   std::vector<uint32_t> settlements;    // indices into State::settlements, chronological
+  // creditdata: serialized at the end of the image (engine/serialize.cc).
+  Day review_due = kNoDay;               // next credit review; kNoDay while a phantom
+  std::vector<uint32_t> credit_history;  // indices into State::credit_events, chronological
 };
 
 struct Product {
@@ -212,6 +217,36 @@ struct CreditNote {
   TimeMs at = 0;
 };
 
+// A credit-limit proposal (engine/credit_data.cc); proposal_no = index + 1.
+struct CreditProposal {
+  uint32_t customer = kNone;
+  uint32_t proposed_by = kNone;  // principal id
+  ProposalStatus status = ProposalStatus::pending;
+  Money credit_limit = 0;
+  TimeMs at = 0;
+  Text reason;
+  uint32_t decided_by = kNone;  // principal id, kNone while pending
+  TimeMs decided_at = 0;
+  Text decision_note;
+};
+
+// One entry of a customer's credit history: CreditEventView with principal ids and Text.
+struct CreditEvent {
+  uint32_t customer = kNone;
+  CreditChange kind = CreditChange::changed;
+  TimeMs at = 0;
+  uint32_t by = kNone;  // kNone: the system (the overdue ladder)
+  uint8_t level = 0;
+  uint32_t proposed_by = kNone;
+  ProposalNo proposal_no = 0;
+  Money limit_from = 0, limit_to = 0;
+  Grade grade_from = Grade::D, grade_to = Grade::D;
+  int32_t terms_from = 0, terms_to = 0;
+  CustomerStatus status_from = CustomerStatus::active, status_to = CustomerStatus::active;
+  Day review_due = 0;
+  Text reason;
+};
+
 // Incremental per-day aggregates, so daily_report needs no scan of the orders. The state image
 // writes the fields by name (engine/serialize.cc), so the layout is free; the format is not.
 struct DailyAgg : DailyActivity {
@@ -286,6 +321,13 @@ struct State {
   ChunkedVector<uint32_t> invoice_first_line;  // by invoice: its first row in invoice_lines
   // Derived (rebuilt on load, not in the image): by payment index, its reversal or kNone.
   std::vector<uint32_t> reversal_of_payment;
+
+  // creditdata: proposals and credit histories (serialized at the end of the image), and the
+  // customers by (review_due, index) for list_reviews_due: derived from Customer::review_due,
+  // rebuilt on load, never serialized.
+  std::vector<CreditProposal> proposals;
+  std::vector<CreditEvent> credit_events;
+  std::set<std::pair<Day, uint32_t>> review_index;
 
   // Scratch for deciding an order (not state; not serialized): quantity already asked for by
   // earlier lines of the order being decided, per product.

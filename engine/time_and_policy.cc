@@ -72,6 +72,10 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
       return bad("discount_max_bp", "discount_max_bp must be " +
                                         limits::range_text(kBasisPointsRange) +
                                         " and not decrease with the level");
+    if (p.credit_limit_max_minor[l] < 0 ||
+        (l > 0 && p.credit_limit_max_minor[l] < p.credit_limit_max_minor[l - 1]))
+      return bad("credit_limit_max_minor",
+                 "credit_limit_max_minor must be non-negative and not decrease with the level");
   }
   // Each duration against its range, named once (engine/limits.h).
   const struct {
@@ -82,7 +86,12 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
                    {"order_ttl_days", p.order_ttl_days, kOrderTtlDaysRange},
                    {"overdue_hold_days", p.overdue_hold_days, kOverdueHoldDaysRange},
                    {"suspend_after_days", p.suspend_after_days, kSuspendAfterDaysRange},
-                   {"doubtful_after_days", p.doubtful_after_days, kDoubtfulAfterDaysRange}};
+                   {"doubtful_after_days", p.doubtful_after_days, kDoubtfulAfterDaysRange},
+                   {"review_cycle_days_a", p.review_cycle_days_a, kReviewCycleDaysRange},
+                   {"review_cycle_days_b", p.review_cycle_days_b, kReviewCycleDaysRange},
+                   {"review_cycle_days_c", p.review_cycle_days_c, kReviewCycleDaysRange},
+                   {"review_cycle_days_d", p.review_cycle_days_d, kReviewCycleDaysRange},
+                   {"review_grace_days", p.review_grace_days, kReviewGraceDaysRange}};
   for (const auto& d : durations)
     if (!d.range.contains(d.value))
       return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));

@@ -79,7 +79,8 @@ constexpr const char* kReasons[] = {"UNKNOWN_CUSTOMER",  "CUSTOMER_BLOCKED",
                                     "BELOW_FLOOR_PRICE", "PREPAYMENT_REQUIRED",
                                     "CUSTOMER_ON_HOLD",  "CREDIT_GRADE",
                                     "CREDIT_LIMIT",      "OVERDUE",
-                                    "PRICE_APPROVAL",    "AMOUNT_APPROVAL"};
+                                    "PRICE_APPROVAL",    "AMOUNT_APPROVAL",
+                                    "CREDIT_REVIEW_DUE"};
 constexpr const char* kErrors[] = {
     "OK",        "BAD_JSON",      "BAD_REQUEST", "UNKNOWN_OP",    "UNAUTHENTICATED", "FORBIDDEN",
     "NOT_FOUND", "INVALID_STATE", "DUPLICATE",   "LINE_TOO_LONG", "OVERLOADED",      "INTERNAL"};

@@ -118,8 +118,9 @@ enum class Reason : uint8_t {
   OVERDUE,
   PRICE_APPROVAL,
   AMOUNT_APPROVAL,
+  CREDIT_REVIEW_DUE = 12,  // the customer's credit review is overdue (docs/rules.md, "Credit data")
 };
-constexpr int kReasonCount = 12;
+constexpr int kReasonCount = 13;
 inline bool rejects(Reason r) {
   return r <= Reason::PREPAYMENT_REQUIRED;
 }

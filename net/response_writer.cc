@@ -246,6 +246,82 @@ struct BodyWriter {
     w.field("available", c.available);
     w.field("prepaid_reserved", c.prepaid_reserved);
     w.field("oldest_overdue_days", c.oldest_overdue_days);
+    w.field_date("review_due", c.review_due);
+  }
+  // ---- credit data ----
+  void operator()(const CreditProposalView& p) {
+    w.field("status", to_string(p.status));
+    w.field("proposal_no", p.proposal_no);
+    w.field("customer", p.customer.view());
+    w.field("credit_limit", p.credit_limit);
+    w.field("current_limit", p.current_limit);
+    w.field("required_level", p.required_level);
+    w.field("proposed_by", p.proposed_by.view());
+    w.field_time("proposed_at", p.proposed_at);
+    w.field("reason", std::string_view(p.reason));
+    if (p.decided_by.empty()) {
+      w.field_null("decided_by");
+      w.field_null("decided_at");
+    } else {
+      w.field("decided_by", p.decided_by.view());
+      w.field_time("decided_at", p.decided_at);
+    }
+    if (!p.decision_note.empty()) w.field("decision_note", std::string_view(p.decision_note));
+  }
+  void operator()(const CreditHistoryView& h) {
+    w.field("customer", h.customer.view());
+    w.field("total", h.total);
+    w.key("entries");
+    w.begin_array();
+    for (const CreditEventView& e : h.entries) {
+      w.begin_object();
+      w.field("kind", to_string(e.kind));
+      w.field_time("at", e.at);
+      w.field("by", e.by.view());
+      w.field("level", e.level);
+      w.field("proposed_by", e.proposed_by.view());
+      if (e.proposal_no == 0)
+        w.field_null("proposal_no");
+      else
+        w.field("proposal_no", e.proposal_no);
+      // Each of limit, grade, terms, status only when the entry changed it (or asked to).
+      auto change = [&](std::string_view key, auto from, auto to, auto write) {
+        if (from == to) return;
+        w.key(key);
+        w.begin_object();
+        write("from", from);
+        write("to", to);
+        w.end_object();
+      };
+      auto num = [&](std::string_view k, auto v) { w.field(k, v); };
+      auto name = [&](std::string_view k, auto v) { w.field(k, to_string(v)); };
+      change("credit_limit", e.limit_from, e.limit_to, num);
+      change("grade", e.grade_from, e.grade_to, name);
+      change("terms_days", e.terms_from, e.terms_to, num);
+      change("status", e.status_from, e.status_to, name);
+      w.field_date("review_due", e.review_due);
+      w.field("reason", std::string_view(e.reason));
+      w.end_object();
+    }
+    w.end_array();
+  }
+  void operator()(const ReviewDueList& l) {
+    w.field_date("as_of", l.as_of);
+    w.key("customers");
+    w.begin_array();
+    for (const ReviewDueRow& r : l.customers) {
+      w.begin_object();
+      w.field("customer", r.customer.view());
+      w.field("name", std::string_view(r.name));
+      w.field("grade", to_string(r.grade));
+      w.field("credit_limit", r.credit_limit);
+      w.field("status", to_string(r.status));
+      w.field_date("review_due", r.review_due);
+      w.field("days_past_due", r.days_past_due);
+      w.end_object();
+    }
+    w.end_array();
+    write_next_cursor(l.next_cursor);
   }
   void operator()(const CustomerList& l) {
     w.key("customers");
@@ -360,6 +436,15 @@ struct BodyWriter {
     w.field("credit_limit_vp_pct", p.credit_limit_vp_pct);
     w.field("allow_combined_roles", p.allow_combined_roles);
     w.field("doubtful_after_days", p.doubtful_after_days);
+    w.key("credit_limit_max_minor");
+    w.begin_array();
+    for (Money m : p.credit_limit_max_minor) w.value(m);
+    w.end_array();
+    w.field("review_cycle_days_a", p.review_cycle_days_a);
+    w.field("review_cycle_days_b", p.review_cycle_days_b);
+    w.field("review_cycle_days_c", p.review_cycle_days_c);
+    w.field("review_cycle_days_d", p.review_cycle_days_d);
+    w.field("review_grace_days", p.review_grace_days);
     w.end_object();
   }
   void operator()(const AgingView& a) {

@@ -391,6 +391,8 @@ class Decoder {
     auto& m = s->*f.member;
     if constexpr (f.since > fields::kFieldVersion1) {
       if (f.since > version_) {  // not in this record: the member's default, as for a new S
+        // S's own initializer, not a value-initialized member: Policy's later members have
+        // non-zero defaults (a review cycle of 0 days is no valid policy).
         static const S kFresh{};
         m = kFresh.*f.member;
         return true;

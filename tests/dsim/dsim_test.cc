@@ -218,6 +218,23 @@ class Sim {
         cursor = next;
       }
     }
+    // Every customer is in the review index once: all are due by the end of time.
+    uint64_t reviews = 0;
+    std::optional<Key> cursor;
+    for (int pages = 0; pages <= 100'000; ++pages) {
+      Query q;
+      q.at = engine_.now();
+      q.body = ListReviewsDue{*parse_date("9999-12-31"), cursor, limit};
+      engine_.query(q, result_);
+      if (!result_.ok()) return fail(how + ": list_reviews_due after recovery failed");
+      const auto& l = std::get<ReviewDueList>(result_.body);
+      reviews += l.customers.size();
+      if (l.next_cursor.empty()) break;
+      cursor = l.next_cursor;
+    }
+    if (reviews != counts.customers)
+      return fail(how + ": list_reviews_due after recovery shows " + std::to_string(reviews) +
+                  " customers, the engine has " + std::to_string(counts.customers));
     if (customers != counts.customers || products != counts.products)
       return fail(how + ": lists after recovery show " + std::to_string(customers) +
                   " customers and " + std::to_string(products) + " products, the engine has " +
@@ -399,10 +416,14 @@ class Sim {
       p.name = Key::of("ops");
       p.roles = kRoleOrder | kRoleCredit | kRoleWarehouse | kRoleFinance | kRoleAdmin;
       p.level = 3;
-    } else if (r < 95) {
+    } else if (r < 90) {
       p.name = Key::of("clerk");
       p.roles = kRoleOrder;
       p.level = 0;
+    } else if (r < 95) {  // raises above 100,000.00 are proposals the admin may approve
+      p.name = Key::of("credit1");
+      p.roles = kRoleCredit;
+      p.level = 1;
     } else {
       p.name = Key::of("guest");
     }
@@ -517,6 +538,16 @@ class Sim {
       case 18:
         return Refund{customer(), money(50'000),
                       Key::of("RF-" + std::to_string(random(100))), text()};
+      case 16:
+        return ApproveCredit{random(8), text()};
+      case 17:
+        return RejectCredit{random(8), text()};
+      case 18: {
+        ReviewCustomer r{customer(), std::nullopt, std::nullopt, text()};
+        if (percent(40)) r.grade = static_cast<Grade>(random(4));
+        if (percent(40)) r.credit_limit = money(30'000'000);
+        return r;
+      }
       default: {
         SetPolicy p;
         if (percent(70)) {
@@ -524,6 +555,7 @@ class Sim {
           p.policy.order_ttl_days = 1 + static_cast<int32_t>(random(60));
           p.policy.overdue_hold_days = static_cast<int32_t>(random(30));
           p.policy.suspend_after_days = 30 + static_cast<int32_t>(random(60));
+          p.policy.review_grace_days = static_cast<int32_t>(random(40));
         } else {
           p.policy.hold_ttl_hours = -static_cast<int32_t>(random(3));
         }

@@ -107,6 +107,10 @@ TEST_F(FuzzRegressionTest, ClockMovedToTheYear9999CostsOneDailyRowNotOnePerSkipp
   ASSERT_GT(before, 0u) << "cannot read /proc/self/statm";
 
   w.now = *parse_time("9999-12-31T00:00:00Z");
+  // Eight millennia without a credit review would hold the order (CREDIT_REVIEW_DUE).
+  ASSERT_TRUE(w.apply(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, "reviewed"},
+                      credit_officer())
+                  .ok());
   const OrderView late = w.submit("C1", {{"BOLT", 3}});
   ASSERT_EQ(late.status, OrderStatus::accepted);
   const std::size_t growth = resident_bytes() - std::min(before, resident_bytes());
@@ -148,6 +152,8 @@ TEST_F(FuzzRegressionTest, StatusChangeOfAnOlderOrderUpdatesItsOwnDaysRow) {
   const Day d0 = w.today();
   const OrderView first = w.submit("C1", {{"BOLT", 1}});
   w.advance_days(400);
+  // Reviewed, so that the order is not held for an overdue credit review.
+  w.apply(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, "reviewed"}, credit_officer());
   w.submit("C1", {{"BOLT", 1}});
   w.ship(first.order_no);
   const DailyReportView r0 = body<DailyReportView>(w.query(DailyReportQuery{d0}));
@@ -160,9 +166,10 @@ TEST_F(FuzzRegressionTest, StatusChangeOfAnOlderOrderUpdatesItsOwnDaysRow) {
 }
 
 // A version-1 image (dense daily table, magic CREDOST1) and a version-2 image (magic CREDOST2,
-// without the blocks version 3 appends) still load: the zero rows between active days are
-// dropped, the new blocks take their defaults, and the state is the one that wrote it (same
-// hash as the live one).
+// sparse daily table) still load: the zero rows between active days are dropped, the blocks
+// version 3 appends take their defaults or are derived (credit data: an empty history, the
+// review one grade cycle after the image's day), and everything before them is the state that
+// wrote it.
 TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   w.customer("C1").grade(Grade::A).limit(1'000'000);
   w.product("BOLT").price(1'000).stock(10);
@@ -173,57 +180,65 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   std::string v3;
   w.engine.save(v3);
   ASSERT_EQ(Engine::image_version(v3), 3);
-  // Version 3 appends blocks to version 2; with them empty (this state has none of their
-  // content) and the old magic, it is a version-2 image, which loads with their defaults.
-  // auth: the per-reason levels (u64 count and a byte each), credit_limit_vp_pct,
-  // allow_combined_roles. orderbook: no amendment keys, no amendments (two u64 counts), the
-  // on-time counts of the daily rows (u64 count, two u64 per row). receivables:
-  // doubtful_after_days, one u64 count of settlements per customer (one customer here), then
-  // seven tables, empty here.
+  // Version 3 appends, after the daily table (engine/serialize.cc io_state): auth (the
+  // per-reason levels: u64 count and a byte each; credit_limit_vp_pct; allow_combined_roles),
+  // orderbook (no amendment keys, no amendments: two u64 counts; the on-time counts of the daily
+  // rows: u64 count, two u64 per row), receivables (doubtful_after_days, one u64 settlement count
+  // per customer, seven empty tables), credit data (the policy's credit members 4 x 8 + 5 x 4,
+  // per customer its review_due and history (u64 count + 4 per entry), the proposals (u64 count)
+  // and the history entries (u64 count + 74 each): C1 has one, "created").
   const std::size_t auth_block = 8 + kReasonCount + 4 + 1;
   const std::size_t orderbook = 8 + 8 + 8 + 2 * 16;
   const std::size_t receivables = 4 + 8 * 1 + 7 * 8;
-  const std::size_t blocks = auth_block + orderbook + receivables;
-  ASSERT_GT(v3.size(), blocks + 8);
-  const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - blocks - 8);
-  ASSERT_EQ(Engine::image_version(v2), 2);
-  {
-    Engine older;
-    std::string error;
-    ASSERT_TRUE(older.load(v2, &error)) << error;
-    EXPECT_EQ(older.state_hash(), w.engine.state_hash());
-  }
-  {
-    Engine two;
-    std::string error;
-    ASSERT_TRUE(two.load(v2, &error)) << error;
-    EXPECT_EQ(two.state_hash(), w.engine.state_hash());
-  }
-  // The daily table is the image's last field: v2 = u64 count, then (i32 day, row) per row.
-  // A row: counts and values by status (6 + 6), holds by reason, then 8 sums, 8 bytes each.
+  const std::size_t credit = 52 + (4 + 8 + 4) + 8 + (8 + 74);
+  const std::size_t after_daily = auth_block + orderbook + receivables + credit;
+  // The daily table: u64 count, then (i32 day, row) per row. A row: counts and values by status
+  // (6 + 6), holds by reason (kReasonCount since version 3, 12 before), then 8 sums, 8 bytes each.
   const std::size_t row_bytes = (6 + 6 + kReasonCount + 8) * 8;
-  const std::size_t tail = 8 + 2 * (4 + row_bytes);
-  ASSERT_GT(v2.size(), tail);
+  const std::size_t tail = 8 + 2 * (4 + row_bytes) + after_daily;
+  ASSERT_GT(v3.size(), tail);
   uint64_t rows = 0;
-  std::memcpy(&rows, v2.data() + v2.size() - tail, 8);
+  std::memcpy(&rows, v3.data() + v3.size() - tail, 8);
   ASSERT_EQ(rows, 2u);
-  const std::string row0 = v2.substr(v2.size() - tail + 8 + 4, row_bytes);
-  const std::string row2 = v2.substr(v2.size() - row_bytes, row_bytes);
-  // v1 = i32 base day, u64 count, then a row for every day from the base.
-  std::string v1 = "CREDOST1" + v2.substr(8, v2.size() - tail - 8);
+  auto old_row = [&](std::size_t at) {  // only the 12 reasons versions 1 and 2 count
+    std::string row = v3.substr(at, row_bytes);
+    return row.erase((6 + 6 + 12) * 8, (kReasonCount - 12) * 8);
+  };
+  const std::size_t row0_at = v3.size() - tail + 8 + 4;
+  const std::size_t row2_at = v3.size() - after_daily - row_bytes;
+  const std::string row0 = old_row(row0_at);
+  const std::string row2 = old_row(row2_at);
+  const std::string before_daily = v3.substr(8, v3.size() - tail - 8);
+  // v2 = the sparse rows with 12 reasons each; v1 = i32 base day, u64 count, then a row for
+  // every day from the base.
+  std::string v2 = "CREDOST2" + before_daily;
+  v2.append(reinterpret_cast<const char*>(&rows), sizeof rows);
+  v2 += v3.substr(row0_at - 4, 4) + row0 + v3.substr(row2_at - 4, 4) + row2;
+  std::string v1 = "CREDOST1" + before_daily;
   const uint64_t dense = 3;
   v1.append(reinterpret_cast<const char*>(&d0), sizeof d0);
   v1.append(reinterpret_cast<const char*>(&dense), sizeof dense);
-  v1 += row0 + std::string(row_bytes, '\0') + row2;
+  v1 += row0 + std::string(row0.size(), '\0') + row2;
   ASSERT_EQ(Engine::image_version(v1), 1);
+  ASSERT_EQ(Engine::image_version(v2), 2);
 
-  Engine old;
-  std::string error;
-  ASSERT_TRUE(old.load(v1, &error)) << error;
-  EXPECT_EQ(old.state_hash(), w.engine.state_hash());
-  std::string resaved;
-  old.save(resaved);
-  EXPECT_EQ(resaved, v3);
+  for (const std::string* image : {&v1, &v2}) {
+    Engine old;
+    std::string error;
+    ASSERT_TRUE(old.load(*image, &error)) << error;
+    EXPECT_EQ(old.check_invariants(true), "");
+    std::string resaved;
+    old.save(resaved);
+    // Everything up to the version-3 blocks is what wrote the image.
+    EXPECT_EQ(resaved.substr(0, v3.size() - after_daily), v3.substr(0, v3.size() - after_daily));
+    // The credit data is derived: no history, no proposals, C1 due for review one A-grade cycle
+    // (182 days) after the image's business day.
+    const std::size_t old_credit = 52 + (4 + 8) + 8 + 8;
+    ASSERT_GT(resaved.size(), old_credit);
+    Day review_due = 0;
+    std::memcpy(&review_due, resaved.data() + resaved.size() - old_credit + 52, 4);
+    EXPECT_EQ(review_due, w.today() + 182);
+  }
 }
 
 // ---- snapshot_fuzz: images that loaded although no sequence of commands can produce them ----
@@ -281,7 +296,12 @@ TEST_F(CorruptImageTest, NowOutsideTheTimeRangeIsRefused) {
 TEST_F(CorruptImageTest, BoolByteOtherThanZeroOrOneIsRefused) {
   w.customer("C1").grade(Grade::A).limit(0x0123'4567'89AB);
   std::string img = image();
-  poke(img, find_unique(img, Money{0x0123'4567'89AB}) - 9, uint8_t{2});
+  // The first occurrence is the customer's; its credit history, at the end, repeats the limit.
+  const Money limit = 0x0123'4567'89AB;
+  const std::size_t at =
+      img.find(std::string_view(reinterpret_cast<const char*>(&limit), sizeof limit));
+  ASSERT_NE(at, std::string::npos);
+  poke(img, at - 9, uint8_t{2});
   EXPECT_NE(refused(img, "a state image with a bool byte of 2").find("malformed"),
             std::string::npos);
 }
@@ -318,7 +338,9 @@ TEST_F(CorruptImageTest, EventChainWithACycleIsRefused) {
   // so look for it after the kind and principal bytes of the event.
   const TimeMs cancelled_at = w.now;
   std::string needle(1, static_cast<char>(EventKind::cancelled));
-  needle.append(4, '\0');  // principal 0: rep0 submitted and cancelled
+  // principal 1: rep0 submitted and cancelled (0 is the credit officer who created C1)
+  const uint32_t rep0 = 1;
+  needle.append(reinterpret_cast<const char*>(&rep0), sizeof rep0);
   needle.append(reinterpret_cast<const char*>(&cancelled_at), sizeof cancelled_at);
   const std::size_t at = img.find(needle);
   ASSERT_NE(at, std::string::npos);

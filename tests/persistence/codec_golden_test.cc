@@ -48,6 +48,14 @@ const std::map<std::string, std::string> kGoldenHex = {
     {"reverse_payment/plain", "a90c56011a4e2500d1ecc7fd4f65de91036f70731f031d055041592d310e63686571756520626f756e63656400"},
     {"reverse_payment/suspend", "5f2602044eea6f007775b870ae2c9bb5036f70731f031d055041592d310001"},
     {"refund", "8173060ceabe4f01690f8ac9c982d120036f70731f031e024331904e0452462d31086f76657270616964"},
+    {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70733f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c00780080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3c"},
+    {"set_policy/custom", "91567b551f250400f9e8950326293510036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3c"},
+    {"set_policy/credit", "170472005e6f0c00ef69228230789f30036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0f000a0cfeffffffffffffffff01dc0502040600"},
+    {"approve_credit/note", "a90c56011a4e2500d1ecc7fd4f65de91036f70731f03140107636865636b6564"},
+    {"approve_credit/empty", "5f2602044eea6f007775b870ae2c9bb5036f70731f0314ffffffffffffffffff0100"},
+    {"reject_credit", "8173060ceabe4f01690f8ac9c982d120036f70731f03150209746f6f207269736b79"},
+    {"review_customer/none", "e75a1324be3cef033fddfed31b857462036f70731f031600024331026f6b"},
+    {"review_customer/all", "19113a6c3ab6cd0bc1465df3118c5d27036f70731f03160302433101a0c21e0467726577"},
 };
 // clang-format on
 
@@ -70,6 +78,31 @@ TEST(CommandCodecGolden, EveryKindEncodesToTheRecordedBytes) {
   }
   EXPECT_TRUE(missing.empty()) << "no golden bytes for:\n" << missing;
   EXPECT_EQ(kGoldenHex.size(), test::golden_commands().size());
+}
+
+// set_policy records written before Policy had field version 2 (the creditdata members) still
+// decode: their bytes as every earlier credo wrote them, the new members at their defaults.
+TEST(CommandCodecGolden, SetPolicyOfFieldVersionOneDecodesWithTheCreditDataDefaults) {
+  const std::map<std::string, std::string> kV1Hex = {
+      {"set_policy/default",
+       "0f727e1cb5610100a768bc2ecd0e6705036f70731f031180dac40980c2d72f8094ebdc03feffffffffffffffff0"
+       "100d804d00fa09c0190013c0078"},
+      {"set_policy/custom",
+       "91567b551f250400f9e8950326293510036f70731f0311020406feffffffffffffffff01000204a09c01020406f"
+       "effffff0f"},
+  };
+  for (const test::GoldenCommand& g : test::golden_commands()) {
+    const auto v1 = kV1Hex.find(g.label);
+    if (v1 == kV1Hex.end()) continue;
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < v1->second.size(); i += 2)
+      bytes += static_cast<char>(std::stoi(v1->second.substr(i, 2), nullptr, 16));
+    Command back;
+    std::string err;
+    ASSERT_TRUE(decode_command(bytes, &back, &err)) << g.label << ": " << err;
+    EXPECT_EQ(std::get<SetPolicy>(back.body).policy, std::get<SetPolicy>(g.command.body).policy)
+        << g.label;
+  }
 }
 
 // A record body: the golden principal's header, then `kind`, then `payload` (hex).

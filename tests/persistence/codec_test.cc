@@ -107,6 +107,14 @@ std::vector<CommandBody> every_body() {
   v.push_back(sp);
   v.push_back(ReversePayment{Key::of("PAY-1"), "cheque bounced", true});
   v.push_back(Refund{Key::of("C1"), 1, Key::of("RF-1"), ""});
+  sp.policy.credit_limit_max_minor = {0, 1, 2, INT64_MAX};
+  sp.policy.review_cycle_days_a = 366;
+  sp.policy.review_grace_days = 0;
+  v.push_back(sp);
+  v.push_back(ApproveCredit{1, "ok"});
+  v.push_back(RejectCredit{UINT64_MAX, ""});
+  v.push_back(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, ""});
+  v.push_back(ReviewCustomer{Key::of("C1"), Grade::A, INT64_MAX, "annual"});
   return v;
 }
 

@@ -128,6 +128,19 @@ std::vector<GoldenCommand> golden_commands() {
   add("reverse_payment/plain", ReversePayment{Key::of("PAY-1"), "cheque bounced", false});
   add("reverse_payment/suspend", ReversePayment{Key::of("PAY-1"), "", true});
   add("refund", Refund{Key::of("C1"), 5000, Key::of("RF-1"), "overpaid"});
+  // creditdata (field version 2 of Policy; WAL kinds 20-22).
+  sp.policy.credit_limit_max_minor = {0, 5, 6, INT64_MAX};
+  sp.policy.review_cycle_days_a = 366;
+  sp.policy.review_cycle_days_b = 1;
+  sp.policy.review_cycle_days_c = 2;
+  sp.policy.review_cycle_days_d = 3;
+  sp.policy.review_grace_days = 0;
+  add("set_policy/credit", sp);
+  add("approve_credit/note", ApproveCredit{1, "checked"});
+  add("approve_credit/empty", ApproveCredit{UINT64_MAX, ""});
+  add("reject_credit", RejectCredit{2, "too risky"});
+  add("review_customer/none", ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, "ok"});
+  add("review_customer/all", ReviewCustomer{Key::of("C1"), Grade::B, 250'000, "grew"});
   return v;
 }
 

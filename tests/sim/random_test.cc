@@ -217,12 +217,25 @@ std::string describe(const Command& c) {
     if (x->ref) s << " ref '" << *x->ref << "'";
   } else if (auto* x = std::get_if<SetPolicy>(&b)) {
     const Policy& p = x->policy;
-    s << "set_policy approve [" << p.approve_total_max_minor[0] << " "
-      << p.approve_total_max_minor[1] << " " << p.approve_total_max_minor[2] << "] discount ["
-      << p.discount_max_bp[0] << " " << p.discount_max_bp[1] << " " << p.discount_max_bp[2] << " "
-      << p.discount_max_bp[3] << "] hold_ttl_hours " << p.hold_ttl_hours << " order_ttl_days "
-      << p.order_ttl_days << " overdue_hold_days " << p.overdue_hold_days << " suspend_after_days "
+    s << "set_policy credit_max [" << p.credit_limit_max_minor[0] << " "
+      << p.credit_limit_max_minor[1] << " " << p.credit_limit_max_minor[2] << "] review ["
+      << p.review_cycle_days_a << " " << p.review_cycle_days_b << " " << p.review_cycle_days_c
+      << " " << p.review_cycle_days_d << "] grace " << p.review_grace_days << " approve ["
+      << p.approve_total_max_minor[0] << " " << p.approve_total_max_minor[1] << " "
+      << p.approve_total_max_minor[2] << "] discount [" << p.discount_max_bp[0] << " "
+      << p.discount_max_bp[1] << " " << p.discount_max_bp[2] << " " << p.discount_max_bp[3]
+      << "] hold_ttl_hours " << p.hold_ttl_hours << " order_ttl_days " << p.order_ttl_days
+      << " overdue_hold_days " << p.overdue_hold_days << " suspend_after_days "
       << p.suspend_after_days;
+  } else if (auto* x = std::get_if<ApproveCredit>(&b)) {
+    s << "approve_credit " << x->proposal_no;
+  } else if (auto* x = std::get_if<RejectCredit>(&b)) {
+    s << "reject_credit " << x->proposal_no << " reason '" << x->reason << "'";
+  } else if (auto* x = std::get_if<ReviewCustomer>(&b)) {
+    s << "review_customer " << x->customer.view();
+    if (x->grade) s << " grade " << to_string(*x->grade);
+    if (x->credit_limit) s << " limit " << *x->credit_limit;
+    s << " reason '" << x->reason << "'";
   }
   return s.str();
 }
@@ -298,19 +311,32 @@ class Sim {
     kAmend,
     kListOrders,
     kReceivables,
+    kApproveCredit,
+    kRejectCredit,
+    kReviewCustomer,
+    kCreditReads,
     kKindCount
   };
   static constexpr const char* kKindNames[kKindCount] = {
-      "submit_order",   "submit_orders", "quote+submit", "ship",       "record_payment",
-      "return_goods",   "cancel_order",  "release",      "reject",     "write_off",
-      "receive_stock",  "adjust_stock",  "set_credit",   "set_status", "upsert_customer",
-      "upsert_product", "tick",          "set_policy",   "invalid",    "list_*",
-      "amend_order",    "list_orders",   "receivables"};
+      "submit_order",   "submit_orders", "quote+submit",    "ship",        "record_payment",
+      "return_goods",   "cancel_order",  "release",         "reject",      "write_off",
+      "receive_stock",  "adjust_stock",  "set_credit",      "set_status",  "upsert_customer",
+      "upsert_product", "tick",          "set_policy",      "invalid",     "list_*",
+      "amend_order",    "list_orders",   "receivables",     "approve_credit", "reject_credit",
+      "review_customer", "credit reads"};
 
   // ---- the world ----
   struct CustomerModel {
     std::string id;
     bool known = false;  // created in the engine
+    Money limit = 0;     // the credit limit someone with the authority set or approved
+  };
+  // A credit-limit proposal (docs/rules.md "Credit data"), by proposal_no - 1.
+  struct ProposalModel {
+    std::size_t customer = 0;
+    std::string proposer;
+    Money limit = 0;
+    bool pending = true;
   };
   struct ProductModel {
     std::string id;
@@ -371,6 +397,15 @@ class Sim {
   void do_list_orders();
   void do_receivables();
   void check_receivables(std::string_view customer);
+  // creditdata
+  void do_approve_credit();
+  void do_reject_credit();
+  void do_review_customer();
+  void do_credit_reads();
+  // Checks a customer command's answer against the limit authority and updates the model:
+  // a proposal iff `limit` raises above `current` and the caller's maximum.
+  void expect_limit_outcome(std::size_t customer, std::optional<Money> limit, Money current,
+                            const Principal& by, const Result& r);
   template <typename Page, typename Q>
   std::vector<std::string> walk_pages(Q q, const Principal& by);
 
@@ -415,6 +450,7 @@ class Sim {
 
   std::vector<CustomerModel> customers_;
   std::vector<ProductModel> products_;
+  std::vector<ProposalModel> proposals_;
   Policy policy_;
 
   // ---- the independent model ----
@@ -597,6 +633,8 @@ void Sim::setup() {
   // A policy scaled to this small world's order values, so that amount approvals happen.
   policy_.approve_total_max_minor = {20'000, 60'000, 200'000, kMoneyMax};
   policy_.discount_max_bp = {0, 300, 1000, 10'000};
+  // ... and so that limit raises become proposals (set_credit limits go up to 400,000).
+  policy_.credit_limit_max_minor = {0, 100'000, 250'000, kMoneyMax};
   cmd_ = Command{0, clock_, admin_, SetPolicy{policy_}};
   send(false);
 
@@ -611,7 +649,8 @@ void Sim::setup() {
     u.terms_days = kTerms[rng_.range(0, 5)];
     if (i == 5 || i == 17) u.status = CustomerStatus::on_hold;
     if (i == 11) u.status = CustomerStatus::blocked;
-    cmd_ = Command{0, clock_, credit_[3], std::move(u)};
+    customers_[static_cast<std::size_t>(i)].limit = *u.credit_limit;
+    cmd_ = Command{0, clock_, credit_[3], std::move(u)};  // level 3: no proposals
     send(false);
     customers_[static_cast<std::size_t>(i)].known = true;
   }
@@ -632,12 +671,13 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 267},   {kBatch, 15},    {kQuoteSubmit, 40},   {kShip, 130},
-      {kPay, 65},       {kReturn, 30},   {kCancel, 30},        {kRelease, 45},
-      {kReject, 15},    {kWriteOff, 8},  {kReceive, 70},       {kAdjust, 15},
-      {kSetCredit, 25}, {kSetStatus, 8}, {kUpsertCustomer, 5}, {kUpsertProduct, 10},
-      {kTick, 35},      {kSetPolicy, 2}, {kInvalid, 85},       {kList, 20},
-      {kAmend, 40},     {kListOrders, 10}, {kReceivables, 30}};
+      {kSubmit, 237},       {kBatch, 15},       {kQuoteSubmit, 40},   {kShip, 130},
+      {kPay, 65},           {kReturn, 30},      {kCancel, 30},        {kRelease, 45},
+      {kReject, 15},        {kWriteOff, 8},     {kReceive, 70},       {kAdjust, 15},
+      {kSetCredit, 25},     {kSetStatus, 8},    {kUpsertCustomer, 5}, {kUpsertProduct, 10},
+      {kTick, 35},          {kSetPolicy, 2},    {kInvalid, 85},       {kList, 20},
+      {kAmend, 40},         {kListOrders, 10},  {kReceivables, 30},
+      {kApproveCredit, 12}, {kRejectCredit, 5}, {kReviewCustomer, 8}, {kCreditReads, 5}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
     if (r < w) return k;
@@ -718,6 +758,18 @@ void Sim::one_step() {
       break;
     case kReceivables:
       do_receivables();
+      break;
+    case kApproveCredit:
+      do_approve_credit();
+      break;
+    case kRejectCredit:
+      do_reject_credit();
+      break;
+    case kReviewCustomer:
+      do_review_customer();
+      break;
+    case kCreditReads:
+      do_credit_reads();
       break;
     case kKindCount:
       break;
@@ -910,6 +962,10 @@ void Sim::do_submit(bool with_quote) {
         }
       want.emplace_back(int(Reason::AMOUNT_APPROVAL), -1, required, -1);
     }
+    const Day today = day_of(std::max(engine_now_, at));
+    if (req.payment == PaymentTerms::credit &&
+        int64_t{today} - c.review_due > policy_.review_grace_days)
+      want.emplace_back(int(Reason::CREDIT_REVIEW_DUE), -1, 1, -1);
   }
 
   std::optional<OrderView> quoted;
@@ -1427,11 +1483,14 @@ void Sim::do_set_credit() {
   if (rng_.percent(30)) s.grade = static_cast<Grade>(rng_.range(0, 3));
   if (rng_.percent(30)) s.terms_days = static_cast<int32_t>(rng_.range(0, 60));
   s.reason = "review";
+  const Money current = customer_view(s.customer.view())->credit_limit;
   cmd_ = Command{0, stamp(), credit_[static_cast<std::size_t>(rng_.range(0, 3))], std::move(s)};
   const Result& r = send(false);
   const SetCredit& sent = std::get<SetCredit>(cmd_.body);
   const bool empty = !sent.credit_limit && !sent.grade && !sent.terms_days;
   SIM_EXPECT(r.ok() == !empty, "set_credit: " + (r.ok() ? std::string("ok") : describe(r.error)));
+  if (r.ok())
+    expect_limit_outcome(static_cast<std::size_t>(i), sent.credit_limit, current, cmd_.by, r);
 }
 
 void Sim::do_set_status() {
@@ -1457,10 +1516,12 @@ void Sim::do_upsert_customer() {
     u.grade = static_cast<Grade>(rng_.range(0, 3));
     u.credit_limit = rng_.range(0, 200'000);
   }
+  const Money current = customers_[i].known ? customer_view(customers_[i].id)->credit_limit : 0;
   cmd_ = Command{0, stamp(), credit_[static_cast<std::size_t>(rng_.range(0, 3))], std::move(u)};
   const Result& r = send(false);
   SIM_EXPECT(r.ok(), "upsert_customer failed: " + describe(r.error));
   customers_[i].known = true;
+  expect_limit_outcome(i, std::get<UpsertCustomer>(cmd_.body).credit_limit, current, cmd_.by, r);
 }
 
 void Sim::do_upsert_product() {
@@ -1512,11 +1573,180 @@ void Sim::do_set_policy() {
   p.order_ttl_days = static_cast<int32_t>(rng_.range(1, 40));
   p.overdue_hold_days = static_cast<int32_t>(rng_.range(0, 15));
   p.suspend_after_days = static_cast<int32_t>(rng_.range(10, 90));
+  const Money credit_base = rng_.range(0, 100'000);
+  p.credit_limit_max_minor = {credit_base, credit_base * 2, credit_base * 4, kMoneyMax};
+  p.review_cycle_days_a = static_cast<int32_t>(rng_.range(30, 366));
+  p.review_cycle_days_b = static_cast<int32_t>(rng_.range(20, 120));
+  p.review_cycle_days_c = static_cast<int32_t>(rng_.range(5, 40));
+  p.review_cycle_days_d = static_cast<int32_t>(rng_.range(5, 40));
+  p.review_grace_days = static_cast<int32_t>(rng_.range(0, 30));
   cmd_ = Command{0, stamp(), admin_, SetPolicy{p}};
   const Result& r = send(false);
   SIM_EXPECT(r.ok(), "set_policy failed: " + describe(r.error));
   policy_ = p;
   SIM_EXPECT(a_.policy() == policy_, "policy() is not the policy just set");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credit data: proposals, approvals, reviews, the history (docs/rules.md "Credit data").
+void Sim::expect_limit_outcome(std::size_t customer, std::optional<Money> limit, Money current,
+                               const Principal& by, const Result& r) {
+  const bool want_proposal =
+      limit && *limit > current && *limit > policy_.credit_limit_max_minor[by.level];
+  const auto* p = std::get_if<CreditProposalView>(&r.body);
+  SIM_EXPECT((p != nullptr) == want_proposal,
+             want_proposal ? "a raise beyond the caller's authority took effect"
+                           : "a change within the caller's authority became a proposal");
+  if (p) {
+    SIM_EXPECT(p->proposal_no == proposals_.size() + 1 && p->credit_limit == *limit &&
+                   p->status == ProposalStatus::pending,
+               "the proposal is not the next pending one for the limit asked");
+    proposals_.push_back({customer, std::string(by.name.view()), *limit, true});
+  } else if (limit) {
+    customers_[customer].limit = *limit;
+  }
+  const std::optional<CustomerView> c = customer_view(customers_[customer].id);
+  SIM_EXPECT(c && c->credit_limit == customers_[customer].limit,
+             "the customer's limit is not the one last set or approved");
+}
+
+void Sim::do_approve_credit() {
+  const bool known = !proposals_.empty() && rng_.percent(85);
+  const ProposalNo no =
+      known ? static_cast<ProposalNo>(rng_.range(1, static_cast<int64_t>(proposals_.size())))
+            : static_cast<ProposalNo>(rng_.range(1, static_cast<int64_t>(proposals_.size()) + 3));
+  const int pick = static_cast<int>(rng_.range(0, 19));
+  const Principal& by = pick == 0 ? rng_.pick(reps_) : credit_[static_cast<std::size_t>(pick % 4)];
+  cmd_ = Command{0, stamp(), by, ApproveCredit{no, rng_.percent(50) ? "" : "checked"}};
+  const Result& r = send(false);
+  ErrorCode want = ErrorCode::OK;
+  if (!(by.roles & kRoleCredit))
+    want = ErrorCode::FORBIDDEN;
+  else if (no > proposals_.size())
+    want = ErrorCode::NOT_FOUND;
+  else if (!proposals_[no - 1].pending)
+    want = ErrorCode::INVALID_STATE;
+  else if (proposals_[no - 1].proposer == by.name.view() ||
+           proposals_[no - 1].limit > policy_.credit_limit_max_minor[by.level])
+    want = ErrorCode::FORBIDDEN;  // four eyes; the approver's own authority
+  SIM_EXPECT(r.error.code == want, std::string("approve_credit: expected ") + to_string(want) +
+                                       ", got " + describe(r.error));
+  if (!r.ok()) return;
+  ProposalModel& p = proposals_[no - 1];
+  p.pending = false;
+  customers_[p.customer].limit = p.limit;
+  const CreditProposalView& v = std::get<CreditProposalView>(r.body);
+  SIM_EXPECT(
+      v.status == ProposalStatus::approved && v.current_limit == p.limit && v.decided_by == by.name,
+      "approve_credit answered a proposal that is not approved by its approver");
+}
+
+void Sim::do_reject_credit() {
+  if (proposals_.empty()) return do_approve_credit();
+  const auto no = static_cast<ProposalNo>(rng_.range(1, static_cast<int64_t>(proposals_.size())));
+  const Principal& by = credit_[static_cast<std::size_t>(rng_.range(0, 3))];
+  const bool empty = rng_.percent(10);
+  cmd_ = Command{0, stamp(), by, RejectCredit{no, empty ? "" : "not now"}};
+  const Result& r = send(false);
+  ProposalModel& p = proposals_[no - 1];
+  const ErrorCode want = !p.pending ? ErrorCode::INVALID_STATE
+                         : empty    ? ErrorCode::BAD_REQUEST
+                                    : ErrorCode::OK;
+  SIM_EXPECT(r.error.code == want, std::string("reject_credit: expected ") + to_string(want) +
+                                       ", got " + describe(r.error));
+  if (!r.ok()) return;
+  p.pending = false;
+  const ProposalStatus status = std::get<CreditProposalView>(r.body).status;
+  SIM_EXPECT(status == (p.proposer == by.name.view() ? ProposalStatus::withdrawn
+                                                     : ProposalStatus::rejected),
+             "reject_credit: withdrawn iff by the proposer");
+}
+
+void Sim::do_review_customer() {
+  const auto i = static_cast<std::size_t>(pick_known_customer());
+  ReviewCustomer rc;
+  rc.customer = Key::of(customers_[i].id);
+  if (rng_.percent(40)) rc.grade = static_cast<Grade>(rng_.range(0, 3));
+  if (rng_.percent(40)) rc.credit_limit = rng_.range(0, 400'000);
+  const bool empty = rng_.percent(5);
+  rc.reason = empty ? "" : "periodic review";
+  const std::optional<CustomerView> before = customer_view(customers_[i].id);
+  const Principal& by = credit_[static_cast<std::size_t>(rng_.range(0, 3))];
+  cmd_ = Command{0, stamp(), by, std::move(rc)};
+  const Result& r = send(false);
+  SIM_EXPECT(r.ok() == !empty, "review_customer: " + describe(r.error));
+  if (!r.ok()) return;
+  expect_limit_outcome(i, std::get<ReviewCustomer>(cmd_.body).credit_limit, before->credit_limit,
+                       by, r);
+  const std::optional<CustomerView> after = customer_view(customers_[i].id);
+  const int32_t cycle = after->grade == Grade::A   ? policy_.review_cycle_days_a
+                        : after->grade == Grade::B ? policy_.review_cycle_days_b
+                        : after->grade == Grade::C ? policy_.review_cycle_days_c
+                                                   : policy_.review_cycle_days_d;
+  SIM_EXPECT(after->review_due == day_of(engine_now_) + cycle,
+             "review_customer: review_due is not one grade cycle on");
+}
+
+// get_credit_history and list_reviews_due, valid and invalid, checked against the model and the
+// rule that every limit in force was set or approved within someone's authority.
+void Sim::do_credit_reads() {
+  const auto i = static_cast<std::size_t>(pick_known_customer());
+  const Principal& by = rng_.pick(reps_);
+  if (rng_.percent(10)) {
+    const Result& bad = query(GetCreditHistory{Key::of(customers_[i].id), 0}, by);
+    SIM_EXPECT(bad.error.code == ErrorCode::BAD_REQUEST, "get_credit_history limit 0 accepted");
+    const Result& unknown = query(GetCreditHistory{Key::of("ZZ-NONE"), 10}, by);
+    SIM_EXPECT(unknown.error.code == ErrorCode::NOT_FOUND, "history of an unknown customer");
+    ListReviewsDue l;
+    l.cursor = Key::of("x1");
+    SIM_EXPECT(query(l, by).error.field == "cursor", "list_reviews_due took a bad cursor");
+  }
+  const Result& r = query(GetCreditHistory{Key::of(customers_[i].id), 1'000}, by);
+  SIM_EXPECT(r.ok(), "get_credit_history: " + describe(r.error));
+  const CreditHistoryView h = std::get<CreditHistoryView>(r.body);
+  Money in_force = -1;
+  for (const CreditEventView& e : h.entries) {
+    if (e.kind == CreditChange::approved)
+      SIM_EXPECT(e.by != e.proposed_by && e.proposal_no >= 1 &&
+                     e.proposal_no <= proposals_.size() &&
+                     proposals_[e.proposal_no - 1].limit == e.limit_to,
+                 "an approval by its own proposer, or of another limit");
+    const bool applies = e.kind != CreditChange::proposed && e.kind != CreditChange::rejected &&
+                         e.kind != CreditChange::withdrawn;
+    if (applies && e.kind != CreditChange::approved)
+      SIM_EXPECT(e.by == e.proposed_by, "a direct change names another proposer");
+    if (applies) in_force = e.limit_to;
+  }
+  SIM_EXPECT(in_force == -1 || in_force == customers_[i].limit,
+             "the history's limit in force is not the model's");
+  for (const CustomerModel& c : customers_) {
+    if (!c.known) continue;
+    SIM_EXPECT(customer_view(c.id)->credit_limit == c.limit,
+               "customer " + c.id + "'s limit exceeds or differs from what was approved");
+  }
+  // list_reviews_due: every page oldest due first, exactly the known customers due by as_of.
+  ListReviewsDue q;
+  q.as_of = day_of(std::max(engine_now_, clock_)) + static_cast<Day>(rng_.range(-10, 60));
+  q.limit = static_cast<uint32_t>(rng_.range(1, 7));
+  std::size_t listed = 0;
+  Day last = INT32_MIN;
+  for (int pages = 0; pages < 64; ++pages) {
+    const Result& page = query(q, by);
+    SIM_EXPECT(page.ok(), "list_reviews_due: " + describe(page.error));
+    const ReviewDueList list = std::get<ReviewDueList>(page.body);
+    for (const ReviewDueRow& row : list.customers) {
+      SIM_EXPECT(row.review_due >= last && row.review_due <= *q.as_of,
+                 "list_reviews_due is out of order or lists one not due");
+      last = row.review_due;
+      ++listed;
+    }
+    if (list.next_cursor.empty()) break;
+    q.cursor = list.next_cursor;
+  }
+  std::size_t due = 0;
+  for (const CustomerModel& c : customers_)
+    if (c.known && customer_view(c.id)->review_due <= *q.as_of) ++due;
+  SIM_EXPECT(listed == due, "list_reviews_due did not list every customer due once");
 }
 
 // Commands built to fail: each must be refused and change nothing.

@@ -80,6 +80,19 @@ const std::map<std::string, std::string> kGoldenJson = {
      R"({"seq":31501343210481247,"at":"-5240912-06-01T-1443109011454:-02:-54.-985Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"reverse_payment","payment_ref":"PAY-1","reason":"","suspend":true})"},
     {"refund",
      R"({"seq":94504029631443841,"at":"4384650-06-10T618475290639:52:06.761Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"refund","customer":"C1","amount":5000,"refund_ref":"RF-1","reason":"overpaid"})"},
+     R"({"seq":1166716415202961,"at":"1733106-09-22T309237645331:16:03.961Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"credit_limit_max_minor":[0,10000000,100000000,9223372036854775807],"review_cycle_days_a":182,"review_cycle_days_b":91,"review_cycle_days_c":30,"review_cycle_days_d":30,"review_grace_days":30})"},
+    {"set_policy/credit",
+     R"({"seq":3500149245608983,"at":"5195266-09-22T927712935941:23:11.983Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"credit_limit_max_minor":[0,5,6,9223372036854775807],"review_cycle_days_a":366,"review_cycle_days_b":1,"review_cycle_days_c":2,"review_cycle_days_d":3,"review_grace_days":0})"},
+    {"approve_credit/note",
+     R"({"seq":10500447736827049,"at":"-4529692-02-04T-2164663517162:-41:-15.-567Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_credit","proposal_no":1,"note":"checked"})"},
+    {"approve_credit/empty",
+     R"({"seq":31501343210481247,"at":"-5240912-06-01T-1443109011454:-02:-54.-985Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_credit","proposal_no":18446744073709551615,"note":""})"},
+    {"reject_credit",
+     R"({"seq":94504029631443841,"at":"4384650-06-10T618475290639:52:06.761Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"reject_credit","proposal_no":2,"reason":"too risky"})"},
+    {"review_customer/none",
+     R"({"seq":283512088894331623,"at":"1390676-10-26T1958505086995:11:20.383Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"review_customer","customer":"C1","reason":"ok"})"},
+    {"review_customer/all",
+     R"({"seq":850536266682994969,"at":"-4184241-06-07T824633720846:43:09.633Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"review_customer","customer":"C1","grade":"B","credit_limit":250000,"reason":"grew"})"},
 };
 // clang-format on
 
