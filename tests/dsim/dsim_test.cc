@@ -344,7 +344,8 @@ class Sim {
     Principal p;
     const uint64_t r = random(100);
     if (r < 85) {
-      p.name = Key::of("ops");
+      // Two of them: nobody approves an order they submitted (four eyes).
+      p.name = Key::of(percent(50) ? "ops" : "ops2");
       p.roles = kRoleOrder | kRoleCredit | kRoleWarehouse | kRoleFinance | kRoleAdmin;
       p.level = 3;
     } else if (r < 95) {
@@ -388,7 +389,7 @@ class Sim {
   }
 
   CommandBody random_body() {
-    switch (random(17)) {
+    switch (random(19)) {
       case 0: {
         UpsertCustomer u;
         u.customer = customer();
@@ -451,6 +452,13 @@ class Sim {
         return ReturnGoods{order_no(), sku_lines(), percent(50), text()};
       case 15:
         return WriteOff{random(ships_ + 3), text()};
+      case 16: {
+        ApproveOrder a{order_no(), std::nullopt, text()};
+        if (percent(30)) a.reasons = reason_bit(static_cast<Reason>(random(kReasonCount)));
+        return a;
+      }
+      case 17:
+        return ReleaseShipment{order_no(), text()};
       default: {
         SetPolicy p;
         if (percent(70)) {
