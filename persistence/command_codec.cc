@@ -391,7 +391,10 @@ class Decoder {
     auto& m = s->*f.member;
     if constexpr (f.since > fields::kFieldVersion1) {
       if (f.since > version_) {  // not in this record: the member's default, as for a new S
-        m = std::remove_reference_t<decltype(m)>{};
+        // The struct's initializer, not a value-initialized member: Policy's reason_levels
+        // defaults to kDefaultReasonLevels (-1 for most reasons), credit_limit_vp_pct to 20.
+        static const S kFresh{};
+        m = kFresh.*f.member;
         return true;
       }
     }
