@@ -93,7 +93,13 @@ std::vector<CommandBody> every_body() {
   sp.policy.order_ttl_days = 2;
   sp.policy.overdue_hold_days = 3;
   sp.policy.suspend_after_days = INT32_MAX;
+  sp.policy.reason_levels[static_cast<int>(Reason::OVERDUE)] = 3;
+  sp.policy.credit_limit_vp_pct = 10'000;
+  sp.policy.allow_combined_roles = true;
   v.push_back(sp);
+  v.push_back(ApproveOrder{100001, reason_bit(Reason::AMOUNT_APPROVAL), "ok"});
+  v.push_back(ApproveOrder{UINT64_MAX, std::nullopt, ""});
+  v.push_back(ReleaseShipment{100001, "one more"});
   return v;
 }
 

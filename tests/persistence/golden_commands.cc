@@ -114,6 +114,15 @@ std::vector<GoldenCommand> golden_commands() {
   sp.policy.overdue_hold_days = 3;
   sp.policy.suspend_after_days = INT32_MAX;
   add("set_policy/custom", sp);
+  sp.policy.reason_levels[static_cast<int>(Reason::CREDIT_LIMIT)] = 0;
+  sp.policy.credit_limit_vp_pct = 35;
+  sp.policy.allow_combined_roles = true;
+  add("set_policy/approvals", sp);
+  add("approve_order/all", ApproveOrder{100001, std::nullopt, ""});
+  add("approve_order/reasons", ApproveOrder{100001, reason_bit(Reason::CREDIT_LIMIT) |
+                                                        reason_bit(Reason::PRICE_APPROVAL),
+                                            "ok"});
+  add("release_shipment", ReleaseShipment{100001, "last one"});
   return v;
 }
 

@@ -69,9 +69,17 @@ const std::map<std::string, std::string> kGoldenJson = {
     {"tick",
      R"({"seq":129635157244729,"at":"4114109-04-19T01:26:13.729Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"tick"})"},
     {"set_policy/default",
-     R"({"seq":388905471734287,"at":"579053-05-22T103079215127:53:41.287Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[10000000,50000000,500000000,9223372036854775807],"discount_max_bp":[0,300,1000,10000],"hold_ttl_hours":72,"order_ttl_days":30,"overdue_hold_days":0,"suspend_after_days":60})"},
+     R"({"seq":388905471734287,"at":"579053-05-22T103079215127:53:41.287Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[10000000,50000000,500000000,9223372036854775807],"discount_max_bp":[0,300,1000,10000],"hold_ttl_hours":72,"order_ttl_days":30,"overdue_hold_days":0,"suspend_after_days":60,"reason_levels":{"CUSTOMER_ON_HOLD":2,"CREDIT_GRADE":3,"CREDIT_LIMIT":1,"OVERDUE":2},"credit_limit_vp_pct":20,"allow_combined_roles":false})"},
     {"set_policy/custom",
-     R"({"seq":1166716415202961,"at":"1733106-09-22T309237645331:16:03.961Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647})"},
+     R"({"seq":1166716415202961,"at":"1733106-09-22T309237645331:16:03.961Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"reason_levels":{"CUSTOMER_ON_HOLD":2,"CREDIT_GRADE":3,"CREDIT_LIMIT":1,"OVERDUE":2},"credit_limit_vp_pct":20,"allow_combined_roles":false})"},
+    {"set_policy/approvals",
+     R"({"seq":3500149245608983,"at":"5195266-09-22T927712935941:23:11.983Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"reason_levels":{"CUSTOMER_ON_HOLD":2,"CREDIT_GRADE":3,"CREDIT_LIMIT":0,"OVERDUE":2},"credit_limit_vp_pct":35,"allow_combined_roles":true})"},
+    {"approve_order/all",
+     R"({"seq":10500447736827049,"at":"-4529692-02-04T-2164663517162:-41:-15.-567Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_order","order_no":100001,"note":""})"},
+    {"approve_order/reasons",
+     R"({"seq":31501343210481247,"at":"-5240912-06-01T-1443109011454:-02:-54.-985Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_order","order_no":100001,"reasons":["CREDIT_LIMIT","PRICE_APPROVAL"],"note":"ok"})"},
+    {"release_shipment",
+     R"({"seq":94504029631443841,"at":"4384650-06-10T618475290639:52:06.761Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"release_shipment","order_no":100001,"note":"last one"})"},
 };
 // clang-format on
 
