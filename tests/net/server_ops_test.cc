@@ -154,8 +154,9 @@ TEST_F(ServerOps, EveryOpOnce) {
 
   // Holds: over the credit limit (2,000,000) by a manager-approvable amount.
   Json held(admin.call(
-      R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":300,"unit_price":9000}]})"));
+      R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":230,"unit_price":9000}]})"));
   ASSERT_TRUE(held.ok()) << held.text();
+  EXPECT_EQ(held.num("/reasons/0/required_level"), 1);  // less than 20 % over: level 1
   EXPECT_EQ(held.str("/status"), "held");
   EXPECT_EQ(held.str("/reasons/0/code"), "CREDIT_LIMIT");
   Json list(credit.call(R"({"op":"list_held","customer":"C1"})"));
