@@ -367,10 +367,11 @@ struct FieldsOf<Policy> {
       field("suspend_after_days", &S::suspend_after_days, IntKind{kSuspendAfterDaysRange},
             kOptional),
       // since WAL version 2 (branch auth)
-      field("reason_levels", &S::reason_levels, ReasonLevelsKind{}, kOptional),
+      field("reason_levels", &S::reason_levels, ReasonLevelsKind{}, kOptional, kFieldVersion2),
       field("credit_limit_vp_pct", &S::credit_limit_vp_pct, IntKind{kCreditLimitVpPctRange},
-            kOptional),
-      field("allow_combined_roles", &S::allow_combined_roles, BoolKind{}, kOptional),
+            kOptional, kFieldVersion2),
+      field("allow_combined_roles", &S::allow_combined_roles, BoolKind{}, kOptional,
+            kFieldVersion2),
       field("doubtful_after_days", &S::doubtful_after_days, IntKind{kDoubtfulAfterDaysRange},
             kOptional, kFieldVersion2),
       // creditdata: since WAL version 2 (older set_policy records decode with the defaults).

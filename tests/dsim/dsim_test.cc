@@ -413,7 +413,8 @@ class Sim {
     Principal p;
     const uint64_t r = random(100);
     if (r < 85) {
-      p.name = Key::of("ops");
+      // Two of them: nobody approves an order they submitted (four eyes).
+      p.name = Key::of(percent(50) ? "ops" : "ops2");
       p.roles = kRoleOrder | kRoleCredit | kRoleWarehouse | kRoleFinance | kRoleAdmin;
       p.level = 3;
     } else if (r < 90) {
@@ -461,7 +462,7 @@ class Sim {
   }
 
   CommandBody random_body() {
-    switch (random(20)) {
+    switch (random(25)) {
       case 0: {
         UpsertCustomer u;
         u.customer = customer();
@@ -538,16 +539,23 @@ class Sim {
       case 18:
         return Refund{customer(), money(50'000),
                       Key::of("RF-" + std::to_string(random(100))), text()};
-      case 16:
+      case 19:
         return ApproveCredit{random(8), text()};
-      case 17:
+      case 20:
         return RejectCredit{random(8), text()};
-      case 18: {
+      case 21: {
         ReviewCustomer r{customer(), std::nullopt, std::nullopt, text()};
         if (percent(40)) r.grade = static_cast<Grade>(random(4));
         if (percent(40)) r.credit_limit = money(30'000'000);
         return r;
       }
+      case 22: {
+        ApproveOrder a{order_no(), std::nullopt, text()};
+        if (percent(30)) a.reasons = reason_bit(static_cast<Reason>(random(kReasonCount)));
+        return a;
+      }
+      case 23:
+        return ReleaseShipment{order_no(), text()};
       default: {
         SetPolicy p;
         if (percent(70)) {

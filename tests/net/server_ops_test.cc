@@ -180,8 +180,9 @@ TEST_F(ServerOps, EveryOpOnce) {
 
   // Holds: over the credit limit (2,000,000) by a manager-approvable amount.
   Json held(admin.call(
-      R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":300,"unit_price":9000}]})"));
+      R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":230,"unit_price":9000}]})"));
   ASSERT_TRUE(held.ok()) << held.text();
+  EXPECT_EQ(held.num("/reasons/0/required_level"), 1);  // less than 20 % over: level 1
   EXPECT_EQ(held.str("/status"), "held");
   EXPECT_EQ(held.str("/reasons/0/code"), "CREDIT_LIMIT");
   Json list(credit.call(R"({"op":"list_held","customer":"C1"})"));
@@ -284,6 +285,46 @@ TEST_F(ServerOps, AnyPrincipalPagesThroughCustomersAndProducts) {
 TEST_F(ServerOps, TickRunsTimeTriggeredWorkOnDemand) {
   Json t(admin.call(R"({"op":"tick"})"));
   EXPECT_TRUE(t.ok()) << t.text();
+}
+
+}  // namespace
+}  // namespace credo::test
+
+namespace credo::test {
+namespace {
+
+// Issue 13 over the wire: a credit reason approved by credit at its level (not by the
+// submitter), then a blocked customer's shipment stopped and let through once.
+TEST_F(ServerOps, ApproveOrderAndReleaseShipmentOverTheProtocol) {
+  Json held(rep.call(
+      R"({"op":"submit_order","customer":"C1","lines":[{"sku":"BOLT","qty":101,"unit_price":10000}]})"));
+  ASSERT_EQ(held.str("/status"), "held") << held.text();
+  EXPECT_EQ(held.str("/reasons/0/code"), "CREDIT_LIMIT");
+  EXPECT_EQ(held.num("/reasons/0/required_level"), 1);  // 1 % over the limit
+  const std::string no = std::to_string(held.num("/order_no"));
+  Json own(rep.call(R"({"op":"approve_order","order_no":)" + no + "}"));
+  EXPECT_EQ(own.code(), "FORBIDDEN") << own.text();
+  Json ok(credit.call(R"({"op":"approve_order","order_no":)" + no +
+                      R"(,"reasons":["CREDIT_LIMIT"],"note":"VP said yes"})"));
+  ASSERT_TRUE(ok.ok()) << ok.text();
+  EXPECT_EQ(ok.str("/status"), "accepted");
+  EXPECT_EQ(ok.str("/approvals/0/code"), "CREDIT_LIMIT");
+  EXPECT_EQ(ok.str("/approvals/0/by"), "credit");
+  EXPECT_EQ(ok.num("/approvals/0/level"), 1);
+  EXPECT_EQ(ok.size("/open_reasons"), 0u);
+
+  ASSERT_TRUE(Json(credit.call(
+                       R"({"op":"set_customer_status","customer":"C1","status":"blocked","reason":"x"})"))
+                  .ok());
+  Json stopped(warehouse.call(R"({"op":"ship","order_no":)" + no + "}"));
+  EXPECT_EQ(stopped.code(), "INVALID_STATE") << stopped.text();
+  EXPECT_EQ(stopped.str("/error/reason"), "CUSTOMER_BLOCKED");
+  Json low(credit.call(R"({"op":"release_shipment","order_no":)" + no + "}"));
+  EXPECT_EQ(low.code(), "FORBIDDEN") << low.text();  // level 1 < 2
+  Json rel(admin.call(R"({"op":"release_shipment","order_no":)" + no + R"(,"note":"last one"})"));
+  ASSERT_TRUE(rel.ok()) << rel.text();
+  Json shipped(warehouse.call(R"({"op":"ship","order_no":)" + no + "}"));
+  EXPECT_TRUE(shipped.ok()) << shipped.text();
 }
 
 }  // namespace

@@ -44,6 +44,30 @@ TEST(ServerStartup, RefusesAKeyFileReadableByOthers) {
   }
 }
 
+// Separation of duties (001b 2.2): one key may not hold order and credit, unless the policy
+// file allows combined roles.
+TEST(ServerStartup, RefusesAKeyWithOrderAndCreditUnlessThePolicyAllowsIt) {
+  const std::string base = "/tmp/credo-net-test-combined-" + std::to_string(::getpid());
+  const std::string keys = base + ".json", config = base + "-policy.json";
+  {
+    std::ofstream f(keys);
+    f << R"({"keys":[{"key":"k1","principal":"a","roles":["admin"],"level":3},)"
+         R"({"key":"k2","principal":"both","roles":["order","credit"],"level":1}]})";
+  }
+  ::chmod(keys.c_str(), 0600);
+  std::string said;
+  EXPECT_EQ(refused_start("--keys " + keys, &said), 2);
+  EXPECT_NE(said.find("key #2 (principal \"both\")"), std::string::npos) << said;
+  {
+    std::ofstream f(config);
+    f << R"({"allow_combined_roles": true})";
+  }
+  ServerProcess server({"--config", config}, R"({"keys":[{"key":"k1","principal":"a","roles":["admin"],"level":3},{"key":"k2","principal":"both","roles":["order","credit"],"level":1}]})");
+  EXPECT_TRUE(server.running());
+  std::remove(keys.c_str());
+  std::remove(config.c_str());
+}
+
 TEST(ServerStartup, RefusesToListenBeyondLoopbackWithoutKeys) {
   std::string said;
   EXPECT_EQ(refused_start("--bind 0.0.0.0", &said), 2);

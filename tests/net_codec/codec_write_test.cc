@@ -181,7 +181,7 @@ TEST_F(WriteTest, BatchHasOneResultOrErrorPerOrder) {
   BatchView& b = r.emplace<BatchView>();
   b.results.resize(2);
   b.results[0].order = sample_order();
-  b.results[1].error = {ErrorCode::BAD_REQUEST, "total overflows", "lines"};
+  b.results[1].error = {ErrorCode::BAD_REQUEST, "total overflows", "lines", {}};
   auto d = write("submit_orders", r);
   EXPECT_TRUE(flag(d, "ok"));
   ASSERT_EQ(count(d, "results"), 2u);
@@ -434,7 +434,7 @@ TEST_F(WriteTest, DailyReport) {
 
 TEST_F(WriteTest, ErrorsAndOk) {
   Result r;
-  r.error = {ErrorCode::NOT_FOUND, "no such order \"5\"", ""};
+  r.error = {ErrorCode::NOT_FOUND, "no such order \"5\"", "", {}};
   auto d = write("get_order", r, "\"abc\"");
   EXPECT_EQ(str(d, "id"), "abc");
   EXPECT_FALSE(flag(d, "ok"));
@@ -444,7 +444,7 @@ TEST_F(WriteTest, ErrorsAndOk) {
   EXPECT_FALSE(has(e, "field"));
 
   line_.clear();
-  write_error(line_, "", {ErrorCode::BAD_REQUEST, "lines[2].qty: bad", "lines[2].qty"});
+  write_error(line_, "", {ErrorCode::BAD_REQUEST, "lines[2].qty: bad", "lines[2].qty", {}});
   d = parse_back();
   EXPECT_FALSE(has(d, "id"));
   EXPECT_EQ(str(d["error"].value(), "field"), "lines[2].qty");

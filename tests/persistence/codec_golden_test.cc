@@ -56,6 +56,13 @@ const std::map<std::string, std::string> kGoldenHex = {
     {"reject_credit", "8173060ceabe4f01690f8ac9c982d120036f70731f03150209746f6f207269736b79"},
     {"review_customer/none", "e75a1324be3cef033fddfed31b857462036f70731f031600024331026f6b"},
     {"review_customer/all", "19113a6c3ab6cd0bc1465df3118c5d27036f70731f03160302433101a0c21e0467726577"},
+    // set_policy is written as field version 2 (roles byte 0x3f): the approval knobs follow.
+    {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70733f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c00780c0101010101010406020401012800"},
+    {"set_policy/custom", "91567b551f250400f9e8950326293510036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0c0101010101010406020401012800"},
+    {"set_policy/approvals", "170472005e6f0c00ef69228230789f30036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0c0101010101010406000401014601"},
+    {"approve_order/all", "a90c56011a4e2500d1ecc7fd4f65de91036f70731f031200a18d0600"},
+    {"approve_order/reasons", "5f2602044eea6f007775b870ae2c9bb5036f70731f031201a18d06800a026f6b"},
+    {"release_shipment", "8173060ceabe4f01690f8ac9c982d120036f70731f0313a18d06086c617374206f6e65"},
 };
 // clang-format on
 
@@ -103,6 +110,24 @@ TEST(CommandCodecGolden, SetPolicyOfFieldVersionOneDecodesWithTheCreditDataDefau
     EXPECT_EQ(std::get<SetPolicy>(back.body).policy, std::get<SetPolicy>(g.command.body).policy)
         << g.label;
   }
+}
+
+// A set_policy record written before the approval knobs (field version 1: roles byte 0x1f)
+// still decodes, with the knobs at Policy's defaults (not zero).
+TEST(CommandCodecGolden, AVersionOneSetPolicyDecodesWithTheDefaultApprovalKnobs) {
+  const std::string hex_v1 =
+      "0f727e1cb5610100a768bc2ecd0e6705036f70731f031180dac40980c2d72f8094ebdc03feffffffffffffffff"
+      "0100d804d00fa09c0190013c0078";
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex_v1.size(); i += 2)
+    bytes.push_back(static_cast<char>(std::stoi(hex_v1.substr(i, 2), nullptr, 16)));
+  Command c;
+  std::string err;
+  ASSERT_TRUE(decode_command(bytes, &c, &err)) << err;
+  const Policy& p = std::get<SetPolicy>(c.body).policy;
+  EXPECT_EQ(p.reason_levels, kDefaultReasonLevels);
+  EXPECT_EQ(p.credit_limit_vp_pct, 20);
+  EXPECT_FALSE(p.allow_combined_roles);
 }
 
 // A record body: the golden principal's header, then `kind`, then `payload` (hex).

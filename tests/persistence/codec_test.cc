@@ -94,6 +94,9 @@ std::vector<CommandBody> every_body() {
   sp.policy.order_ttl_days = 2;
   sp.policy.overdue_hold_days = 3;
   sp.policy.suspend_after_days = INT32_MAX;
+  sp.policy.reason_levels[static_cast<int>(Reason::OVERDUE)] = 3;
+  sp.policy.credit_limit_vp_pct = 10'000;
+  sp.policy.allow_combined_roles = true;
   v.push_back(sp);
   AmendOrder am;
   am.order_no = 100005;
@@ -115,6 +118,9 @@ std::vector<CommandBody> every_body() {
   v.push_back(RejectCredit{UINT64_MAX, ""});
   v.push_back(ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, ""});
   v.push_back(ReviewCustomer{Key::of("C1"), Grade::A, INT64_MAX, "annual"});
+  v.push_back(ApproveOrder{100001, reason_bit(Reason::AMOUNT_APPROVAL), "ok"});
+  v.push_back(ApproveOrder{UINT64_MAX, std::nullopt, ""});
+  v.push_back(ReleaseShipment{100001, "one more"});
   return v;
 }
 

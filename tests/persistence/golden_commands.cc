@@ -141,6 +141,15 @@ std::vector<GoldenCommand> golden_commands() {
   add("reject_credit", RejectCredit{2, "too risky"});
   add("review_customer/none", ReviewCustomer{Key::of("C1"), std::nullopt, std::nullopt, "ok"});
   add("review_customer/all", ReviewCustomer{Key::of("C1"), Grade::B, 250'000, "grew"});
+  sp.policy.reason_levels[static_cast<int>(Reason::CREDIT_LIMIT)] = 0;
+  sp.policy.credit_limit_vp_pct = 35;
+  sp.policy.allow_combined_roles = true;
+  add("set_policy/approvals", sp);
+  add("approve_order/all", ApproveOrder{100001, std::nullopt, ""});
+  add("approve_order/reasons", ApproveOrder{100001, reason_bit(Reason::CREDIT_LIMIT) |
+                                                        reason_bit(Reason::PRICE_APPROVAL),
+                                            "ok"});
+  add("release_shipment", ReleaseShipment{100001, "last one"});
   return v;
 }
 

@@ -193,6 +193,10 @@ std::string describe(const Command& c) {
     s << "release_order " << x->order_no;
   } else if (auto* x = std::get_if<RejectOrder>(&b)) {
     s << "reject_order " << x->order_no;
+  } else if (auto* x = std::get_if<ApproveOrder>(&b)) {
+    s << "approve_order " << x->order_no;
+  } else if (auto* x = std::get_if<ReleaseShipment>(&b)) {
+    s << "release_shipment " << x->order_no;
   } else if (auto* x = std::get_if<Ship>(&b)) {
     s << "ship " << x->order_no << " " << describe(x->lines);
   } else if (auto* x = std::get_if<RecordPayment>(&b)) {
@@ -315,6 +319,8 @@ class Sim {
     kRejectCredit,
     kReviewCustomer,
     kCreditReads,
+    kApprove,
+    kReleaseShipment,
     kKindCount
   };
   static constexpr const char* kKindNames[kKindCount] = {
@@ -323,7 +329,7 @@ class Sim {
       "receive_stock",  "adjust_stock",  "set_credit",      "set_status",  "upsert_customer",
       "upsert_product", "tick",          "set_policy",      "invalid",     "list_*",
       "amend_order",    "list_orders",   "receivables",     "approve_credit", "reject_credit",
-      "review_customer", "credit reads"};
+      "review_customer", "credit reads", "approve_order",   "release_shipment"};
 
   // ---- the world ----
   struct CustomerModel {
@@ -381,7 +387,9 @@ class Sim {
   void do_pay();
   void do_return();
   void do_cancel();
-  void do_release_or_reject(bool release);
+  void do_release_or_reject(bool release, bool approve = false);
+  void do_release_shipment();
+  bool supply_stopped(const OrderView& o);
   void do_write_off();
   void do_receive();
   void do_adjust();
@@ -671,13 +679,14 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 237},       {kBatch, 15},       {kQuoteSubmit, 40},   {kShip, 130},
+      {kSubmit, 195},       {kBatch, 15},       {kQuoteSubmit, 40},   {kShip, 130},
       {kPay, 65},           {kReturn, 30},      {kCancel, 30},        {kRelease, 45},
       {kReject, 15},        {kWriteOff, 8},     {kReceive, 70},       {kAdjust, 15},
       {kSetCredit, 25},     {kSetStatus, 8},    {kUpsertCustomer, 5}, {kUpsertProduct, 10},
       {kTick, 35},          {kSetPolicy, 2},    {kInvalid, 85},       {kList, 20},
       {kAmend, 40},         {kListOrders, 10},  {kReceivables, 30},
-      {kApproveCredit, 12}, {kRejectCredit, 5}, {kReviewCustomer, 8}, {kCreditReads, 5}};
+      {kApproveCredit, 12}, {kRejectCredit, 5}, {kReviewCustomer, 8}, {kCreditReads, 5},
+      {kApprove, 30},       {kReleaseShipment, 12}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
     if (r < w) return k;
@@ -716,6 +725,12 @@ void Sim::one_step() {
       break;
     case kReject:
       do_release_or_reject(false);
+      break;
+    case kApprove:
+      do_release_or_reject(false, true);
+      break;
+    case kReleaseShipment:
+      do_release_shipment();
       break;
     case kWriteOff:
       do_write_off();
@@ -944,14 +959,22 @@ void Sim::do_submit(bool with_quote) {
     }
     if (req.payment == PaymentTerms::prepaid && c.exposure.unapplied < total)
       want.emplace_back(int(Reason::PREPAYMENT_REQUIRED), -1, -1, -1);
+    // Credit reasons carry the policy's level; far over the limit needs the VP (level 2).
+    auto lvl = [&](Reason r) { return int32_t{policy_.reason_levels[static_cast<std::size_t>(r)]}; };
     if (c.status == CustomerStatus::on_hold)
-      want.emplace_back(int(Reason::CUSTOMER_ON_HOLD), -1, -1, -1);
+      want.emplace_back(int(Reason::CUSTOMER_ON_HOLD), -1, lvl(Reason::CUSTOMER_ON_HOLD), -1);
     if (req.payment == PaymentTerms::credit) {
-      if (c.grade == Grade::D) want.emplace_back(int(Reason::CREDIT_GRADE), -1, -1, -1);
-      if (c.exposure.total + total > c.credit_limit)
-        want.emplace_back(int(Reason::CREDIT_LIMIT), -1, -1, -1);
+      if (c.grade == Grade::D)
+        want.emplace_back(int(Reason::CREDIT_GRADE), -1, lvl(Reason::CREDIT_GRADE), -1);
+      const Money over = c.exposure.total + total - c.credit_limit;
+      if (over > 0) {
+        const bool far = static_cast<__int128>(over) * 100 >
+                         static_cast<__int128>(c.credit_limit) * policy_.credit_limit_vp_pct;
+        const int32_t base = lvl(Reason::CREDIT_LIMIT);
+        want.emplace_back(int(Reason::CREDIT_LIMIT), -1, far ? std::max(base, 2) : base, -1);
+      }
       if (c.oldest_overdue_days > policy_.overdue_hold_days)
-        want.emplace_back(int(Reason::OVERDUE), -1, -1, -1);
+        want.emplace_back(int(Reason::OVERDUE), -1, lvl(Reason::OVERDUE), -1);
     }
     if (total > policy_.approve_total_max_minor[level]) {
       int32_t required = kMaxLevel;
@@ -1143,8 +1166,12 @@ void Sim::do_cancel() {
   for (const LineView& l : before->lines) unshipped |= l.shipped < l.qty;
   const bool open =
       (before->status == OrderStatus::accepted || before->status == OrderStatus::held) && unshipped;
-  const bool allowed =
-      (by.roles & kRoleAdmin) || ((by.roles & kRoleOrder) && by.name == before->submitted_by);
+  bool partly_shipped = false;
+  for (const LineView& l : before->lines) partly_shipped |= l.shipped > 0;
+  // The rest of a partly shipped order: level 1 of the order role (001c B); else the submitter.
+  const bool allowed = (by.roles & kRoleAdmin) ||
+                       ((by.roles & kRoleOrder) && (partly_shipped && open ? by.level >= 1
+                                                    : by.name == before->submitted_by));
   if (!open) {
     SIM_EXPECT(!r.ok(), "cancelled an order that is " + std::string(to_string(before->status)));
     forget_order(n);
@@ -1158,7 +1185,9 @@ void Sim::do_cancel() {
   }
 }
 
-void Sim::do_release_or_reject(bool release) {
+// release_order, approve_order (`approve`) and reject_order. Each held reason is approved by
+// its function (approver_role) at its level, never by the order's submitter (four eyes).
+void Sim::do_release_or_reject(bool release, bool approve) {
   OrderNo n = 0;
   std::optional<OrderView> held;
   if (rng_.percent(90)) {
@@ -1184,20 +1213,34 @@ void Sim::do_release_or_reject(bool release) {
   }
   if (n == 0) n = pick_live_order();
   const auto before = order_view(n);
-  const Principal& by =
-      rng_.percent(95) ? credit_[static_cast<std::size_t>(rng_.range(0, 3))] : rng_.pick(reps_);
-  if (release)
+  const int who = static_cast<int>(rng_.range(0, 99));
+  const Principal& by = who < 55   ? credit_[static_cast<std::size_t>(rng_.range(0, 3))]
+                        : who < 92 ? rng_.pick(reps_)
+                        : who < 97 ? admin_
+                                   : warehouse_;
+  if (approve)
+    cmd_ = Command{0, stamp(), by, ApproveOrder{n, std::nullopt, "ok"}};
+  else if (release)
     cmd_ = Command{0, stamp(), by, ReleaseOrder{n, "ok"}};
   else
     cmd_ = Command{0, stamp(), by, RejectOrder{n, "no"}};
   const Result& r = send(false);
+  const bool approving = release || approve;
+  const uint8_t needs = approving ? (kRoleCredit | kRoleOrder | kRoleAdmin) : (kRoleCredit | kRoleAdmin);
+  if (!(by.roles & needs)) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
+               "no role for it: expected FORBIDDEN, got " + describe(r.error));
+    return;
+  }
   if (!before) {
     SIM_EXPECT(!r.ok(), "released/rejected an order that does not exist");
     return;
   }
-  if (!(by.roles & kRoleCredit)) {
+  const bool own = by.name == before->submitted_by;
+  if (approving && own) {
     SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
-               "no credit role: expected FORBIDDEN, got " + describe(r.error));
+               "approved one's own order: expected FORBIDDEN, got " +
+                   (r.ok() ? std::string("ok") : describe(r.error)));
     return;
   }
   if (before->status != OrderStatus::held) {
@@ -1205,23 +1248,77 @@ void Sim::do_release_or_reject(bool release) {
                "released/rejected an order that is " + std::string(to_string(before->status)));
     return;
   }
-  int32_t required = -1;
-  for (const ReasonView& rv : before->reasons) required = std::max(required, rv.required_level);
-  if (release && required > by.level) {
+  // Which open reasons `by` may approve.
+  std::size_t may = 0;
+  for (const ReasonView& rv : before->open_reasons) {
+    const bool role = (by.roles & (approver_role(rv.code) | kRoleAdmin)) != 0;
+    may += role && rv.required_level <= by.level;
+  }
+  const bool all = may == before->open_reasons.size();
+  if ((release && !all) || (approve && may == 0)) {
     SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
-               "release above the releaser's level: expected FORBIDDEN, got " +
+               "approval beyond the principal's role or level: expected FORBIDDEN, got " +
                    (r.ok() ? std::string("ok") : describe(r.error)));
     return;
   }
-  SIM_EXPECT(r.ok(), std::string(release ? "release" : "reject") +
+  SIM_EXPECT(r.ok(), std::string(approving ? "approval" : "reject") +
                          " of a held order failed: " + describe(r.error));
   const OrderView& o = std::get<OrderView>(r.body);
-  SIM_EXPECT(o.status == (release ? OrderStatus::accepted : OrderStatus::rejected),
-             "wrong status after release/reject: " + describe(o));
-  if (release)
+  const OrderStatus want =
+      !approving ? OrderStatus::rejected : all ? OrderStatus::accepted : OrderStatus::held;
+  SIM_EXPECT(o.status == want, "wrong status after approve/release/reject: " + describe(o));
+  if (approving) {
+    SIM_EXPECT(o.approvals.size() == before->approvals.size() + may,
+               "approve_order recorded " + std::to_string(o.approvals.size()) + " approvals");
+    for (const ApprovalView& a : o.approvals)
+      SIM_EXPECT(a.principal != o.submitted_by, "an approval by the order's submitter");
+  }
+  if (want == OrderStatus::accepted)
     remember_accepted(n);
-  else
+  else if (want == OrderStatus::rejected)
     forget_order(n);
+}
+
+// release_shipment: credit level 2, not the submitter, an accepted order whose customer's supply
+// is stopped, no release waiting already.
+void Sim::do_release_shipment() {
+  const OrderNo n =
+      !accepted_.empty() && rng_.percent(85) ? rng_.pick(accepted_) : pick_live_order();
+  const auto before = order_view(n);
+  const int who = static_cast<int>(rng_.range(0, 99));
+  const Principal& by = who < 80 ? credit_[static_cast<std::size_t>(rng_.range(0, 3))]
+                        : who < 95 ? admin_
+                                   : rng_.pick(reps_);
+  cmd_ = Command{0, stamp(), by, ReleaseShipment{n, "one more"}};
+  const Result& r = send(false);
+  if (!(by.roles & (kRoleCredit | kRoleAdmin)) || by.level < 2) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
+               "release_shipment below credit level 2: expected FORBIDDEN, got " +
+                   (r.ok() ? std::string("ok") : describe(r.error)));
+    return;
+  }
+  if (!before) {
+    SIM_EXPECT(!r.ok(), "released shipment of an order that does not exist");
+    return;
+  }
+  if (by.name == before->submitted_by) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "released one's own order's shipment");
+    return;
+  }
+  const bool ok = before->status == OrderStatus::accepted && supply_stopped(*before) &&
+                  !before->shipping_release;
+  SIM_EXPECT(r.ok() == ok, std::string("release_shipment: expected ") + (ok ? "ok" : "a refusal") +
+                               ", got " + (r.ok() ? std::string("ok") : describe(r.error)));
+}
+
+// Whether ship must refuse the order for its customer (blocked, on hold, overdue; prepaid
+// orders never are).
+bool Sim::supply_stopped(const OrderView& o) {
+  if (o.payment == PaymentTerms::prepaid) return false;
+  const auto c = customer_view(o.customer.view());
+  if (!c) return false;
+  return c->status != CustomerStatus::active ||
+         c->oldest_overdue_days > policy_.overdue_hold_days;
 }
 
 void Sim::do_ship() {
@@ -1247,9 +1344,19 @@ void Sim::do_ship() {
     }
   }
   cmd_ = Command{0, stamp(), rng_.percent(97) ? warehouse_ : rng_.pick(reps_), std::move(s)};
+  // Read as of the shipment's time (queries use cmd_.at): an invoice may fall overdue between.
+  const bool stopped = before && before->status == OrderStatus::accepted &&
+                       supply_stopped(*before) && !before->shipping_release;
   const Result& r = send(false);
   if (!before) {
     SIM_EXPECT(!r.ok(), "shipped an order that does not exist");
+    return;
+  }
+  if (stopped && (cmd_.by.roles & kRoleWarehouse) && !bad) {
+    // No shipment to a stopped customer without a release (004 9-06 §7).
+    SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE && !r.error.reason.empty(),
+               "shipped to a stopped customer without a release: " +
+                   (r.ok() ? std::string("ok") : describe(r.error)));
     return;
   }
   if (before->status != OrderStatus::accepted || bad || !(cmd_.by.roles & kRoleWarehouse)) {
@@ -1265,6 +1372,12 @@ void Sim::do_ship() {
   }
   // An accepted order always has something unshipped (else it would be `shipped`).
   SIM_EXPECT(r.ok(), "ship of an accepted order failed: " + describe(r.error));
+  // Nothing ships that still waits for an approval, nor to a stopped customer without a
+  // release (used by this shipment).
+  SIM_EXPECT(before->decision != OrderStatus::held ||
+                 before->approvals.size() == before->reasons.size(),
+             "shipped an order with an approval missing: " + describe(*before));
+  SIM_EXPECT(!order_view(n)->shipping_release, "the shipment did not use the release");
   const ShipView& v = std::get<ShipView>(r.body);
   SIM_EXPECT(v.invoice_no == next_invoice_no_, "invoice numbers are not consecutive: got " +
                                                    std::to_string(v.invoice_no) + ", expected " +
@@ -1580,6 +1693,10 @@ void Sim::do_set_policy() {
   p.review_cycle_days_c = static_cast<int32_t>(rng_.range(5, 40));
   p.review_cycle_days_d = static_cast<int32_t>(rng_.range(5, 40));
   p.review_grace_days = static_cast<int32_t>(rng_.range(0, 30));
+  for (int r = 0; r < kReasonCount; ++r)
+    if (has_configured_level(static_cast<Reason>(r)))
+      p.reason_levels[static_cast<std::size_t>(r)] = static_cast<int8_t>(rng_.range(0, kMaxLevel));
+  p.credit_limit_vp_pct = static_cast<int32_t>(rng_.range(0, 50));
   cmd_ = Command{0, stamp(), admin_, SetPolicy{p}};
   const Result& r = send(false);
   SIM_EXPECT(r.ok(), "set_policy failed: " + describe(r.error));

@@ -93,6 +93,15 @@ const std::map<std::string, std::string> kGoldenJson = {
      R"({"seq":283512088894331623,"at":"1390676-10-26T1958505086995:11:20.383Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"review_customer","customer":"C1","reason":"ok"})"},
     {"review_customer/all",
      R"({"seq":850536266682994969,"at":"-4184241-06-07T824633720846:43:09.633Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"review_customer","customer":"C1","grade":"B","credit_limit":250000,"reason":"grew"})"},
+     R"({"seq":1166716415202961,"at":"1733106-09-22T309237645331:16:03.961Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"reason_levels":{"CUSTOMER_ON_HOLD":2,"CREDIT_GRADE":3,"CREDIT_LIMIT":1,"OVERDUE":2},"credit_limit_vp_pct":20,"allow_combined_roles":false})"},
+    {"set_policy/approvals",
+     R"({"seq":3500149245608983,"at":"5195266-09-22T927712935941:23:11.983Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"reason_levels":{"CUSTOMER_ON_HOLD":2,"CREDIT_GRADE":3,"CREDIT_LIMIT":0,"OVERDUE":2},"credit_limit_vp_pct":35,"allow_combined_roles":true})"},
+    {"approve_order/all",
+     R"({"seq":10500447736827049,"at":"-4529692-02-04T-2164663517162:-41:-15.-567Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_order","order_no":100001,"note":""})"},
+    {"approve_order/reasons",
+     R"({"seq":31501343210481247,"at":"-5240912-06-01T-1443109011454:-02:-54.-985Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_order","order_no":100001,"reasons":["CREDIT_LIMIT","PRICE_APPROVAL"],"note":"ok"})"},
+    {"release_shipment",
+     R"({"seq":94504029631443841,"at":"4384650-06-10T618475290639:52:06.761Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"release_shipment","order_no":100001,"note":"last one"})"},
 };
 // clang-format on
 

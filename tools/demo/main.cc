@@ -258,9 +258,11 @@ int run(TimeMs start) {
 
   fmt::print("After the orders:\n\n");
   {
-    fmt::print("* The credit manager (level 1, may approve up to 500,000.00) releases order {}\n",
+    // An amount approval is sales management's (004 P5 §9): an order-role principal of level 1.
+    fmt::print("* The sales manager (level 1, may approve up to 500,000.00) releases order {}\n",
                big);
-    const Result& r = d.apply(demo_credit_manager(), ReleaseOrder{big, "customer confirmed"});
+    const Principal sales_manager{Key::of("sue-sales-manager"), kRoleOrder, 1};
+    const Result& r = d.apply(sales_manager, ReleaseOrder{big, "customer confirmed"});
     if (r.ok())
       fmt::print("    -> order {} is now {}\n\n", big, upper(std::get<OrderView>(r.body).status));
     else
