@@ -69,8 +69,9 @@ class Engine {
   // on a malformed image it returns false, sets *error and leaves the engine empty.
   void save(std::string& out) const;
   bool load(std::string_view image, std::string* error);
-  // The format version of a state image: 2 (what save() writes), 1 (older, still loads; its
-  // state_hash after load is the version-2 hash, not the hash recorded with it), 0 (not one).
+  // The format version of a state image: 3 (what save() writes), 2 and 1 (older, still load;
+  // their state_hash after load is the version-3 hash, not the hash recorded with them), 0 (not
+  // one).
   static int image_version(std::string_view image);
 
   // Recomputes derived quantities from first principles and compares: reserved stock per

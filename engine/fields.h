@@ -266,6 +266,7 @@ struct FieldsOf<RecordPayment> {
       field("customer", &S::customer, KeyKind{}, kRequired),
       field("amount", &S::amount, IntKind{kPaymentRange}, kRequired),
       field("payment_ref", &S::payment_ref, KeyKind{}, kRequired),
+      field("recovery_of", &S::recovery_of, kDocumentNo, kOptional),  // since WAL version 2
   };
 };
 template <>
@@ -305,12 +306,73 @@ struct FieldsOf<Policy> {
       field("overdue_hold_days", &S::overdue_hold_days, IntKind{kOverdueHoldDaysRange}, kOptional),
       field("suspend_after_days", &S::suspend_after_days, IntKind{kSuspendAfterDaysRange},
             kOptional),
+      // Since WAL version 2 (branch writeoff).
+      field("writeoff_min_days_past_due", &S::writeoff_min_days_past_due,
+            IntKind{kWriteOffMinDaysRange}, kOptional),
+      field("single_approval_write_off", &S::single_approval_write_off, BoolKind{}, kOptional),
+      field("return_vp_minor", &S::return_vp_minor, kMoney, kOptional),
   };
 };
 template <>
 struct FieldsOf<SetPolicy> {
   static constexpr auto list =
       std::tuple{field("policy", &SetPolicy::policy, InlineKind{}, kRequired)};
+};
+
+// ---- write-offs and returns (branch writeoff) ---------------------------------------------------
+constexpr EnumKind<WriteOffReason> kWriteOffReason{"bankrupt, deceased, uncollectible, settlement",
+                                                   WriteOffReason::settlement};
+constexpr EnumKind<QcResult> kQc{"pass, fail", QcResult::fail};
+template <>
+struct FieldsOf<ProposeWriteOff> {
+  using S = ProposeWriteOff;
+  static constexpr auto list = std::tuple{
+      field("invoice_no", &S::invoice_no, kDocumentNo, kRequired),
+      field("reason_code", &S::reason_code, kWriteOffReason, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ApproveWriteOff> {
+  using S = ApproveWriteOff;
+  static constexpr auto list = std::tuple{
+      field("write_off_no", &S::write_off_no, kDocumentNo, kRequired),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<RequestReturn> {
+  using S = RequestReturn;
+  static constexpr auto list = std::tuple{
+      field("order_no", &S::order_no, kDocumentNo, kRequired),
+      field("lines", &S::lines, ListKind<SkuQty>{1, kMaxOrderLines}, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ApproveReturn> {
+  using S = ApproveReturn;
+  static constexpr auto list = std::tuple{
+      field("return_no", &S::return_no, kDocumentNo, kRequired),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<ReceiveLine> {
+  using S = ReceiveLine;
+  static constexpr auto list = std::tuple{
+      field("sku", &S::sku, KeyKind{}, kRequired),
+      field("qty", &S::qty, kQty, kRequired),
+      field("qc", &S::qc, kQc, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ReceiveReturn> {
+  using S = ReceiveReturn;
+  static constexpr auto list = std::tuple{
+      field("return_no", &S::return_no, kDocumentNo, kRequired),
+      field("lines", &S::lines, ListKind<ReceiveLine>{1, kMaxOrderLines}, kRequired),
+  };
 };
 
 // ---- queries ----------------------------------------------------------------------------------
@@ -386,6 +448,24 @@ struct FieldsOf<ListProducts> {
       field("cursor", &S::cursor, KeyKind{}, kOptional),
       field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
   };
+};
+
+// from <= to (checked by the engine, which also reads the register without the codec).
+template <>
+struct FieldsOf<ListWriteOffs> {
+  using S = ListWriteOffs;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kOptional),
+      field("from", &S::from, DateKind{}, kOptional),
+      field("to", &S::to, DateKind{}, kOptional),
+      field("cursor", &S::cursor, kDocumentNo, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<GetReturn> {
+  static constexpr auto list =
+      std::tuple{field("return_no", &GetReturn::return_no, kDocumentNo, kRequired)};
 };
 
 // ---- derived helpers, for every codec -----------------------------------------------------------

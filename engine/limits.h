@@ -48,6 +48,7 @@ constexpr Range kHoldTtlHoursRange{1, int64_t{24} * 3650};
 constexpr Range kOrderTtlDaysRange{1, 3650};
 constexpr Range kOverdueHoldDaysRange{0, 3650};
 constexpr Range kSuspendAfterDaysRange{0, 3650};
+constexpr Range kWriteOffMinDaysRange{0, 3650};
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;

@@ -21,6 +21,10 @@ struct Policy {
   int32_t order_ttl_days = 30;      // an accepted order's unshipped rest expires after this
   int32_t overdue_hold_days = 0;    // invoices more than this many days past due hold orders
   int32_t suspend_after_days = 60;  // ... and more than this many days put the customer on hold
+  // Write-offs and returns (branch writeoff; journaled since WAL version 2).
+  int32_t writeoff_min_days_past_due = 365;  // `uncollectible`: more than a year (9-08 §13.3)
+  bool single_approval_write_off = false;    // write_off in one step (else propose + approve)
+  Money return_vp_minor = 10'000'000;        // a return worth more needs level 2 (P5 §11)
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -15,9 +16,14 @@
 namespace credo {
 
 struct Error {
+  Error() = default;
+  // `reason` last and defaulted, so Error{code, message, field} reads as before.
+  Error(ErrorCode c, std::string m, std::string f, std::string r = {})
+      : code(c), message(std::move(m)), field(std::move(f)), reason(std::move(r)) {}
   ErrorCode code = ErrorCode::OK;
   std::string message;  // human text
   std::string field;    // the one field to blame ("lines[2].qty"), or empty
+  std::string reason;   // INVALID_STATE: why, for machines ("not_past_due_enough"), or empty
 };
 
 // ---- orders ---------------------------------------------------------------------------------
@@ -152,6 +158,7 @@ struct PaymentView {
   std::vector<Application> applied;
   Money unapplied = 0;
   bool duplicate = false;
+  std::vector<Application> recovered;  // written-off invoices this money recovered
 };
 struct ReturnView {
   OrderNo order_no = 0;
@@ -159,11 +166,14 @@ struct ReturnView {
   Money amount = 0;
   std::vector<Application> applied;  // reductions of the order's invoices
   Money unapplied = 0;               // the customer's unapplied balance after
+  // The part of the credit that settles written-off invoices of the order: no customer credit.
+  std::vector<Application> recovered;
 };
 struct WriteOffView {
   InvoiceNo invoice_no = 0;
   Key customer;
   Money amount = 0;
+  uint64_t write_off_no = 0;  // its row in the write-off register
 };
 struct TickView {
   TimeMs now = 0;
@@ -197,7 +207,9 @@ struct AgingView {
   std::vector<Row> top;  // totals only: top 100 customers by overdue amount
   uint32_t customers_with_receivables = 0;
 };
-enum class EntryKind : uint8_t { invoice, payment, credit_note, write_off };
+// recovery (branch writeoff): a written-off invoice's debt settled after all, by a payment or a
+// credit note (the entry that follows it): + the amount, number = invoice_no.
+enum class EntryKind : uint8_t { invoice, payment, credit_note, write_off, recovery };
 const char* to_string(EntryKind k);
 struct StatementView {
   Key customer;
@@ -239,12 +251,61 @@ struct DailyReportView : DailyActivity {
   };
   // Indexed by OrderStatus: orders submitted that day, by their status now.
   StatusCount by_status[kOrderStatusCount];
+  // Payments that day booked as recoveries of written-off invoices (part of `payments`).
+  uint64_t recoveries = 0;
+  Money recovered = 0;
+};
+
+// ---- write-offs and returns (branch writeoff) -------------------------------------------------
+struct WriteOffRecordView {
+  uint64_t write_off_no = 0;
+  InvoiceNo invoice_no = 0;
+  Key customer;
+  WriteOffStatus status = WriteOffStatus::proposed;
+  WriteOffReason reason_code = WriteOffReason::bankrupt;
+  std::string reason;
+  Money amount = 0;  // proposed: the invoice's open amount then; approved: what was written off
+  Key proposed_by;
+  TimeMs proposed_at = 0;
+  Key approved_by;  // empty while proposed
+  TimeMs approved_at = 0;
+  std::string note;
+  Money recovered = 0;  // settled after the write-off, by payments or credit notes
+};
+struct WriteOffList {
+  std::vector<WriteOffRecordView> write_offs;
+  uint64_t next_cursor = 0;  // 0: the end of the register
+};
+struct ReturnRecordView {
+  uint64_t return_no = 0;
+  OrderNo order_no = 0;
+  Key customer;
+  ReturnStatus status = ReturnStatus::requested;
+  std::string reason;
+  Money value = 0;  // the requested quantities at the order's prices
+  struct Line {
+    Key sku;
+    Qty qty = 0;       // requested and approved
+    Qty received = 0;  // counted
+    Qty passed = 0;    // of which passed QC (back to stock)
+  };
+  std::vector<Line> lines;
+  Key requested_by;
+  TimeMs requested_at = 0;
+  Key approved_by;
+  TimeMs approved_at = 0;
+  Key received_by;
+  TimeMs received_at = 0;
+  // On receipt: the credit note for the received quantity (as return_goods answers it).
+  bool credited = false;
+  ReturnView credit;
 };
 
 using ResultBody =
     std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView, ProductView,
                  ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
-                 StatementView, DailyReportView, CustomerList, ProductList>;
+                 StatementView, DailyReportView, CustomerList, ProductList, WriteOffRecordView,
+                 WriteOffList, ReturnRecordView>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

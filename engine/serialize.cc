@@ -6,6 +6,8 @@
 // Version 2 stores the daily report sparse (a u64 count, then per row its day and its sums);
 // version 1 ("CREDOST1") stored it dense (a base day, then one row per day from it) and still
 // loads: its rows are read, the all-zero ones dropped (docs/wal_format.md, "State image").
+// Version 3 appends the write-off register, recoveries and returns with their policy knobs
+// (branch writeoff); a version 2 image loads with them empty and the knobs at their defaults.
 #include <xxhash.h>
 
 #include <cstring>
@@ -16,7 +18,8 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
+constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 
 struct Writer {
@@ -58,7 +61,7 @@ struct HashWriter {
 struct Reader {
   std::string_view in;
   std::size_t pos = 0;
-  int version = 2;  // of the image being read: 1 has the dense daily table
+  int version = 3;  // of the image being read: 1 has the dense daily table, 1-2 no write-offs
   bool ok = true;
   template <typename T>
   void pod(T& v) {
@@ -257,6 +260,46 @@ void io(IO& f, T& v) {
     f.pod(v.order);
     f.pod(v.amount);
     f.pod(v.at);
+  } else if constexpr (std::is_same_v<T, WriteOffRec>) {
+    f.pod(v.invoice);
+    io_enum(f, v.status);
+    io_enum(f, v.reason_code);
+    io_text(f, v.reason);
+    f.pod(v.amount);
+    f.pod(v.proposed_by);
+    f.pod(v.proposed_at);
+    f.pod(v.approved_by);
+    f.pod(v.approved_at);
+    io_text(f, v.note);
+    f.pod(v.recovered);
+  } else if constexpr (std::is_same_v<T, RecoveryDay>) {
+    f.pod(v.day);
+    f.pod(v.count);
+    f.pod(v.amount);
+  } else if constexpr (std::is_same_v<T, PaymentRecovery>) {
+    f.pod(v.payment);
+    f.pod(v.invoice);
+    f.pod(v.amount);
+  } else if constexpr (std::is_same_v<T, ReturnRec>) {
+    f.pod(v.order);
+    io_enum(f, v.status);
+    io_text(f, v.reason);
+    f.pod(v.value);
+    f.pod(v.first_line);
+    f.pod(v.line_count);
+    f.pod(v.requested_by);
+    f.pod(v.requested_at);
+    f.pod(v.approved_by);
+    f.pod(v.approved_at);
+    io_text(f, v.note);
+    f.pod(v.received_by);
+    f.pod(v.received_at);
+    f.pod(v.credit_note_no);
+  } else if constexpr (std::is_same_v<T, ReturnLine>) {
+    f.pod(v.product);
+    f.pod(v.qty);
+    f.pod(v.received);
+    f.pod(v.passed);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
@@ -336,6 +379,19 @@ void io_state(IO& f, State& s) {
     if (f.version == 1) return read_daily_v1(f, s);
   }
   io_vec(f, s.daily);
+  // ---- branch writeoff: write-offs, recoveries, returns (version 3) ----
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version < 3) return;
+  }
+  f.pod(p.writeoff_min_days_past_due);
+  f.pod(p.single_approval_write_off);
+  f.pod(p.return_vp_minor);
+  io_vec(f, s.write_offs);
+  io_vec(f, s.recovery_days);
+  io_vec(f, s.payment_recoveries);
+  io_vec(f, s.returns);
+  io_vec(f, s.return_lines);
+  if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_write_off_index(s);
 }
 
 }  // namespace
@@ -364,7 +420,8 @@ uint64_t Engine::state_hash() const {
 
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
-  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 2;
+  if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return 3;
+  if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
   return 0;
 }

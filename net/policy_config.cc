@@ -50,9 +50,11 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
       if (known || f.name != key) return;
       known = true;
       auto& member = p.*f.member;
-      const Range range = f.kind.range;
       using K = typename std::decay_t<decltype(f)>::Kind;
-      if constexpr (std::is_same_v<K, fields::LevelsKind>) {
+      if constexpr (std::is_same_v<K, fields::BoolKind>) {
+        if (value.get_bool().get(member)) ok = bad("true or false");
+      } else if constexpr (std::is_same_v<K, fields::LevelsKind>) {
+        const Range range = f.kind.range;
         const bool nullable = range.hi == kMoneyMax;
         simdjson::dom::array arr;
         if (value.get_array().get(arr) || arr.size() != kLevelCount) {
@@ -73,6 +75,7 @@ bool load_policy_file(const std::string& path, Policy* policy, std::string* erro
           member[level++] = static_cast<std::decay_t<decltype(member[0])>>(v);
         }
       } else {
+        const Range range = f.kind.range;
         int64_t v = 0;
         if (!read_int(value, range.lo, range.hi, &v)) {
           ok = bad(fmt::format("an integer {}..{}", range.lo, range.hi));

@@ -72,9 +72,10 @@ bool load_newest_snapshot(FileSystem* fs, const std::string& dir, Engine& engine
       report->messages.push_back("skipping snapshot " + name + ": " + load_error);
       continue;
     }
-    // A version-1 image (dense daily table) loads into today's format, whose hash differs from
-    // the one recorded with it; its bytes were already checked against the body checksum.
-    if (Engine::image_version(body) == 2 && engine.state_hash() != h.state_hash) {
+    // An older image (version 1: dense daily table; 2: no write-offs or returns) loads into
+    // today's format, whose hash differs from the one recorded with it; its bytes were already
+    // checked against the body checksum.
+    if (Engine::image_version(body) == 3 && engine.state_hash() != h.state_hash) {
       report->messages.push_back("skipping snapshot " + name + ": state hash mismatch");
       continue;
     }
