@@ -72,6 +72,19 @@ enum class Presence : uint8_t { required, optional };
 constexpr Presence kRequired = Presence::required;
 constexpr Presence kOptional = Presence::optional;
 
+// Field versions: which WAL records carry a field. Records already on disk must decode forever,
+// so a field added to a struct that is journaled (a command body, a struct nested in one, or
+// Policy, which SetPolicy journals) is appended LAST in its FieldsOf list with
+// `since = kFieldVersion2` (the 5th argument of field()). The codec writes each record with the
+// lowest field version that holds its body (persistence/command_codec.cc; the version is in
+// the top bits of the record's roles byte, docs/wal_format.md), and a record of an older
+// version decodes with such fields at their default (an optional absent, a value its member's
+// default). Fields of queries and server ops are never journaled: their `since` is moot.
+using FieldVersion = uint8_t;
+constexpr FieldVersion kFieldVersion1 = 1;  // every field credo had before field versions
+constexpr FieldVersion kFieldVersion2 = 2;
+constexpr FieldVersion kFieldVersionMax = kFieldVersion2;  // what this build writes at most
+
 // One field of struct S.
 template <typename S, typename M, typename K>
 struct Field {
@@ -82,11 +95,13 @@ struct Field {
   M S::*member = nullptr;
   K kind{};
   Presence presence = Presence::optional;
+  FieldVersion since = kFieldVersion1;  // the first record version that carries it
   constexpr bool required() const { return presence == Presence::required; }
 };
 template <typename S, typename M, typename K>
-constexpr Field<S, M, K> field(std::string_view name, M S::*member, K kind, Presence presence) {
-  return {name, member, kind, presence};
+constexpr Field<S, M, K> field(std::string_view name, M S::*member, K kind, Presence presence,
+                               FieldVersion since = kFieldVersion1) {
+  return {name, member, kind, presence, since};
 }
 
 // FieldsOf<S>::list is a std::tuple of Field<S, ...>, in S's declaration order. Specialized

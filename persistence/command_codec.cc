@@ -1,5 +1,6 @@
 #include "persistence/command_codec.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <limits>
@@ -45,16 +46,32 @@ static_assert(kCommandKindMax < kNoBody && kBodyOfKind[0] == kNoBody, "kind 0 me
 template <typename F>
 using MemberOf = typename std::decay_t<F>::Member;
 
-// The number of std::optional members: one flags bit each, in list order.
+// The number of std::optional members a record of field version `v` carries: one flags bit
+// each, in list order. Fields added later come last (static_assert below), so an older
+// record's bits are a prefix of a newer one's.
 template <typename S>
-constexpr std::size_t kOptionalCount = [] {
+constexpr std::size_t optional_count(fields::FieldVersion v) {
   std::size_t n = 0;
-  fields::for_each_field<S>(
-      [&](const auto& f) { n += fields::is_optional_v<MemberOf<decltype(f)>> ? 1 : 0; });
+  fields::for_each_field<S>([&](const auto& f) {
+    n += fields::is_optional_v<MemberOf<decltype(f)>> && f.since <= v ? 1 : 0;
+  });
   return n;
-}();
+}
+template <typename S>
+constexpr std::size_t kOptionalCount = optional_count<S>(fields::kFieldVersionMax);
 template <typename S>
 constexpr bool kHasFlags = kOptionalCount<S> != 0;
+// A field added later is appended after every field of an earlier version.
+template <typename S>
+constexpr bool versions_ascend() {
+  fields::FieldVersion last = fields::kFieldVersion1;
+  bool ok = true;
+  fields::for_each_field<S>([&](const auto& f) {
+    ok = ok && f.since >= last && f.since <= fields::kFieldVersionMax;
+    last = f.since;
+  });
+  return ok;
+}
 // List and inline kinds hold structs: their readers and writers need the path for the items.
 template <typename K>
 constexpr bool kNested = false;
@@ -62,6 +79,33 @@ template <typename Item>
 constexpr bool kNested<fields::ListKind<Item>> = true;
 template <>
 constexpr bool kNested<fields::InlineKind> = true;
+
+// The lowest field version that holds every field of S, nested structs included: what a
+// record of S is written as (so adding a field to one body changes no other body's bytes).
+template <typename S>
+constexpr fields::FieldVersion body_version();
+template <typename F>
+constexpr fields::FieldVersion field_version(const F& f) {
+  using K = typename F::Kind;
+  fields::FieldVersion v = f.since;
+  if constexpr (std::is_same_v<K, fields::InlineKind>) {
+    v = std::max(v, body_version<typename F::Member>());
+  } else if constexpr (kNested<K>) {
+    v = std::max(v, body_version<typename F::Member::value_type>());
+  }
+  return v;
+}
+template <typename S>
+constexpr fields::FieldVersion body_version() {
+  static_assert(versions_ascend<S>(), "a field added later (since > 1) must come last");
+  return std::apply(
+      [](const auto&... fs) {
+        fields::FieldVersion v = fields::kFieldVersion1;
+        ((v = std::max(v, field_version(fs))), ...);
+        return v;
+      },
+      fields::FieldsOf<S>::list);
+}
 
 // The flags bit of field I of S: how many std::optional members come before it.
 template <typename S, std::size_t I>
@@ -86,8 +130,9 @@ using FieldIndices = std::make_index_sequence<fields::field_count<S>()>;
 template <typename S>
 constexpr std::size_t min_bytes();
 template <typename F>
-constexpr std::size_t min_field_bytes() {
+constexpr std::size_t min_field_bytes(const F& f) {
   using K = typename F::Kind;
+  if (f.since > fields::kFieldVersion1) return 0;  // absent from older records
   if constexpr (fields::is_optional_v<typename F::Member>)
     return 0;
   else if constexpr (std::is_same_v<K, fields::LevelsKind>)
@@ -102,7 +147,7 @@ constexpr std::size_t min_bytes() {
   return std::apply(
       [](const auto&... fs) {
         return (kHasFlags<S> ? 1 : 0) +
-               (std::size_t{0} + ... + min_field_bytes<std::decay_t<decltype(fs)>>());
+               (std::size_t{0} + ... + min_field_bytes(fs));
       },
       fields::FieldsOf<S>::list);
 }
@@ -279,7 +324,9 @@ template <typename T>
 // Like the writers: a reader returns false and sets what_; the field walk names the field.
 class Decoder {
  public:
-  explicit Decoder(std::string_view data) : c_(data) {}
+  // `version`: the record's field version (its header says); fields of a later version are
+  // not in it and decode to their default.
+  Decoder(std::string_view data, fields::FieldVersion version) : c_(data), version_(version) {}
   bool ok() const { return c_.ok() && error_.empty(); }
   const std::string& error() const { return error_; }
   bool at_end() const { return c_.at_end(); }
@@ -300,8 +347,11 @@ class Decoder {
   bool read_fields(S* s, const Path& at) {
     uint8_t flags = 0;
     if constexpr (kHasFlags<S>) {
-      if (!c_.get_u8(&flags)) return fail(at, "flags", "truncated");
-      if (flags >> kOptionalCount<S>) return fail(at, "flags", "unknown flag bits");
+      const std::size_t optionals = optional_count<S>(version_);
+      if (optionals != 0) {
+        if (!c_.get_u8(&flags)) return fail(at, "flags", "truncated");
+        if (flags >> optionals) return fail(at, "flags", "unknown flag bits");
+      }
     }
     return read_fields(s, flags, at, FieldIndices<S>{});
   }
@@ -330,6 +380,12 @@ class Decoder {
   bool read_field(S* s, uint8_t flags, const Path& at) {
     constexpr const auto& f = kField<S, I>;
     auto& m = s->*f.member;
+    if constexpr (f.since > fields::kFieldVersion1) {
+      if (f.since > version_) {  // not in this record: the member's default, as for a new S
+        m = std::remove_reference_t<decltype(m)>{};
+        return true;
+      }
+    }
     if constexpr (kNested<typename std::decay_t<decltype(f)>::Kind>) {
       return nested(f.kind, &m, at, f.name);
     } else if constexpr (fields::is_optional_v<MemberOf<decltype(f)>>) {
@@ -424,6 +480,7 @@ class Decoder {
   }
 
   Cursor c_;
+  fields::FieldVersion version_;
   std::string error_;
   const char* what_ = "";
 };
@@ -441,6 +498,14 @@ constexpr std::array<DecodeFn, sizeof...(I)> decoders(std::index_sequence<I...>)
   return {&decode_as<std::variant_alternative_t<I, CommandBody>>...};
 }
 constexpr auto kDecoders = decoders(std::make_index_sequence<kCommandOpCount>{});
+
+// The record version of each body, and where it goes: the roles byte's low 5 bits are the
+// principal's roles (order 1 .. admin 16), its top 3 bits the field version minus 1 (0 in every
+// record written before field versions existed, so those read as version 1).
+template <typename T>
+constexpr fields::FieldVersion kBodyVersion = body_version<T>();
+constexpr unsigned kRolesBits = 5;
+static_assert(kRoleAdmin < (1u << kRolesBits) && fields::kFieldVersionMax <= 8);
 
 }  // namespace
 
@@ -463,7 +528,9 @@ bool encode_command(const Command& cmd, std::string& out, std::string* error) {
     return false;
   }
   if (!e.key(cmd.by.name)) e.fail(Path{}, "principal");
-  e.u8(cmd.by.roles);
+  const fields::FieldVersion version =
+      std::visit([](const auto& b) { return kBodyVersion<std::decay_t<decltype(b)>>; }, cmd.body);
+  e.u8(static_cast<uint8_t>(cmd.by.roles | ((version - 1) << kRolesBits)));
   e.u8(cmd.by.level);
   e.u8(static_cast<uint8_t>(kind_of(cmd.body)));
   std::visit([&](const auto& b) { encode_body(e, b); }, cmd.body);
@@ -476,7 +543,7 @@ bool encode_command(const Command& cmd, std::string& out, std::string* error) {
 }
 
 bool decode_command_header(std::string_view body, CommandHeader* out, std::string* error) {
-  Decoder d(body);
+  Decoder d(body, fields::kFieldVersion1);
   uint64_t at = 0;
   if (!d.cursor().get_u64(&out->seq) || !d.cursor().get_u64(&at)) {
     if (error) *error = "record body truncated";
@@ -490,7 +557,16 @@ bool decode_command_header(std::string_view body, CommandHeader* out, std::strin
     if (error) *error = d.error();
     return false;
   }
-  if (out->by.name.empty() || out->by.roles > 31 || out->by.level > kMaxLevel ||
+  out->field_version = static_cast<fields::FieldVersion>((out->by.roles >> kRolesBits) + 1);
+  out->by.roles &= (1u << kRolesBits) - 1;
+  if (out->field_version > fields::kFieldVersionMax) {
+    if (error)
+      *error = "record of field version " + std::to_string(out->field_version) +
+               "; this credo reads versions up to " + std::to_string(fields::kFieldVersionMax) +
+               " (written by a newer credo)";
+    return false;
+  }
+  if (out->by.name.empty() || out->by.level > kMaxLevel ||
       out->kind > kCommandKindMax || kBodyOfKind[out->kind] == kNoBody) {
     if (error) *error = "bad principal or command kind";
     return false;
@@ -505,7 +581,7 @@ bool decode_command(std::string_view body, Command* out, std::string* error) {
   out->seq = h.seq;
   out->at = h.at;
   out->by = h.by;
-  Decoder d(h.payload);
+  Decoder d(h.payload, h.field_version);
   bool ok = kDecoders[kBodyOfKind[h.kind]](d, &out->body);
   if (ok && !d.at_end()) ok = d.fail(Path{}, "payload", "bytes left after the last field");
   if (!ok) {

@@ -38,6 +38,7 @@ struct CommandHeader {
   TimeMs at = 0;
   Principal by;
   uint8_t kind = 0;
+  uint8_t field_version = 1;  // engine/fields.h "Field versions"
   std::string_view payload;  // points into the decoded body
 };
 

@@ -280,6 +280,30 @@ TEST(CommandCodec, HeaderDecodesWithoutThePayload) {
   EXPECT_STREQ(kind_name(h.kind), "record_payment");
 }
 
+// The roles byte's top 3 bits are the record's field version minus 1 (engine/fields.h "Field
+// versions"): 0 in every record written before versions existed.
+TEST(CommandCodec, FieldVersionRidesInTheRolesByteAndANewerOneIsRefusedByName) {
+  const std::string bytes = encode(wrap(RecordPayment{Key::of("C9"), 5, Key::of("R")}, 991));
+  const std::size_t roles_at = 8 + 8 + 1 + 3;  // seq, at, name length, "ops"
+  CommandHeader h;
+  std::string err;
+  ASSERT_TRUE(decode_command_header(bytes, &h, &err)) << err;
+  EXPECT_EQ(uint8_t(bytes[roles_at]), h.by.roles) << "a version-1 body writes no version bits";
+  EXPECT_EQ(h.field_version, 1);
+
+  std::string v2 = bytes;
+  v2[roles_at] = static_cast<char>(uint8_t(v2[roles_at]) | (1u << 5));
+  ASSERT_TRUE(decode_command_header(v2, &h, &err)) << err;
+  EXPECT_EQ(h.field_version, 2);
+  EXPECT_EQ(h.by.roles, uint8_t(bytes[roles_at])) << "the version bits are not roles";
+
+  std::string newer = bytes;
+  newer[roles_at] = static_cast<char>(uint8_t(newer[roles_at]) | (7u << 5));
+  EXPECT_FALSE(decode_command_header(newer, &h, &err));
+  EXPECT_NE(err.find("field version 8"), std::string::npos) << err;
+  EXPECT_NE(err.find("newer credo"), std::string::npos) << err;
+}
+
 TEST(Crc32c, MatchesTheStandardCheckValue) {
   EXPECT_EQ(crc32c::value("123456789", 9), 0xE3069283u);
   EXPECT_EQ(crc32c::value("", 0), 0u);
