@@ -112,7 +112,7 @@ struct RecordPayment {
   Money amount = 0;
   Key payment_ref;
   // Money for this written-off invoice: booked as a recovery, not as the customer's credit.
-  std::optional<InvoiceNo> recovery_of;
+  std::optional<InvoiceNo> recovery_of = std::nullopt;
 };
 struct ReturnGoods {
   OrderNo order_no = 0;

@@ -281,7 +281,7 @@ struct FieldsOf<RecordPayment> {
       field("customer", &S::customer, KeyKind{}, kRequired),
       field("amount", &S::amount, IntKind{kPaymentRange}, kRequired),
       field("payment_ref", &S::payment_ref, KeyKind{}, kRequired),
-      field("recovery_of", &S::recovery_of, kDocumentNo, kOptional),  // since WAL version 2
+      field("recovery_of", &S::recovery_of, kDocumentNo, kOptional, kFieldVersion2),
   };
 };
 template <>
@@ -321,11 +321,12 @@ struct FieldsOf<Policy> {
       field("overdue_hold_days", &S::overdue_hold_days, IntKind{kOverdueHoldDaysRange}, kOptional),
       field("suspend_after_days", &S::suspend_after_days, IntKind{kSuspendAfterDaysRange},
             kOptional),
-      // Since WAL version 2 (branch writeoff).
+      // Branch writeoff.
       field("writeoff_min_days_past_due", &S::writeoff_min_days_past_due,
-            IntKind{kWriteOffMinDaysRange}, kOptional),
-      field("single_approval_write_off", &S::single_approval_write_off, BoolKind{}, kOptional),
-      field("return_vp_minor", &S::return_vp_minor, kMoney, kOptional),
+            IntKind{kWriteOffMinDaysRange}, kOptional, kFieldVersion2),
+      field("single_approval_write_off", &S::single_approval_write_off, BoolKind{}, kOptional,
+            kFieldVersion2),
+      field("return_vp_minor", &S::return_vp_minor, kMoney, kOptional, kFieldVersion2),
   };
 };
 template <>

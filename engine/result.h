@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -16,14 +15,10 @@
 namespace credo {
 
 struct Error {
-  Error() = default;
-  // `reason` last and defaulted, so Error{code, message, field} reads as before.
-  Error(ErrorCode c, std::string m, std::string f, std::string r = {})
-      : code(c), message(std::move(m)), field(std::move(f)), reason(std::move(r)) {}
   ErrorCode code = ErrorCode::OK;
   std::string message;  // human text
   std::string field;    // the one field to blame ("lines[2].qty"), or empty
-  std::string reason;   // INVALID_STATE: why, for machines ("not_past_due_enough"), or empty
+  std::string reason = {};  // INVALID_STATE: why, for machines ("nothing_open"), or empty
 };
 
 // ---- orders ---------------------------------------------------------------------------------

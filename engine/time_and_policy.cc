@@ -81,10 +81,13 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
   } durations[] = {{"hold_ttl_hours", p.hold_ttl_hours, kHoldTtlHoursRange},
                    {"order_ttl_days", p.order_ttl_days, kOrderTtlDaysRange},
                    {"overdue_hold_days", p.overdue_hold_days, kOverdueHoldDaysRange},
-                   {"suspend_after_days", p.suspend_after_days, kSuspendAfterDaysRange}};
+                   {"suspend_after_days", p.suspend_after_days, kSuspendAfterDaysRange},
+                   {"writeoff_min_days_past_due", p.writeoff_min_days_past_due,
+                    kWriteOffMinDaysRange}};
   for (const auto& d : durations)
     if (!d.range.contains(d.value))
       return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));
+  if (p.return_vp_minor < 0) return bad("return_vp_minor", "return_vp_minor must not be negative");
   return true;
 }
 

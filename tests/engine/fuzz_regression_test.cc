@@ -168,10 +168,16 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   w.submit("C1", {{"BOLT", 1}});
   w.advance_days(2);
   w.submit("C1", {{"BOLT", 4}});
-  std::string v2;
-  w.engine.save(v2);
+  std::string v3;
+  w.engine.save(v3);
+  ASSERT_EQ(Engine::image_version(v3), 3);
+  // Version 3 appends the write-off and returns state: three policy members (i32, u8, i64)
+  // and five vectors, empty here (a u64 count each). Without them it is version 2.
+  const std::size_t v3_block = 4 + 1 + 8 + 5 * 8;
+  ASSERT_GT(v3.size(), v3_block);
+  const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - 8 - v3_block);
   ASSERT_EQ(Engine::image_version(v2), 2);
-  // The daily table is the image's last field: v2 = u64 count, then (i32 day, row) per row.
+  // The daily table is v2's last field: u64 count, then (i32 day, row) per row.
   // A row: counts and values by status (6 + 6), holds by reason, then 8 sums, 8 bytes each.
   const std::size_t row_bytes = (6 + 6 + kReasonCount + 8) * 8;
   const std::size_t tail = 8 + 2 * (4 + row_bytes);
@@ -195,7 +201,27 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   EXPECT_EQ(old.state_hash(), w.engine.state_hash());
   std::string resaved;
   old.save(resaved);
-  EXPECT_EQ(resaved, v2);
+  EXPECT_EQ(resaved, v3);
+}
+
+// A version-2 image (before write-offs and returns) loads with them empty and the policy's
+// new members at their defaults: the same state as the engine that wrote it.
+TEST_F(FuzzRegressionTest, VersionTwoImageLoadsWithoutWriteOffsOrReturns) {
+  w.customer("C1").grade(Grade::A).limit(1'000'000);
+  w.product("BOLT").price(1'000).stock(10);
+  w.submit("C1", {{"BOLT", 1}});
+  std::string v3;
+  w.engine.save(v3);
+  const std::size_t v3_block = 4 + 1 + 8 + 5 * 8;
+  const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - 8 - v3_block);
+  Engine old;
+  std::string error;
+  ASSERT_TRUE(old.load(v2, &error)) << error;
+  EXPECT_EQ(old.policy(), Policy{});
+  EXPECT_EQ(old.state_hash(), w.engine.state_hash());
+  std::string resaved;
+  old.save(resaved);
+  EXPECT_EQ(resaved, v3);
 }
 
 // ---- snapshot_fuzz: images that loaded although no sequence of commands can produce them ----
