@@ -382,7 +382,9 @@ class Decoder {
     auto& m = s->*f.member;
     if constexpr (f.since > fields::kFieldVersion1) {
       if (f.since > version_) {  // not in this record: the member's default, as for a new S
-        m = std::remove_reference_t<decltype(m)>{};
+        // The struct's default (Policy's 365 days), not the type's zero.
+        static const S kFresh{};
+        m = kFresh.*f.member;
         return true;
       }
     }
