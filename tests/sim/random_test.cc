@@ -1456,7 +1456,8 @@ void Sim::do_return_flow() {
     if (m.status != ReturnStatus::requested || by.level < 1 || own ||
         (m.value > policy_.return_vp_minor && by.level < 2)) {
       SIM_EXPECT(!r.ok(), "a return approval that breaks the rules succeeded");
-      if (by.level < 1 || own) SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "expected FORBIDDEN");
+      if (by.level < 1 || (own && m.status == ReturnStatus::requested))
+        SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "expected FORBIDDEN");
       return;
     }
     SIM_EXPECT(r.ok(), "return approval failed: " + describe(r.error));
@@ -1552,6 +1553,9 @@ void Sim::do_write_off() {
     if (!r.ok()) return;  // approved before, or the invoice was settled meanwhile
     const WriteOffRecordView& v = std::get<WriteOffRecordView>(r.body);
     SIM_EXPECT(v.approved_by != v.proposed_by, "a write-off approved by its proposer");
+    // Approved: no longer waiting (the list holds only proposals still waiting).
+    proposals_.erase(std::find_if(proposals_.begin(), proposals_.end(),
+                                  [&](const auto& x) { return x.first == v.write_off_no; }));
     if (written_off_.size() >= 256) written_off_.erase(written_off_.begin());
     written_off_.emplace_back(v.invoice_no, v.customer);
     return;
