@@ -17,6 +17,17 @@ bool has_role(const Principal& p, uint8_t role) {
   return (p.roles & (role | kRoleAdmin)) != 0;
 }
 
+// "'order'", or "'order' or 'finance'" for an op any of several roles may send.
+std::string roles_text(uint8_t roles) {
+  std::string text;
+  for (uint8_t bit = 1; bit != 0 && bit <= kRoleAdmin; bit = static_cast<uint8_t>(bit << 1)) {
+    if ((roles & bit) == 0) continue;
+    if (!text.empty()) text += " or ";
+    text += std::string("'") + role_name(static_cast<Role>(bit)) + "'";
+  }
+  return text;
+}
+
 }  // namespace
 
 bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err) {
@@ -27,11 +38,11 @@ bool authorize(OpId op, const Principal& by, const AuthFacts& facts, Error& err)
       break;
     case Access::role: {
       if (has_role(by, info.role)) break;
-      const char* role = role_name(static_cast<Role>(info.role));
       // Two spellings, both part of the protocol: the server's own ops name themselves.
       if (info.cls == OpClass::server)
-        return forbidden(err, std::string(info.name) + " needs the " + role + " role");
-      return forbidden(err, std::string("this op needs the role '") + role + "'");
+        return forbidden(err, std::string(info.name) + " needs the " +
+                                  role_name(static_cast<Role>(info.role)) + " role");
+      return forbidden(err, "this op needs the role " + roles_text(info.role));
     }
     case Access::approver:
       if (has_role(by, kRoleOrder | kRoleCredit)) break;

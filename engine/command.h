@@ -129,6 +129,8 @@ struct RecordPayment {
   Key customer;
   Money amount = 0;
   Key payment_ref;
+  // Money for this written-off invoice: booked as a recovery, not as the customer's credit.
+  std::optional<InvoiceNo> recovery_of = std::nullopt;
 };
 struct ReturnGoods {
   OrderNo order_no = 0;
@@ -197,12 +199,45 @@ struct ReviewCustomer {
   std::string reason;
 };
 
+// ---- write-offs and returns (branch writeoff) -------------------------------------------------
+// A write-off is proposed by finance and approved by a second finance principal of level 2 or
+// more (004 P5 §15, 9-08 §13-14); a return is requested, approved by sales management, then
+// counted and checked by the warehouse, which issues the credit note (004 P5 §11, 9-04 §8-13).
+struct ProposeWriteOff {
+  InvoiceNo invoice_no = 0;
+  WriteOffReason reason_code = WriteOffReason::bankrupt;
+  std::string reason;
+};
+struct ApproveWriteOff {
+  uint64_t write_off_no = 0;
+  std::string note;
+};
+struct RequestReturn {
+  OrderNo order_no = 0;
+  std::vector<SkuQty> lines;
+  std::string reason;
+};
+struct ApproveReturn {
+  uint64_t return_no = 0;
+  std::string note;
+};
+struct ReceiveLine {
+  Key sku;
+  Qty qty = 0;  // counted
+  QcResult qc = QcResult::pass;
+};
+struct ReceiveReturn {
+  uint64_t return_no = 0;
+  std::vector<ReceiveLine> lines;
+};
+
 using CommandBody =
     std::variant<UpsertCustomer, SetCredit, SetCustomerStatus, UpsertProduct, ReceiveStock,
                  AdjustStock, SubmitOrder, SubmitOrders, CancelOrder, ReleaseOrder, RejectOrder,
                  Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy, ApproveOrder,
                  ReleaseShipment, AmendOrder, ReversePayment, Refund, ApproveCredit,
-                 RejectCredit, ReviewCustomer>;
+                 RejectCredit, ReviewCustomer, ProposeWriteOff, ApproveWriteOff, RequestReturn,
+                 ApproveReturn, ReceiveReturn>;
 
 struct Command {
   uint64_t seq = 0;  // journal sequence number (0 when not journaled, e.g. in tests)
@@ -295,10 +330,23 @@ struct ListReviewsDue {
   uint32_t limit = kDefaultListLimit;
 };
 
+// The write-off register (branch writeoff): every write-off, proposed or approved, in the order
+// it was proposed, filtered by customer and by the day it was proposed, a page at a time.
+struct ListWriteOffs {
+  std::optional<Key> customer;
+  std::optional<Day> from;
+  std::optional<Day> to;
+  std::optional<uint64_t> cursor;  // the next_cursor of the page before
+  uint32_t limit = kDefaultListLimit;
+};
+struct GetReturn {
+  uint64_t return_no = 0;
+};
+
 using QueryBody =
     std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery, StatementQuery,
                  DailyReportQuery, ListCustomers, ListProducts, ListOrders, OpenItemsQuery,
-                 GetCreditHistory, ListReviewsDue>;
+                 GetCreditHistory, ListReviewsDue, ListWriteOffs, GetReturn>;
 
 struct Query {
   TimeMs at = 0;  // "now" for the read (quotes and aging depend on it)

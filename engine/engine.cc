@@ -23,6 +23,7 @@ void Engine::apply(const Command& cmd, Result& out) {
   out.error.code = ErrorCode::OK;
   out.error.message.clear();
   out.error.field.clear();
+  out.error.reason.clear();
   State& s = *s_;
   // Checked first: every rule below may add durations to the time.
   if (!time_in_range(cmd.at)) {

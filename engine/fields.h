@@ -307,6 +307,7 @@ struct FieldsOf<RecordPayment> {
       field("customer", &S::customer, KeyKind{}, kRequired),
       field("amount", &S::amount, IntKind{kPaymentRange}, kRequired),
       field("payment_ref", &S::payment_ref, KeyKind{}, kRequired),
+      field("recovery_of", &S::recovery_of, kDocumentNo, kOptional, kFieldVersion2),
   };
 };
 template <>
@@ -387,6 +388,12 @@ struct FieldsOf<Policy> {
             kOptional, kFieldVersion2),
       field("review_grace_days", &S::review_grace_days, IntKind{kReviewGraceDaysRange}, kOptional,
             kFieldVersion2),
+      // Branch writeoff.
+      field("writeoff_min_days_past_due", &S::writeoff_min_days_past_due,
+            IntKind{kWriteOffMinDaysRange}, kOptional, kFieldVersion2),
+      field("single_approval_write_off", &S::single_approval_write_off, BoolKind{}, kOptional,
+            kFieldVersion2),
+      field("return_vp_minor", &S::return_vp_minor, kMoney, kOptional, kFieldVersion2),
   };
 };
 template <>
@@ -420,6 +427,62 @@ struct FieldsOf<ReviewCustomer> {
       field("grade", &S::grade, kGrade, kOptional),
       field("credit_limit", &S::credit_limit, kMoney, kOptional),
       field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+
+// ---- write-offs and returns (branch writeoff) ---------------------------------------------------
+constexpr EnumKind<WriteOffReason> kWriteOffReason{"bankrupt, deceased, uncollectible, settlement",
+                                                   WriteOffReason::settlement};
+constexpr EnumKind<QcResult> kQc{"pass, fail", QcResult::fail};
+template <>
+struct FieldsOf<ProposeWriteOff> {
+  using S = ProposeWriteOff;
+  static constexpr auto list = std::tuple{
+      field("invoice_no", &S::invoice_no, kDocumentNo, kRequired),
+      field("reason_code", &S::reason_code, kWriteOffReason, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ApproveWriteOff> {
+  using S = ApproveWriteOff;
+  static constexpr auto list = std::tuple{
+      field("write_off_no", &S::write_off_no, kDocumentNo, kRequired),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<RequestReturn> {
+  using S = RequestReturn;
+  static constexpr auto list = std::tuple{
+      field("order_no", &S::order_no, kDocumentNo, kRequired),
+      field("lines", &S::lines, ListKind<SkuQty>{1, kMaxOrderLines}, kRequired),
+      field("reason", &S::reason, TextKind{}, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ApproveReturn> {
+  using S = ApproveReturn;
+  static constexpr auto list = std::tuple{
+      field("return_no", &S::return_no, kDocumentNo, kRequired),
+      field("note", &S::note, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<ReceiveLine> {
+  using S = ReceiveLine;
+  static constexpr auto list = std::tuple{
+      field("sku", &S::sku, KeyKind{}, kRequired),
+      field("qty", &S::qty, kQty, kRequired),
+      field("qc", &S::qc, kQc, kRequired),
+  };
+};
+template <>
+struct FieldsOf<ReceiveReturn> {
+  using S = ReceiveReturn;
+  static constexpr auto list = std::tuple{
+      field("return_no", &S::return_no, kDocumentNo, kRequired),
+      field("lines", &S::lines, ListKind<ReceiveLine>{1, kMaxOrderLines}, kRequired),
   };
 };
 
@@ -561,6 +624,24 @@ struct FieldsOf<ListReviewsDue> {
       field("cursor", &S::cursor, KeyKind{}, kOptional),
       field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
   };
+};
+
+// from <= to (checked by the engine, which also reads the register without the codec).
+template <>
+struct FieldsOf<ListWriteOffs> {
+  using S = ListWriteOffs;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kOptional),
+      field("from", &S::from, DateKind{}, kOptional),
+      field("to", &S::to, DateKind{}, kOptional),
+      field("cursor", &S::cursor, kDocumentNo, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<GetReturn> {
+  static constexpr auto list =
+      std::tuple{field("return_no", &GetReturn::return_no, kDocumentNo, kRequired)};
 };
 
 // ---- derived helpers, for every codec -----------------------------------------------------------

@@ -224,6 +224,35 @@ bool handle(Ctx& x, const Refund& cmd);             // engine/receivables.cc
 bool handle(Ctx& x, const ApproveCredit& cmd);      // engine/credit_data.cc
 bool handle(Ctx& x, const RejectCredit& cmd);       // engine/credit_data.cc
 bool handle(Ctx& x, const ReviewCustomer& cmd);     // engine/credit_data.cc
+bool handle(Ctx& x, const ProposeWriteOff& cmd);    // engine/write_offs.cc
+bool handle(Ctx& x, const ApproveWriteOff& cmd);    // engine/write_offs.cc
+bool handle(Ctx& x, const RequestReturn& cmd);      // engine/returns.cc
+bool handle(Ctx& x, const ApproveReturn& cmd);      // engine/returns.cc
+bool handle(Ctx& x, const ReceiveReturn& cmd);      // engine/returns.cc
+
+// ---- write-offs and recoveries (engine/write_offs.cc, branch writeoff) -------------------------
+// INVALID_STATE with a machine-readable `reason` (Error::reason) and a message for people.
+bool fail_state(Result& out, const char* reason, std::string message, std::string field = {});
+// The customer's (or, with `invoice` != kNone, that invoice's) approved write-offs still
+// unrecovered, summed: what money or credit may yet recover.
+Money unrecovered(const State& s, uint32_t customer, uint32_t invoice);
+// Books up to `amount` as recoveries of the customer's written-off invoices (only `invoice`'s
+// when it is not kNone), oldest write-off first: each adds a `recovery` ledger entry (+) and
+// is appended to `recovered`. Returns what it booked. The caller books the settling entry (the
+// payment or credit note, −) after it, and has checked that the ledger cannot overflow.
+Money book_recoveries(State& s, uint32_t customer, uint32_t invoice, Money amount,
+                      std::vector<Application>* recovered);
+// record_payment's recovery part: checks `recovery_of` (before anything changes), and books
+// the payment `pay`'s recoveries (after it is recorded). Returns the amount recovered.
+bool recovery_ok(const State& s, uint32_t customer, const RecordPayment& cmd, Result& out);
+Money record_recoveries(State& s, uint32_t customer, uint32_t pay, const RecordPayment& cmd,
+                        std::vector<Application>* recovered);
+// A payment's recoveries, for answering a duplicate record_payment.
+void payment_recoveries(const State& s, uint32_t pay, std::vector<Application>* recovered);
+// Rebuilds State::write_offs_of_invoice / _of_customer from the register (after a load).
+void rebuild_write_off_index(State& s);
+void list_write_offs(const State& s, const ListWriteOffs& q, Result& out);
+void get_return(const State& s, const GetReturn& q, Result& out);
 
 // Field checks (engine/lookups.cc): true if fine, else out.error names `field` and false.
 bool text_ok(const std::string& t, const char* field, Result& out);

@@ -23,6 +23,7 @@ class Checker {
     if (!open_orders()) return msg_.str();
     if (!customers()) return msg_.str();
     if (!credit_data(full)) return msg_.str();
+    if (!write_offs_and_returns(full)) return msg_.str();
     if (full && !all_orders()) return msg_.str();
     if (full && !ledgers()) return msg_.str();
     if (full) {
@@ -219,7 +220,7 @@ class Checker {
       if (static_cast<int>(e.kind) > static_cast<int>(EventKind::shipping_released))
         return bad("event kind out of range");
     for (const LedgerEntry& e : s.ledger)
-      if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::refund) || e.date < first_day ||
+      if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::recovery) || e.date < first_day ||
           e.date > today)
         return bad("ledger entry kind or date out of range");
     for (std::size_t i = 0; i < s.invoices.size(); ++i) {
@@ -476,6 +477,43 @@ class Checker {
       const Invoice& inv = s.invoices[i];
       if (inv.open < 0 || inv.open > inv.amount)
         return bad("invoice ", i + 1, ": open out of range");
+    }
+    return true;
+  }
+
+  // Write-offs and returns (branch writeoff): a write-off's recoveries never exceed what it
+  // wrote off, and only an approved one has any; a return's received and QC-passed quantities
+  // stay within what was approved, and only a received return has them and a credit note.
+  // O(write-offs + returns): both are rare next to orders.
+  bool write_offs_and_returns(bool full) {
+    const State& s = s_;
+    for (std::size_t i = 0; i < s.write_offs.size(); ++i) {
+      const WriteOffRec& w = s.write_offs[i];
+      if (full && (!in(w.invoice, s.invoices.size()) || w.proposed_by >= s.principals.size() ||
+                   (w.approved_by != kNone && w.approved_by >= s.principals.size()) ||
+                   static_cast<int>(w.status) > 1 ||
+                   static_cast<int>(w.reason_code) > static_cast<int>(WriteOffReason::unspecified)))
+        return bad("write-off ", i + 1, ": index or enum out of range");
+      if (w.amount < 0 || w.recovered < 0 || w.recovered > w.amount ||
+          (w.status == WriteOffStatus::proposed && (w.recovered != 0 || w.approved_by != kNone)))
+        return bad("write-off ", i + 1, ": recovered ", w.recovered, " of ", w.amount, " (",
+                   to_string(w.status), ")");
+    }
+    for (std::size_t i = 0; i < s.returns.size(); ++i) {
+      const ReturnRec& r = s.returns[i];
+      if (full && (!in(r.order, s.orders.size()) ||
+                   uint64_t{r.first_line} + r.line_count > s.return_lines.size() ||
+                   static_cast<int>(r.status) > 2 ||
+                   r.credit_note_no > s.credit_notes.size()))
+        return bad("return ", i + 1, ": index or enum out of range");
+      if ((r.status == ReturnStatus::received) != (r.credit_note_no != 0))
+        return bad("return ", i + 1, ": credit note and status disagree");
+      for (uint32_t l = r.first_line; l < r.first_line + r.line_count; ++l) {
+        const ReturnLine& line = s.return_lines[l];
+        if (line.passed < 0 || line.passed > line.received || line.received > line.qty ||
+            (r.status != ReturnStatus::received && line.received != 0))
+          return bad("return ", i + 1, ": received/passed out of range");
+      }
     }
     return true;
   }

@@ -54,6 +54,7 @@ constexpr Range kCreditLimitVpPctRange{0, 10'000};      // % over the limit that
 constexpr Range kDoubtfulAfterDaysRange{31, 3650};
 constexpr Range kReviewCycleDaysRange{1, 366};  // "at least once a year" (001 §2.2)
 constexpr Range kReviewGraceDaysRange{0, 3650};
+constexpr Range kWriteOffMinDaysRange{0, 3650};
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;

@@ -101,7 +101,7 @@ struct OpInfo {
   OpClass cls;
   uint8_t wal_kind;  // persistence CommandKind: stable forever, never reused; 0 = not journaled
   Access access;
-  uint8_t role;                  // the Role bit `access` refers to (0 when it needs none)
+  uint8_t role;                  // the Role bit(s) `access` refers to, any one will do (0: none)
   uint8_t min_level;             // the approval level the op itself needs (0: none)
   std::string_view what;         // "a write-off": the op as a noun, for level messages
   std::string_view http_method;  // REST-ish route for the HTTP front end (a later issue);
@@ -137,7 +137,7 @@ CREDO_OP(ReleaseOrder,      "release_order",       command, 10, approver,      0
 CREDO_OP(RejectOrder,       "reject_order",        command, 11, role,          kRoleCredit,    0, "", "POST", "/orders/{order_no}/reject");
 CREDO_OP(Ship,              "ship",                command, 12, role,          kRoleWarehouse, 0, "", "POST", "/orders/{order_no}/shipments");
 CREDO_OP(RecordPayment,     "record_payment",      command, 13, role,          kRoleFinance,   0, "", "POST", "/customers/{customer}/payments");
-CREDO_OP(ReturnGoods,       "return_goods",        command, 14, role,          kRoleFinance,   0, "", "POST", "/orders/{order_no}/returns");
+CREDO_OP(ReturnGoods,       "return_goods",        command, 14, role,          kRoleAdmin,     0, "", "POST", "/orders/{order_no}/returns");
 CREDO_OP(WriteOff,          "write_off",           command, 15, role,          kRoleFinance,   2, "a write-off", "POST", "/invoices/{invoice_no}/write-off");
 CREDO_OP(Tick,              "tick",                command, 16, role,          kRoleAdmin,     0, "", "POST", "/admin/tick");
 CREDO_OP(SetPolicy,         "set_policy",          command, 17, role,          kRoleAdmin,     0, "", "PUT",  "/admin/policy");
@@ -149,6 +149,11 @@ CREDO_OP(Refund,            "refund",              command, 30, role,          k
 CREDO_OP(ApproveCredit,     "approve_credit",      command, 20, role,          kRoleCredit,    0, "", "POST", "/credit-proposals/{proposal_no}/approve");
 CREDO_OP(RejectCredit,      "reject_credit",       command, 21, role,          kRoleCredit,    0, "", "POST", "/credit-proposals/{proposal_no}/reject");
 CREDO_OP(ReviewCustomer,    "review_customer",     command, 22, role,          kRoleCredit,    0, "", "POST", "/customers/{customer}/reviews");
+CREDO_OP(ProposeWriteOff,   "propose_write_off",   command, 23, role,          kRoleFinance,   0, "", "POST", "/invoices/{invoice_no}/write-off-proposals");
+CREDO_OP(ApproveWriteOff,   "approve_write_off",   command, 24, role,          kRoleFinance,   2, "approving a write-off", "POST", "/write-offs/{write_off_no}/approve");
+CREDO_OP(RequestReturn,     "request_return",      command, 25, role,          kRoleOrder | kRoleFinance, 0, "", "POST", "/orders/{order_no}/return-requests");
+CREDO_OP(ApproveReturn,     "approve_return",      command, 26, role,          kRoleOrder,     1, "approving a return", "POST", "/returns/{return_no}/approve");
+CREDO_OP(ReceiveReturn,     "receive_return",      command, 27, role,          kRoleWarehouse, 0, "", "POST", "/returns/{return_no}/receipts");
 CREDO_OP(Quote,             "quote",               query,    0, role,          kRoleOrder,     0, "", "POST", "/quotes");
 CREDO_OP(GetCustomer,       "get_customer",        query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}");
 CREDO_OP(GetProduct,        "get_product",         query,    0, authenticated, 0,              0, "", "GET",  "/products/{sku}");
@@ -163,6 +168,8 @@ CREDO_OP(ListOrders,        "list_orders",         query,    0, authenticated, 0
 CREDO_OP(OpenItemsQuery,    "open_items",          query,    0, authenticated, 0,              0, "", "GET",  "/receivables/open-items");
 CREDO_OP(GetCreditHistory,  "get_credit_history",  query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}/credit-history");
 CREDO_OP(ListReviewsDue,    "list_reviews_due",    query,    0, authenticated, 0,              0, "", "GET",  "/credit-reviews/due");
+CREDO_OP(ListWriteOffs,     "list_write_offs",     query,    0, authenticated, 0,              0, "", "GET",  "/write-offs");
+CREDO_OP(GetReturn,         "get_return",          query,    0, authenticated, 0,              0, "", "GET",  "/returns/{return_no}");
 CREDO_OP(Hello,             "hello",               server,   0, open,          0,              0, "", "",     "");
 CREDO_OP(Ping,              "ping",                server,   0, open,          0,              0, "", "GET",  "/ping");
 CREDO_OP(Stats,             "stats",               server,   0, authenticated, 0,              0, "", "GET",  "/admin/stats");

@@ -1,5 +1,5 @@
-// Money in and out of receivables: record_payment (applied to open invoices, oldest due first)
-// and write_off.
+// Money into receivables: record_payment (applied to open invoices, oldest due first; money for
+// written-off invoices is a recovery, engine/write_offs.cc). Write-offs: engine/write_offs.cc.
 #include <string>
 
 #include "engine/handlers.h"
@@ -17,6 +17,7 @@ void fill_payment(const State& s, uint32_t pay, PaymentView& v) {
                    s.applications.begin() + p.first_application + p.application_count);
   v.unapplied = s.customers[p.customer].unapplied;
   v.duplicate = false;
+  payment_recoveries(s, pay, &v.recovered);
 }
 
 }  // namespace
@@ -43,6 +44,7 @@ bool handle(Ctx& x, const RecordPayment& cmd) {
     v.duplicate = true;
     return true;
   }
+  if (!recovery_ok(s, c, cmd, x.out)) return false;
   Customer& cust = s.customers[c];
   Money check;
   if (add_overflows(cust.unapplied, cmd.amount, &check) ||
@@ -54,7 +56,10 @@ bool handle(Ctx& x, const RecordPayment& cmd) {
   p.amount = cmd.amount;
   p.at = x.now;
   p.first_application = static_cast<uint32_t>(s.applications.size());
-  cust.unapplied += cmd.amount;
+  // Money for written-off invoices is a recovery (engine/write_offs.cc); only the rest is the
+  // customer's, applied to open invoices.
+  PaymentView& v = x.out.emplace<PaymentView>();
+  cust.unapplied += cmd.amount - record_recoveries(s, c, pay, cmd, &v.recovered);
   apply_unapplied(s, c, &s.applications, SettleSource::payment);
   p.application_count = static_cast<uint32_t>(s.applications.size()) - p.first_application;
   s.payments.push_back(p);
@@ -63,37 +68,7 @@ bool handle(Ctx& x, const RecordPayment& cmd) {
   day.payments += 1;
   day.payments_received = sat_add(day.payments_received, cmd.amount);
   ladder_check(s, c);
-  fill_payment(s, pay, x.out.emplace<PaymentView>());
-  return true;
-}
-
-// write_off
-bool handle(Ctx& x, const WriteOff& cmd) {
-  if (!text_ok(cmd.reason, "reason", x.out)) return false;
-  State& s = x.s;
-  if (cmd.invoice_no < 1 || cmd.invoice_no > s.invoices.size())
-    return fail(x.out, ErrorCode::NOT_FOUND, "no invoice " + std::to_string(cmd.invoice_no),
-                "invoice_no");
-  const uint32_t inv = static_cast<uint32_t>(cmd.invoice_no - 1);
-  Invoice& invoice = s.invoices[inv];
-  if (invoice.open == 0)
-    return fail(x.out, ErrorCode::INVALID_STATE, "the invoice has nothing open to write off");
-  const Money amount = invoice.open;
-  Customer& c = s.customers[invoice.customer];
-  CREDO_ASSERT(c.receivables >= amount, "an open invoice is counted in receivables");
-  c.receivables -= amount;
-  invoice.open = 0;
-  note_settlement(s, inv, amount, SettleSource::write_off);
-  remove_open_invoice(s, inv);
-  add_ledger(s, invoice.customer, EntryKind::write_off, cmd.invoice_no, kNone, -amount);
-  DailyAgg& day = s.daily_at(s.today());
-  day.write_offs += 1;
-  day.written_off = sat_add(day.written_off, amount);
-  ladder_check(s, invoice.customer);
-  WriteOffView& v = x.out.emplace<WriteOffView>();
-  v.invoice_no = cmd.invoice_no;
-  v.customer = Key::of(s.customer_ids.view(invoice.customer));
-  v.amount = amount;
+  fill_payment(s, pay, v);
   return true;
 }
 

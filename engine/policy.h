@@ -64,6 +64,10 @@ struct Policy {
   int32_t review_cycle_days_c = 30;
   int32_t review_cycle_days_d = 30;
   int32_t review_grace_days = 30;  // more than this many days past review_due holds credit orders
+  // Write-offs and returns (branch writeoff; journaled since WAL version 2).
+  int32_t writeoff_min_days_past_due = 365;  // `uncollectible`: more than a year (9-08 §13.3)
+  bool single_approval_write_off = false;    // write_off in one step (else propose + approve)
+  Money return_vp_minor = 10'000'000;        // a return worth more needs level 2 (P5 §11)
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

@@ -10,8 +10,8 @@ namespace credo {
 using namespace internal;
 
 const char* to_string(EntryKind k) {
-  static constexpr const char* kNames[] = {"invoice",   "payment",  "credit_note",
-                                           "write_off", "reversal", "refund"};
+  static constexpr const char* kNames[] = {"invoice",  "payment", "credit_note", "write_off",
+                                           "reversal", "refund",  "recovery"};
   return kNames[static_cast<int>(k)];
 }
 
@@ -294,6 +294,13 @@ void daily_report(const State& s, const DailyReportQuery& body, Result& out) {
   for (int i = 0; i < kOrderStatusCount; ++i)
     v.by_status[i] = {d.count_by_status[i], d.value_by_status[i]};
   static_cast<DailyActivity&>(v) = static_cast<const DailyActivity&>(d);
+  // Recoveries (branch writeoff) are kept by day apart from the daily rows.
+  auto rec = std::lower_bound(s.recovery_days.begin(), s.recovery_days.end(), body.date,
+                              [](const RecoveryDay& r, Day day) { return r.day < day; });
+  if (rec != s.recovery_days.end() && rec->day == body.date) {
+    v.recoveries = rec->count;
+    v.recovered = rec->amount;
+  }
 }
 
 }  // namespace
@@ -302,6 +309,7 @@ void Engine::query(const Query& q, Result& out) const {
   out.error.code = ErrorCode::OK;
   out.error.message.clear();
   out.error.field.clear();
+  out.error.reason.clear();
   const State& s = *s_;
   if (!time_in_range(q.at)) {
     fail(out, ErrorCode::BAD_REQUEST, "at must be a time from 0000-01-01 to 9999-12-31", "at");
@@ -336,6 +344,10 @@ void Engine::query(const Query& q, Result& out) const {
           list_products(s, body, out);
         } else if constexpr (std::is_same_v<T, ListOrders>) {
           list_orders(s, body, today, out);
+        } else if constexpr (std::is_same_v<T, ListWriteOffs>) {
+          list_write_offs(s, body, out);
+        } else if constexpr (std::is_same_v<T, GetReturn>) {
+          get_return(s, body, out);
         } else if constexpr (std::is_same_v<T, AgingQuery>) {
           aging(s, body, today, out);
         } else if constexpr (std::is_same_v<T, OpenItemsQuery>) {

@@ -19,6 +19,7 @@ struct Error {
   std::string message;  // human text
   std::string field;    // the one field to blame ("lines[2].qty"), or empty
   std::string reason;   // INVALID_STATE: a machine-readable why ("CUSTOMER_BLOCKED"), or empty
+  std::string reason = {};  // INVALID_STATE: why, for machines ("nothing_open"), or empty
 };
 
 // ---- orders ---------------------------------------------------------------------------------
@@ -283,6 +284,7 @@ struct PaymentView {
   std::vector<Application> applied;
   Money unapplied = 0;
   bool duplicate = false;
+  std::vector<Application> recovered;  // written-off invoices this money recovered
 };
 struct ReturnView {
   OrderNo order_no = 0;
@@ -290,11 +292,14 @@ struct ReturnView {
   Money amount = 0;
   std::vector<Application> applied;  // reductions of the order's invoices
   Money unapplied = 0;               // the customer's unapplied balance after
+  // The part of the credit that settles written-off invoices of the order: no customer credit.
+  std::vector<Application> recovered;
 };
 struct WriteOffView {
   InvoiceNo invoice_no = 0;
   Key customer;
   Money amount = 0;
+  uint64_t write_off_no = 0;  // its row in the write-off register
 };
 struct ReversalView {
   Key customer;
@@ -368,7 +373,18 @@ struct OpenItemsView {
   std::vector<OpenItemRow> items;
   Key next_cursor;  // empty: the end
 };
-enum class EntryKind : uint8_t { invoice, payment, credit_note, write_off, reversal, refund };
+// reversal, refund (branch receivables): a payment taken back (+), unapplied money paid out (+).
+// recovery (branch writeoff): a written-off invoice's debt settled after all, by a payment or a
+// credit note (the entry that follows it): + the amount, number = invoice_no.
+enum class EntryKind : uint8_t {
+  invoice,
+  payment,
+  credit_note,
+  write_off,
+  reversal,
+  refund,
+  recovery
+};
 const char* to_string(EntryKind k);
 struct StatementView {
   Key customer;
@@ -422,6 +438,54 @@ struct DailyReportView : DailyActivity {
   };
   // Indexed by OrderStatus: orders submitted that day, by their status now.
   StatusCount by_status[kOrderStatusCount];
+  // Payments that day booked as recoveries of written-off invoices (part of `payments`).
+  uint64_t recoveries = 0;
+  Money recovered = 0;
+};
+
+// ---- write-offs and returns (branch writeoff) -------------------------------------------------
+struct WriteOffRecordView {
+  uint64_t write_off_no = 0;
+  InvoiceNo invoice_no = 0;
+  Key customer;
+  WriteOffStatus status = WriteOffStatus::proposed;
+  WriteOffReason reason_code = WriteOffReason::bankrupt;
+  std::string reason;
+  Money amount = 0;  // proposed: the invoice's open amount then; approved: what was written off
+  Key proposed_by;
+  TimeMs proposed_at = 0;
+  Key approved_by;  // empty while proposed
+  TimeMs approved_at = 0;
+  std::string note;
+  Money recovered = 0;  // settled after the write-off, by payments or credit notes
+};
+struct WriteOffList {
+  std::vector<WriteOffRecordView> write_offs;
+  uint64_t next_cursor = 0;  // 0: the end of the register
+};
+struct ReturnRecordView {
+  uint64_t return_no = 0;
+  OrderNo order_no = 0;
+  Key customer;
+  ReturnStatus status = ReturnStatus::requested;
+  std::string reason;
+  Money value = 0;  // the requested quantities at the order's prices
+  struct Line {
+    Key sku;
+    Qty qty = 0;       // requested and approved
+    Qty received = 0;  // counted
+    Qty passed = 0;    // of which passed QC (back to stock)
+  };
+  std::vector<Line> lines;
+  Key requested_by;
+  TimeMs requested_at = 0;
+  Key approved_by;
+  TimeMs approved_at = 0;
+  Key received_by;
+  TimeMs received_at = 0;
+  // On receipt: the credit note for the received quantity (as return_goods answers it).
+  bool credited = false;
+  ReturnView credit;
 };
 
 using ResultBody =
@@ -429,7 +493,7 @@ using ResultBody =
                  ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
                  StatementView, DailyReportView, CustomerList, ProductList, AmendView, OrderList,
                  ReversalView, RefundView, OpenItemsView, CreditProposalView, CreditHistoryView,
-                 ReviewDueList>;
+                 ReviewDueList, WriteOffRecordView, WriteOffList, ReturnRecordView>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

@@ -14,6 +14,8 @@
 // a version 1 or 2 image loads with that history made up from what it has (read_receivables).
 // Version 3 adds the credit data at the end (review dates, histories, proposals) and a 13th
 // hold reason to each daily row; versions 1 and 2 still load (io_credit_data).
+// Version 3 appends the write-off register, recoveries and returns with their policy knobs
+// (branch writeoff); a version 2 image loads with them empty and the knobs at their defaults.
 #include <xxhash.h>
 
 #include <cstring>
@@ -365,6 +367,46 @@ void io(IO& f, T& v) {
     io_enum(f, v.status_to);
     f.pod(v.review_due);
     io_text(f, v.reason);
+  } else if constexpr (std::is_same_v<T, WriteOffRec>) {
+    f.pod(v.invoice);
+    io_enum(f, v.status);
+    io_enum(f, v.reason_code);
+    io_text(f, v.reason);
+    f.pod(v.amount);
+    f.pod(v.proposed_by);
+    f.pod(v.proposed_at);
+    f.pod(v.approved_by);
+    f.pod(v.approved_at);
+    io_text(f, v.note);
+    f.pod(v.recovered);
+  } else if constexpr (std::is_same_v<T, RecoveryDay>) {
+    f.pod(v.day);
+    f.pod(v.count);
+    f.pod(v.amount);
+  } else if constexpr (std::is_same_v<T, PaymentRecovery>) {
+    f.pod(v.payment);
+    f.pod(v.invoice);
+    f.pod(v.amount);
+  } else if constexpr (std::is_same_v<T, ReturnRec>) {
+    f.pod(v.order);
+    io_enum(f, v.status);
+    io_text(f, v.reason);
+    f.pod(v.value);
+    f.pod(v.first_line);
+    f.pod(v.line_count);
+    f.pod(v.requested_by);
+    f.pod(v.requested_at);
+    f.pod(v.approved_by);
+    f.pod(v.approved_at);
+    io_text(f, v.note);
+    f.pod(v.received_by);
+    f.pod(v.received_at);
+    f.pod(v.credit_note_no);
+  } else if constexpr (std::is_same_v<T, ReturnLine>) {
+    f.pod(v.product);
+    f.pod(v.qty);
+    f.pod(v.received);
+    f.pod(v.passed);
   } else if constexpr (std::is_same_v<T, DailyRow>) {
     f.pod(v.day);
     io(f, v.agg);
@@ -559,6 +601,19 @@ void io_state(IO& f, State& s) {
   }
   io_receivables(f, s);
   io_credit_data(f, s);
+  // ---- branch writeoff: write-offs, recoveries, returns (version 3) ----
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version < 3) return;
+  }
+  f.pod(p.writeoff_min_days_past_due);
+  f.pod(p.single_approval_write_off);
+  f.pod(p.return_vp_minor);
+  io_vec(f, s.write_offs);
+  io_vec(f, s.recovery_days);
+  io_vec(f, s.payment_recoveries);
+  io_vec(f, s.returns);
+  io_vec(f, s.return_lines);
+  if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_write_off_index(s);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/chunked_text.h"
@@ -262,6 +263,60 @@ struct DailyRow {
   DailyAgg agg;
 };
 
+// ---- write-offs and returns (branch writeoff) ---------------------------------------------------
+// One write-off in the register: proposed, then approved by a second principal.
+// write_off_no = index + 1.
+struct WriteOffRec {
+  uint32_t invoice = kNone;
+  WriteOffStatus status = WriteOffStatus::proposed;
+  WriteOffReason reason_code = WriteOffReason::bankrupt;
+  Text reason;
+  Money amount = 0;  // proposed: the open amount then; approved: what was written off
+  uint32_t proposed_by = kNone;  // principal ids
+  TimeMs proposed_at = 0;
+  uint32_t approved_by = kNone;
+  TimeMs approved_at = 0;
+  Text note;
+  Money recovered = 0;  // settled after the write-off (payments and credit notes), <= amount
+};
+// Payments booked as recoveries on one day, for the daily report; one row per day that had
+// any, in day order (business time never goes back).
+struct RecoveryDay {
+  Day day = 0;
+  uint64_t count = 0;
+  Money amount = 0;
+};
+// What one payment recovered on one written-off invoice; in payment order (a payment's rows are
+// found by binary search, to answer a duplicate record_payment as the original).
+struct PaymentRecovery {
+  uint32_t payment = kNone;
+  uint32_t invoice = kNone;
+  Money amount = 0;
+};
+// One return: requested, approved, received (return_no = index + 1). Its lines are one per sku.
+struct ReturnRec {
+  uint32_t order = kNone;
+  ReturnStatus status = ReturnStatus::requested;
+  Text reason;
+  Money value = 0;  // the requested quantities at the order's prices
+  uint32_t first_line = 0;  // into State::return_lines
+  uint32_t line_count = 0;
+  uint32_t requested_by = kNone;  // principal ids
+  TimeMs requested_at = 0;
+  uint32_t approved_by = kNone;
+  TimeMs approved_at = 0;
+  Text note;
+  uint32_t received_by = kNone;
+  TimeMs received_at = 0;
+  uint64_t credit_note_no = 0;  // issued on receipt
+};
+struct ReturnLine {
+  uint32_t product = kNone;
+  Qty qty = 0;       // requested (and approved)
+  Qty received = 0;  // counted by the warehouse
+  Qty passed = 0;    // of which passed QC and went back to stock
+};
+
 struct ListEnds {
   uint32_t head = kNone;
   uint32_t tail = kNone;
@@ -328,6 +383,17 @@ struct State {
   std::vector<CreditProposal> proposals;
   std::vector<CreditEvent> credit_events;
   std::set<std::pair<Day, uint32_t>> review_index;
+
+  // Write-offs and returns (branch writeoff): the register, recoveries by day, returns.
+  std::vector<WriteOffRec> write_offs;
+  std::vector<RecoveryDay> recovery_days;
+  std::vector<PaymentRecovery> payment_recoveries;
+  std::vector<ReturnRec> returns;
+  std::vector<ReturnLine> return_lines;
+  // Derived from write_offs (rebuilt when an image is loaded, not part of it): the write-offs
+  // of each invoice and of each customer, in register order.
+  std::unordered_map<uint32_t, std::vector<uint32_t>> write_offs_of_invoice;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> write_offs_of_customer;
 
   // Scratch for deciding an order (not state; not serialized): quantity already asked for by
   // earlier lines of the order being decided, per product.

@@ -91,7 +91,9 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
                    {"review_cycle_days_b", p.review_cycle_days_b, kReviewCycleDaysRange},
                    {"review_cycle_days_c", p.review_cycle_days_c, kReviewCycleDaysRange},
                    {"review_cycle_days_d", p.review_cycle_days_d, kReviewCycleDaysRange},
-                   {"review_grace_days", p.review_grace_days, kReviewGraceDaysRange}};
+                   {"review_grace_days", p.review_grace_days, kReviewGraceDaysRange},
+                   {"writeoff_min_days_past_due", p.writeoff_min_days_past_due,
+                    kWriteOffMinDaysRange}};
   for (const auto& d : durations)
     if (!d.range.contains(d.value))
       return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));
@@ -108,6 +110,7 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
   if (!kCreditLimitVpPctRange.contains(p.credit_limit_vp_pct))
     return bad("credit_limit_vp_pct",
                "credit_limit_vp_pct must be " + limits::range_text(kCreditLimitVpPctRange));
+  if (p.return_vp_minor < 0) return bad("return_vp_minor", "return_vp_minor must not be negative");
   return true;
 }
 

@@ -186,4 +186,22 @@ bool parse(std::string_view s, Reason* out);
 bool parse(std::string_view s, AgingBasis* out);
 bool parse_role(std::string_view s, Role* out);
 
+// ---- write-offs and returns (branch writeoff; names and parsers in engine/write_offs.cc) ----
+// Why a bad debt may be written off (004 P5 9-08 §13): the debtor is bankrupt or deceased, the
+// invoice is more than the policy's writeoff_min_days_past_due past due (uncollectible), or a
+// settlement was agreed. `unspecified` is what the one-step write_off records; no request may
+// give it (parse refuses it).
+enum class WriteOffReason : uint8_t { bankrupt, deceased, uncollectible, settlement, unspecified };
+enum class WriteOffStatus : uint8_t { proposed, approved };
+// A return's way through the house (004 P5 §11, 9-04 §8-13): requested, approved, received.
+enum class ReturnStatus : uint8_t { requested, approved, received };
+// A received return line's quality check: only passed units go back to stock.
+enum class QcResult : uint8_t { pass, fail };
+const char* to_string(WriteOffReason r);
+const char* to_string(WriteOffStatus s);
+const char* to_string(ReturnStatus s);
+const char* to_string(QcResult q);
+bool parse(std::string_view s, WriteOffReason* out);
+bool parse(std::string_view s, QcResult* out);
+
 }  // namespace credo

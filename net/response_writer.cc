@@ -99,8 +99,9 @@ void write_amendments(JsonWriter& w, const OrderView& o) {
   w.end_array();
 }
 
-void write_applications(JsonWriter& w, const std::vector<Application>& applied) {
-  w.key("applied");
+void write_applications(JsonWriter& w, const std::vector<Application>& applied,
+                        std::string_view key = "applied") {
+  w.key(key);
   w.begin_array();
   for (const Application& a : applied) {
     w.begin_object();
@@ -109,6 +110,40 @@ void write_applications(JsonWriter& w, const std::vector<Application>& applied) 
     w.end_object();
   }
   w.end_array();
+}
+
+// A write-off register row (propose/approve_write_off answer it too).
+void write_write_off(JsonWriter& w, const WriteOffRecordView& x) {
+  w.field("write_off_no", x.write_off_no);
+  w.field("invoice_no", x.invoice_no);
+  w.field("customer", x.customer.view());
+  w.field("status", to_string(x.status));
+  w.field("reason_code", to_string(x.reason_code));
+  w.field("reason", std::string_view(x.reason));
+  w.field("amount", x.amount);
+  w.field("proposed_by", x.proposed_by.view());
+  w.field_time("proposed_at", x.proposed_at);
+  if (x.approved_by.empty()) {
+    w.field_null("approved_by");
+    w.field_null("approved_at");
+  } else {
+    w.field("approved_by", x.approved_by.view());
+    w.field_time("approved_at", x.approved_at);
+  }
+  if (!x.note.empty()) w.field("note", std::string_view(x.note));
+  w.field("recovered", x.recovered);
+}
+
+// "<step>_by" and "<step>_at" of a return, null until the step happened.
+void write_by(JsonWriter& w, std::string_view step, const Key& by, TimeMs at) {
+  const std::string by_key = std::string(step) + "_by", at_key = std::string(step) + "_at";
+  if (by.empty()) {
+    w.field_null(by_key);
+    w.field_null(at_key);
+    return;
+  }
+  w.field(by_key, by.view());
+  w.field_time(at_key, at);
 }
 
 // How an order is shown: which status field leads, and what extras come with it.
@@ -391,6 +426,7 @@ struct BodyWriter {
     write_applications(w, p.applied);
     w.field("unapplied", p.unapplied);
     if (p.duplicate) w.field("duplicate", true);
+    write_applications(w, p.recovered, "recovered");
   }
   void operator()(const ReturnView& r) {
     w.field("order_no", r.order_no);
@@ -398,11 +434,63 @@ struct BodyWriter {
     w.field("amount", r.amount);
     write_applications(w, r.applied);
     w.field("unapplied", r.unapplied);
+    write_applications(w, r.recovered, "recovered");
   }
   void operator()(const WriteOffView& x) {
     w.field("invoice_no", x.invoice_no);
     w.field("customer", x.customer.view());
     w.field("amount", x.amount);
+    w.field("write_off_no", x.write_off_no);
+  }
+  // Write-offs and returns (branch writeoff).
+  void operator()(const WriteOffRecordView& x) { write_write_off(w, x); }
+  void operator()(const WriteOffList& l) {
+    w.key("write_offs");
+    w.begin_array();
+    for (const WriteOffRecordView& x : l.write_offs) {
+      w.begin_object();
+      write_write_off(w, x);
+      w.end_object();
+    }
+    w.end_array();
+    if (l.next_cursor != 0)
+      w.field("next_cursor", l.next_cursor);
+    else
+      w.field_null("next_cursor");
+  }
+  void operator()(const ReturnRecordView& r) {
+    w.field("return_no", r.return_no);
+    w.field("order_no", r.order_no);
+    w.field("customer", r.customer.view());
+    w.field("status", to_string(r.status));
+    w.field("reason", std::string_view(r.reason));
+    w.field("value", r.value);
+    w.key("lines");
+    w.begin_array();
+    for (const ReturnRecordView::Line& l : r.lines) {
+      w.begin_object();
+      w.field("sku", l.sku.view());
+      w.field("qty", l.qty);
+      w.field("received", l.received);
+      w.field("passed", l.passed);
+      w.end_object();
+    }
+    w.end_array();
+    write_by(w, "requested", r.requested_by, r.requested_at);
+    write_by(w, "approved", r.approved_by, r.approved_at);
+    write_by(w, "received", r.received_by, r.received_at);
+    if (!r.credited) return;
+    // receive_return answers the credit note as return_goods does; get_return its number and
+    // amount.
+    w.key("credit");
+    w.begin_object();
+    if (op == op_id<ReceiveReturn>())
+      (*this)(r.credit);
+    else {
+      w.field("credit_note_no", r.credit.credit_note_no);
+      w.field("amount", r.credit.amount);
+    }
+    w.end_object();
   }
   void operator()(const TickView& t) {
     w.field_time("now", t.now);
@@ -445,6 +533,9 @@ struct BodyWriter {
     w.field("review_cycle_days_c", p.review_cycle_days_c);
     w.field("review_cycle_days_d", p.review_cycle_days_d);
     w.field("review_grace_days", p.review_grace_days);
+    w.field("writeoff_min_days_past_due", p.writeoff_min_days_past_due);
+    w.field("single_approval_write_off", p.single_approval_write_off);
+    w.field("return_vp_minor", p.return_vp_minor);
     w.end_object();
   }
   void operator()(const AgingView& a) {
@@ -633,6 +724,8 @@ struct BodyWriter {
     }
     w.end_array();
     write_next_cursor(l.next_cursor);
+    w.field("recoveries", d.recoveries);
+    w.field("recovered", d.recovered);
   }
 };
 

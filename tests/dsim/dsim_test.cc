@@ -413,8 +413,9 @@ class Sim {
     Principal p;
     const uint64_t r = random(100);
     if (r < 85) {
-      // Two of them: nobody approves an order they submitted (four eyes).
-      p.name = Key::of(percent(50) ? "ops" : "ops2");
+      // Two people with every role, so that approvals by a second person (orders, write-offs,
+      // returns: four eyes) happen.
+      p.name = Key::of(r < 75 ? "ops" : "ops2");
       p.roles = kRoleOrder | kRoleCredit | kRoleWarehouse | kRoleFinance | kRoleAdmin;
       p.level = 3;
     } else if (r < 90) {
@@ -462,7 +463,7 @@ class Sim {
   }
 
   CommandBody random_body() {
-    switch (random(25)) {
+    switch (random(30)) {
       case 0: {
         UpsertCustomer u;
         u.customer = customer();
@@ -556,6 +557,24 @@ class Sim {
       }
       case 23:
         return ReleaseShipment{order_no(), text()};
+      // Write-offs and returns (branch writeoff), valid and not.
+      case 24:
+        ++write_offs_;
+        return ProposeWriteOff{random(ships_ + 3), static_cast<WriteOffReason>(random(4)), text()};
+      case 25:
+        return ApproveWriteOff{random(write_offs_ + 2), text()};
+      case 26:
+        ++returns_;
+        return RequestReturn{order_no(), sku_lines(), text()};
+      case 27:
+        return ApproveReturn{random(returns_ + 2), text()};
+      case 28: {
+        ReceiveReturn r;
+        r.return_no = random(returns_ + 2);
+        for (const SkuQty& l : sku_lines())
+          r.lines.push_back({l.sku, l.qty, percent(70) ? QcResult::pass : QcResult::fail});
+        return r;
+      }
       default: {
         SetPolicy p;
         if (percent(70)) {
@@ -564,6 +583,9 @@ class Sim {
           p.policy.overdue_hold_days = static_cast<int32_t>(random(30));
           p.policy.suspend_after_days = 30 + static_cast<int32_t>(random(60));
           p.policy.review_grace_days = static_cast<int32_t>(random(40));
+          p.policy.writeoff_min_days_past_due = static_cast<int32_t>(random(400));
+          p.policy.single_approval_write_off = percent(30);
+          p.policy.return_vp_minor = money(20'000);
         } else {
           p.policy.hold_ttl_hours = -static_cast<int32_t>(random(3));
         }
@@ -838,6 +860,8 @@ class Sim {
   TimeMs now_ms_ = kStartMs;
   uint64_t orders_ = 0;
   uint64_t ships_ = 0;
+  uint64_t write_offs_ = 0;  // proposals sent (some fail): bounds the numbers approvals name
+  uint64_t returns_ = 0;     // return requests sent, likewise
   std::string failure_;
   std::deque<std::string> trace_;
   bool shadow_ = env_u64("CREDO_DSIM_SHADOW", 0) != 0;

@@ -115,7 +115,7 @@ TEST_F(ErrorsTest, UnknownObjectsOutsideOrderDecisionsAreNotFound) {
   expect_failure(w.try_release(100'001), ErrorCode::NOT_FOUND);
   expect_failure(w.try_reject(100'001), ErrorCode::NOT_FOUND);
   expect_failure(w.try_ship(100'001), ErrorCode::NOT_FOUND);
-  expect_failure(w.try_write_off(1), ErrorCode::NOT_FOUND);
+  expect_failure(w.try_propose_write_off(1), ErrorCode::NOT_FOUND);
   record("every op on a customer, product, order or invoice that does not exist");
 }
 
@@ -152,7 +152,7 @@ TEST_F(ErrorsTest, AdminMayDoEverything) {
   EXPECT_TRUE(w.apply(SetCustomerStatus{Key::of("C1"), CustomerStatus::active, ""}, admin()).ok());
   EXPECT_TRUE(w.apply(RecordPayment{Key::of("C1"), 5, Key::of("P1")}, admin()).ok());
   EXPECT_TRUE(w.apply(Ship{100'001, {}}, admin()).ok());
-  EXPECT_TRUE(w.apply(WriteOff{1, "x"}, admin()).ok());
+  EXPECT_TRUE(w.apply(ProposeWriteOff{1, WriteOffReason::bankrupt, "x"}, admin()).ok());
 }
 
 TEST_F(ErrorsTest, EveryRoleMayRead) {

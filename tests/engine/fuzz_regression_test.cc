@@ -191,7 +191,10 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   const std::size_t orderbook = 8 + 8 + 8 + 2 * 16;
   const std::size_t receivables = 4 + 8 * 1 + 7 * 8;
   const std::size_t credit = 52 + (4 + 8 + 4) + 8 + (8 + 74);
-  const std::size_t after_daily = auth_block + orderbook + receivables + credit;
+  // writeoff: three policy members (i32, u8, i64) and five vectors, empty here (a u64 count
+  // each).
+  const std::size_t writeoff = 4 + 1 + 8 + 5 * 8;
+  const std::size_t after_daily = auth_block + orderbook + receivables + credit + writeoff;
   // The daily table: u64 count, then (i32 day, row) per row. A row: counts and values by status
   // (6 + 6), holds by reason (kReasonCount since version 3, 12 before), then 8 sums, 8 bytes each.
   const std::size_t row_bytes = (6 + 6 + kReasonCount + 8) * 8;
@@ -234,9 +237,9 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
     // The credit data is derived: no history, no proposals, C1 due for review one A-grade cycle
     // (182 days) after the image's business day.
     const std::size_t old_credit = 52 + (4 + 8) + 8 + 8;
-    ASSERT_GT(resaved.size(), old_credit);
+    ASSERT_GT(resaved.size(), writeoff + old_credit);
     Day review_due = 0;
-    std::memcpy(&review_due, resaved.data() + resaved.size() - old_credit + 52, 4);
+    std::memcpy(&review_due, resaved.data() + resaved.size() - writeoff - old_credit + 52, 4);
     EXPECT_EQ(review_due, w.today() + 182);
   }
 }

@@ -198,33 +198,36 @@ TEST_F(MoneyTest, ReturnOfMoreThanShippedAndNotReturnedIsBadRequest) {
   EXPECT_EQ(w.try_return(999'999, {{"BOLT", 1}}, true).error.code, ErrorCode::NOT_FOUND);
 }
 
-// ---- write-off ----
+// ---- write-off (the two-step flow and its refusals: write_off_test.cc) ----
 TEST_F(MoneyTest, WriteOffClearsTheInvoicesOpenAmount) {
   shipped_order(5);
   w.pay("C1", 1000, "P1");
-  WriteOffView v = body<WriteOffView>(w.try_write_off(1));
+  WriteOffRecordView v = body<WriteOffRecordView>(w.try_write_off_approved(1));
   EXPECT_EQ(v.invoice_no, 1u);
   EXPECT_EQ(v.amount, 4000);
   EXPECT_EQ(w.get_customer("C1").exposure.receivables, 0);
-  EXPECT_EQ(w.try_write_off(1).error.code, ErrorCode::INVALID_STATE);
+  EXPECT_EQ(w.try_propose_write_off(1).error.code, ErrorCode::INVALID_STATE);
 }
 
-TEST_F(MoneyTest, WriteOffNeedsFinanceLevelTwo) {
+TEST_F(MoneyTest, WriteOffNeedsFinanceLevelTwoToApprove) {
   shipped_order(5);
-  EXPECT_EQ(w.try_write_off(1, /*level=*/1).error.code, ErrorCode::FORBIDDEN);
-  EXPECT_EQ(w.apply(WriteOff{1, "x"}, credit_officer(3)).error.code, ErrorCode::FORBIDDEN);
+  ASSERT_TRUE(w.try_propose_write_off(1).ok());
+  EXPECT_EQ(w.try_approve_write_off(1, finance(1)).error.code, ErrorCode::FORBIDDEN);
+  EXPECT_EQ(w.apply(ApproveWriteOff{1, ""}, credit_officer(3)).error.code, ErrorCode::FORBIDDEN);
   EXPECT_EQ(w.get_customer("C1").exposure.receivables, 5000);
 }
 
 TEST_F(MoneyTest, WriteOffOfUnknownInvoiceIsNotFound) {
-  EXPECT_EQ(w.try_write_off(42).error.code, ErrorCode::NOT_FOUND);
+  EXPECT_EQ(w.try_propose_write_off(42).error.code, ErrorCode::NOT_FOUND);
 }
 
-TEST_F(MoneyTest, ReturnNeedsFinanceRole) {
+TEST_F(MoneyTest, ReturnGoodsInOneStepNeedsAdmin) {
   OrderNo n = shipped_order(5);
   ReturnGoods r{n, sku_qty({{"BOLT", 1}}), true, "x"};
+  EXPECT_EQ(w.apply(r, finance(3)).error.code, ErrorCode::FORBIDDEN);
   EXPECT_EQ(w.apply(r, warehouse()).error.code, ErrorCode::FORBIDDEN);
   EXPECT_EQ(w.apply(r, rep(3)).error.code, ErrorCode::FORBIDDEN);
+  EXPECT_TRUE(w.apply(r, admin()).ok());
 }
 
 TEST_F(MoneyTest, CreditNoteNumbersAreConsecutive) {

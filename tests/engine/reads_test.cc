@@ -159,7 +159,7 @@ TEST_F(ReadsTest, OrderHistoryRecordsWhoDidWhatWhen) {
   EXPECT_EQ(o.events[3].number, 1u);
   EXPECT_EQ(o.events[3].amount, 4500);
   EXPECT_EQ(o.events[4].kind, EventKind::returned);
-  EXPECT_EQ(o.events[4].principal, Key::of("fin"));
+  EXPECT_EQ(o.events[4].principal, Key::of("ops"));
   EXPECT_EQ(o.events[4].number, 1u);
   EXPECT_EQ(o.events[4].amount, 900);
   EXPECT_EQ(o.submitted_by, Key::of("rep0"));
@@ -238,7 +238,7 @@ TEST_F(ReadsTest, StatementHasOpeningEntriesRunningBalanceAndClosing) {
   w.advance_days(1);
   w.return_goods(second, {{"BOLT", 1}}, true);  // day 6: credit note 1, -1,000
   w.advance_days(3);
-  ASSERT_TRUE(w.try_write_off(1).ok());  // day 9: invoice 1's open 3,000
+  ASSERT_TRUE(w.try_write_off_approved(1).ok());  // day 9: invoice 1's open 3,000
 
   StatementView s = body<StatementView>(w.query(StatementQuery{Key::of("C1"), d0 + 3, d0 + 6}));
   EXPECT_EQ(s.opening_balance, 3000);
@@ -313,7 +313,7 @@ TEST_F(ReadsTest, DailyReportGroupsTheDaysOrdersByTheirStatusNow) {
 
 TEST_F(ReadsTest, DailyReportCountsWriteOffs) {
   ship_bolts("C1", 5);
-  ASSERT_TRUE(w.try_write_off(1).ok());
+  ASSERT_TRUE(w.try_write_off_approved(1).ok());
   DailyReportView r = body<DailyReportView>(w.query(DailyReportQuery{w.today()}));
   EXPECT_EQ(r.write_offs, 1u);
   EXPECT_EQ(r.written_off, 5000);

@@ -28,7 +28,7 @@ void busy_day(World& w) {
   w.return_goods(a, {{"BOLT", 1}}, true);
   w.advance_days(1);
   w.ship(a);
-  w.try_write_off(2);
+  w.try_write_off_approved(2);
   w.advance_days(40);
   w.tick();
 }

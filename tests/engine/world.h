@@ -59,6 +59,10 @@ inline Principal warehouse() {
 inline Principal finance(int level = 2) {
   return principal("fin", kRoleFinance, static_cast<uint8_t>(level));
 }
+// A second finance principal: proposes write-offs that `finance()` approves (four eyes).
+inline Principal finance_clerk(int level = 0) {
+  return principal("fin-clerk", kRoleFinance, static_cast<uint8_t>(level));
+}
 
 inline std::string describe(const Error& e) {
   return std::string(to_string(e.code)) + " field='" + e.field + "' " + e.message;
@@ -268,14 +272,29 @@ class World {
   }
   Result try_return(OrderNo n, const std::vector<std::pair<std::string, Qty>>& lines,
                     bool restock) {
-    return apply(ReturnGoods{n, sku_qty(lines), restock, "damaged"}, finance());
+    return apply(ReturnGoods{n, sku_qty(lines), restock, "damaged"}, admin());
   }
   ReturnView return_goods(OrderNo n, const std::vector<std::pair<std::string, Qty>>& lines,
                           bool restock) {
     return body<ReturnView>(try_return(n, lines, restock));
   }
+  // The one-step write_off (refused unless the policy allows a single approver).
   Result try_write_off(InvoiceNo n, int level = 2) {
     return apply(WriteOff{n, "bankrupt"}, finance(level));
+  }
+  // The two-step write-off: proposed by the finance clerk, approved by `finance()`.
+  Result try_propose_write_off(InvoiceNo n, WriteOffReason code = WriteOffReason::bankrupt,
+                               const Principal& by = finance_clerk()) {
+    return apply(ProposeWriteOff{n, code, "customer is bankrupt"}, by);
+  }
+  Result try_approve_write_off(uint64_t write_off_no, const Principal& by = finance()) {
+    return apply(ApproveWriteOff{write_off_no, "approved"}, by);
+  }
+  // Proposes and approves; the approval's result (or the failed proposal's).
+  Result try_write_off_approved(InvoiceNo n) {
+    Result proposed = try_propose_write_off(n);
+    if (!proposed.ok()) return proposed;
+    return try_approve_write_off(std::get<WriteOffRecordView>(proposed.body).write_off_no);
   }
 
   // ---- reads ----

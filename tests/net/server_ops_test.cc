@@ -211,14 +211,18 @@ TEST_F(ServerOps, EveryOpOnce) {
   ASSERT_TRUE(pay.ok()) << pay.text();
   EXPECT_EQ(pay.num("/applied/0/invoice_no"), invoice1);
   EXPECT_EQ(pay.num("/applied/0/amount"), 4000);
-  Json ret(finance.call(R"({"op":"return_goods","order_no":)" + std::to_string(order1) +
-                        R"(,"lines":[{"sku":"BOLT","qty":1}],"restock":true,"reason":"damaged"})"));
+  Json ret(admin.call(R"({"op":"return_goods","order_no":)" + std::to_string(order1) +
+                      R"(,"lines":[{"sku":"BOLT","qty":1}],"restock":true,"reason":"damaged"})"));
   ASSERT_TRUE(ret.ok()) << ret.text();
   EXPECT_EQ(ret.num("/amount"), 1000);
-  Json wo(finance.call(R"({"op":"write_off","invoice_no":)" + std::to_string(invoice1) +
-                       R"(,"reason":"bankrupt"})"));
+  // Write-offs take two finance principals (server_writeoff_test.cc walks the whole flow).
+  Json wo(admin.call(R"({"op":"propose_write_off","invoice_no":)" + std::to_string(invoice1) +
+                     R"(,"reason_code":"bankrupt","reason":"bankrupt"})"));
   ASSERT_TRUE(wo.ok()) << wo.text();
-  EXPECT_EQ(wo.num("/amount"), 5000);
+  Json woa(finance.call(R"({"op":"approve_write_off","write_off_no":)" +
+                        std::to_string(wo.num("/write_off_no")) + "}"));
+  ASSERT_TRUE(woa.ok()) << woa.text();
+  EXPECT_EQ(woa.num("/amount"), 5000);
 
   // Reports.
   Json aging(finance.call(R"({"op":"aging","customer":"C1"})"));

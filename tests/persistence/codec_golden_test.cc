@@ -37,7 +37,7 @@ const std::map<std::string, std::string> kGoldenHex = {
     {"reject_order", "6fd415cd0d0000000712acae97370000036f70731f030ba28d06026e6f"},
     {"ship/everything", "b17d41672900000019e5648385a30000036f70731f030ca38d0600"},
     {"ship/lines", "7779c4357c0000004f5e8f014fe70100036f70731f030ca38d0602014102009003"},
-    {"record_payment", "c96c4da174010000f1c90e7cabb20500036f70731f030d02433180890f055041592d31"},
+    {"record_payment", "c96c4da174010000f1c90e7cabb20500036f70733f030d0002433180890f055041592d31"},
     {"return_goods/restock", "bf46e8e35d040000d70c8debc0141100036f70731f030ea48d0601014102010764616d61676564"},
     {"return_goods/empty", "a1d4b8ab190d000089d5073a013b3300036f70731f030ea48d06000000"},
     {"write_off", "477e2a034d2700009f2f7825c2ad9900036f70731f030f070862616e6b72757074"},
@@ -63,6 +63,16 @@ const std::map<std::string, std::string> kGoldenHex = {
     {"approve_order/all", "a90c56011a4e2500d1ecc7fd4f65de91036f70731f031200a18d0600"},
     {"approve_order/reasons", "5f2602044eea6f007775b870ae2c9bb5036f70731f031201a18d06800a026f6b"},
     {"release_shipment", "8173060ceabe4f01690f8ac9c982d120036f70731f0313a18d06086c617374206f6e65"},
+    {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70733f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c0078da050080dac409"},
+    {"set_policy/custom", "91567b551f250400f9e8950326293510036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0fda050080dac409"},
+    {"set_policy/writeoff", "170472005e6f0c00ef69228230789f30036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0f3c0100"},
+    {"record_payment/recovery", "a90c56011a4e2500d1ecc7fd4f65de91036f70733f030d01024331e807055041592d3207"},
+    {"propose_write_off", "5f2602044eea6f007775b870ae2c9bb5036f70731f03170702093134206d6f6e746873"},
+    {"approve_write_off/note", "8173060ceabe4f01690f8ac9c982d120036f70731f03180106616772656564"},
+    {"approve_write_off/empty", "e75a1324be3cef033fddfed31b857462036f70731f0318ffffffffffffffffff0100"},
+    {"request_return", "19113a6c3ab6cd0bc1465df3118c5d27036f70731f0319a48d06010141040a77726f6e672073697a65"},
+    {"approve_return", "af33ae44af22692347837851f4a01876036f70731f031a01026f6b"},
+    {"receive_return", "719b0ace0d683b6ad938ca6b9bdf4962036f70731f031b01020141020001410201"},
 };
 // clang-format on
 
@@ -128,6 +138,26 @@ TEST(CommandCodecGolden, AVersionOneSetPolicyDecodesWithTheDefaultApprovalKnobs)
   EXPECT_EQ(p.reason_levels, kDefaultReasonLevels);
   EXPECT_EQ(p.credit_limit_vp_pct, 20);
   EXPECT_FALSE(p.allow_combined_roles);
+}
+
+// Records written before field version 2 (branch writeoff extended RecordPayment and the
+// policy): their old bytes still decode, to the command that now encodes as version 2.
+TEST(CommandCodecGolden, RecordsOfFieldVersionOneStillDecode) {
+  const std::map<std::string, std::string> kVersion1Hex = {
+      {"record_payment", "c96c4da174010000f1c90e7cabb20500036f70731f030d02433180890f055041592d31"},
+      {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70731f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c0078"},
+      {"set_policy/custom", "91567b551f250400f9e8950326293510036f70731f0311020406feffffffffffffffff01000204a09c01020406feffffff0f"},
+  };
+  for (const auto& [label, old_hex] : kVersion1Hex) {
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < old_hex.size(); i += 2)
+      bytes += static_cast<char>(std::stoi(old_hex.substr(i, 2), nullptr, 16));
+    Command c;
+    std::string err, again;
+    ASSERT_TRUE(decode_command(bytes, &c, &err)) << label << ": " << err;
+    ASSERT_TRUE(encode_command(c, again, &err)) << label << ": " << err;
+    EXPECT_EQ(test::hex(again), kGoldenHex.at(label)) << label;
+  }
 }
 
 // A record body: the golden principal's header, then `kind`, then `payload` (hex).

@@ -150,6 +150,21 @@ std::vector<GoldenCommand> golden_commands() {
                                                         reason_bit(Reason::PRICE_APPROVAL),
                                             "ok"});
   add("release_shipment", ReleaseShipment{100001, "last one"});
+  // Branch writeoff: the policy's version-2 members, a recovery, the new kinds 23-27.
+  sp.policy.writeoff_min_days_past_due = 30;
+  sp.policy.single_approval_write_off = true;
+  sp.policy.return_vp_minor = 0;
+  add("set_policy/writeoff", sp);
+  RecordPayment recovery{Key::of("C1"), 500, Key::of("PAY-2")};
+  recovery.recovery_of = 7;
+  add("record_payment/recovery", recovery);
+  add("propose_write_off", ProposeWriteOff{7, WriteOffReason::uncollectible, "14 months"});
+  add("approve_write_off/note", ApproveWriteOff{1, "agreed"});
+  add("approve_write_off/empty", ApproveWriteOff{UINT64_MAX, ""});
+  add("request_return", RequestReturn{100004, {SkuQty{Key::of("A"), 2}}, "wrong size"});
+  add("approve_return", ApproveReturn{1, "ok"});
+  add("receive_return", ReceiveReturn{1, {ReceiveLine{Key::of("A"), 1, QcResult::pass},
+                                          ReceiveLine{Key::of("A"), 1, QcResult::fail}}});
   return v;
 }
 

@@ -202,6 +202,7 @@ std::string describe(const Command& c) {
   } else if (auto* x = std::get_if<RecordPayment>(&b)) {
     s << "record_payment " << x->customer.view() << " " << x->amount << " ref "
       << x->payment_ref.view();
+    if (x->recovery_of) s << " recovery_of " << *x->recovery_of;
   } else if (auto* x = std::get_if<ReturnGoods>(&b)) {
     s << "return_goods " << x->order_no << " " << describe(x->lines)
       << (x->restock ? " restock" : "");
@@ -211,6 +212,19 @@ std::string describe(const Command& c) {
     s << "reverse_payment " << x->payment_ref.view() << (x->suspend ? " suspend" : "");
   } else if (auto* x = std::get_if<Refund>(&b)) {
     s << "refund " << x->customer.view() << " " << x->amount << " ref " << x->refund_ref.view();
+  } else if (auto* x = std::get_if<ProposeWriteOff>(&b)) {
+    s << "propose_write_off invoice " << x->invoice_no << " " << to_string(x->reason_code);
+  } else if (auto* x = std::get_if<ApproveWriteOff>(&b)) {
+    s << "approve_write_off " << x->write_off_no;
+  } else if (auto* x = std::get_if<RequestReturn>(&b)) {
+    s << "request_return " << x->order_no << " " << describe(x->lines);
+  } else if (auto* x = std::get_if<ApproveReturn>(&b)) {
+    s << "approve_return " << x->return_no;
+  } else if (auto* x = std::get_if<ReceiveReturn>(&b)) {
+    s << "receive_return " << x->return_no << " [";
+    for (const ReceiveLine& l : x->lines)
+      s << " " << l.sku.view() << "x" << l.qty << " " << to_string(l.qc);
+    s << " ]";
   } else if (std::get_if<Tick>(&b)) {
     s << "tick";
   } else if (auto* x = std::get_if<AmendOrder>(&b)) {
@@ -325,7 +339,7 @@ class Sim {
   };
   static constexpr const char* kKindNames[kKindCount] = {
       "submit_order",   "submit_orders", "quote+submit",    "ship",        "record_payment",
-      "return_goods",   "cancel_order",  "release",         "reject",      "write_off",
+      "returns",        "cancel_order",  "release",         "reject",      "write-offs",
       "receive_stock",  "adjust_stock",  "set_credit",      "set_status",  "upsert_customer",
       "upsert_product", "tick",          "set_policy",      "invalid",     "list_*",
       "amend_order",    "list_orders",   "receivables",     "approve_credit", "reject_credit",
@@ -391,6 +405,8 @@ class Sim {
   void do_release_shipment();
   bool supply_stopped(const OrderView& o);
   void do_write_off();
+  void do_return_flow();
+  void do_legacy_return();
   void do_receive();
   void do_adjust();
   void do_set_credit();
@@ -478,6 +494,19 @@ class Sim {
   std::vector<OrderNo> accepted_;   // accepted when last seen (may be stale), for shipping
   std::vector<OrderNo> shipped_;    // had a shipment (for returns), bounded
   std::vector<std::pair<OrderNo, Key>> amendment_ids_;  // taken by an amendment, bounded
+  // Write-offs and returns (branch writeoff): the next numbers, and who proposed/requested.
+  uint64_t next_write_off_no_ = 1;
+  std::vector<std::pair<uint64_t, std::string>> proposals_;  // (write_off_no, proposer), bounded
+  std::vector<std::pair<InvoiceNo, Key>> written_off_;      // (invoice, customer), bounded
+  uint64_t next_return_no_ = 1;
+  struct ReturnModel {
+    uint64_t no;
+    std::string requester;
+    Money value;
+    std::vector<SkuQty> lines;
+    ReturnStatus status;
+  };
+  std::vector<ReturnModel> returns_;  // bounded
 
   // ---- statistics ----
   uint64_t kind_count_[kKindCount] = {};
@@ -643,6 +672,7 @@ void Sim::setup() {
   policy_.discount_max_bp = {0, 300, 1000, 10'000};
   // ... and so that limit raises become proposals (set_credit limits go up to 400,000).
   policy_.credit_limit_max_minor = {0, 100'000, 250'000, kMoneyMax};
+  policy_.return_vp_minor = 20'000;  // so that returns needing the VP happen
   cmd_ = Command{0, clock_, admin_, SetPolicy{policy_}};
   send(false);
 
@@ -1439,6 +1469,11 @@ void Sim::do_pay() {
           break;
         }
       }
+    } else if (rng_.percent(15) && !written_off_.empty()) {
+      // Money for a written-off invoice: a recovery, within what is left of it or not.
+      const auto& [invoice, customer] = rng_.pick(written_off_);
+      p.customer = customer;
+      p.recovery_of = invoice;
     }
   }
   const auto before = customer_view(p.customer.view());
@@ -1456,6 +1491,11 @@ void Sim::do_pay() {
   const Result& r = send(false);
   if (!before) {
     SIM_EXPECT(!r.ok(), "a payment from an unknown customer succeeded");
+    return;
+  }
+  if (!original && p.recovery_of && !r.ok()) {
+    SIM_EXPECT(r.error.field == "amount" || r.error.reason == "not_written_off",
+               "a recovery failed: " + describe(r.error));
     return;
   }
   if (original) {
@@ -1481,9 +1521,12 @@ void Sim::do_pay() {
     reusable_refs_.push_back(p.payment_ref);
   else
     reusable_refs_[static_cast<std::size_t>(rng_.range(0, 255))] = p.payment_ref;
-  Money applied = 0;
+  Money applied = 0, recovered = 0;
   for (const Application& a : v.applied) applied += a.amount;
-  SIM_EXPECT(applied + (v.unapplied - before->exposure.unapplied) == p.amount,
+  for (const Application& a : v.recovered) recovered += a.amount;
+  SIM_EXPECT(!p.recovery_of || recovered == p.amount,
+             "a payment with recovery_of was not booked as a recovery in full");
+  SIM_EXPECT(applied + recovered + (v.unapplied - before->exposure.unapplied) == p.amount,
              numbered("payment of ", static_cast<int64_t>(p.amount)) +
                  " does not balance: applied " + std::to_string(applied) +
                  numbered(", unapplied ", static_cast<int64_t>(before->exposure.unapplied)) +
@@ -1501,7 +1544,15 @@ void Sim::do_pay() {
   }
 }
 
+// Returns: the one-step return_goods (admin) or a step of the workflow.
 void Sim::do_return() {
+  if (rng_.percent(25))
+    do_legacy_return();
+  else
+    do_return_flow();
+}
+
+void Sim::do_legacy_return() {
   OrderNo n = shipped_.empty() ? pick_live_order() : rng_.pick(shipped_);
   const auto before = order_view(n);
   ReturnGoods g;
@@ -1525,8 +1576,14 @@ void Sim::do_return() {
     bad = true;
   }
   const std::vector<SkuQty> lines = g.lines;
-  cmd_ = Command{0, stamp(), finance_[static_cast<std::size_t>(rng_.range(0, 3))], std::move(g)};
+  // The one-step form is admin's; anyone else is refused.
+  const bool by_admin = rng_.percent(85);
+  cmd_ = Command{0, stamp(), by_admin ? admin_ : finance_[3], std::move(g)};
   const Result& r = send(false);
+  if (!by_admin) {
+    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "return_goods by finance was not FORBIDDEN");
+    return;
+  }
   if (!before || bad) {
     SIM_EXPECT(!r.ok(), "an impossible return succeeded");
     return;
@@ -1551,17 +1608,166 @@ void Sim::do_return() {
                  numbered(", expected ", static_cast<int64_t>(amount)));
 }
 
-void Sim::do_write_off() {
-  // Mostly a recent invoice (older ones are usually paid by now).
-  const int64_t last = static_cast<int64_t>(next_invoice_no_);
-  const InvoiceNo n = static_cast<InvoiceNo>(
-      rng_.percent(80) ? rng_.range(std::max<int64_t>(1, last - 64), last) : rng_.range(1, last));
-  cmd_ = Command{0, stamp(), finance_[static_cast<std::size_t>(rng_.range(0, 3))],
-                 WriteOff{n, "bankrupt"}};
+// One step of a return's way: request (order or finance), approve (a sales manager who is not
+// the requester; level 2 above return_vp_minor), receive (warehouse: counted <= approved; only
+// QC-passed units back to stock).
+void Sim::do_return_flow() {
+  const int step = static_cast<int>(rng_.range(0, 2));
+  if (step == 0 || returns_.empty()) {
+    const OrderNo n = shipped_.empty() ? pick_live_order() : rng_.pick(shipped_);
+    const auto before = order_view(n);
+    RequestReturn q;
+    q.order_no = n;
+    q.reason = "wrong size";
+    bool bad = false;
+    if (before)
+      for (const LineView& l : before->lines) {
+        const Qty left = l.shipped - l.returned;
+        bool dup = false;
+        for (const SkuQty& x : q.lines) dup |= x.sku == l.sku;
+        if (left <= 0 || dup || rng_.percent(30)) continue;
+        q.lines.push_back({l.sku, rng_.range(1, left)});
+      }
+    if (q.lines.empty() || rng_.percent(5)) {
+      q.lines.push_back(
+          {before && !before->lines.empty() ? before->lines[0].sku : Key::of("P100"), 1'000});
+      bad = true;
+    }
+    const Principal& by = rng_.percent(70) ? rng_.pick(reps_) : rng_.pick(finance_);
+    cmd_ = Command{0, stamp(), by, std::move(q)};
+    const Result& r = send(false);
+    if (!before || bad) {
+      SIM_EXPECT(!r.ok(), "an impossible return request succeeded");
+      return;
+    }
+    SIM_EXPECT(r.ok(), "return request failed: " + describe(r.error));
+    const ReturnRecordView& v = std::get<ReturnRecordView>(r.body);
+    SIM_EXPECT(v.return_no == next_return_no_, "return numbers are not consecutive");
+    ++next_return_no_;
+    ReturnModel m{v.return_no, std::string(by.name.view()), v.value, {}, ReturnStatus::requested};
+    for (const auto& l : v.lines) m.lines.push_back({l.sku, l.qty});
+    if (returns_.size() >= 256) returns_.erase(returns_.begin());
+    returns_.push_back(std::move(m));
+    return;
+  }
+  ReturnModel& m = returns_[static_cast<std::size_t>(
+      rng_.range(0, static_cast<int64_t>(returns_.size()) - 1))];
+  if (step == 1) {
+    const Principal& by = rng_.percent(10) ? rep_for(m.requester) : rng_.pick(reps_);
+    cmd_ = Command{0, stamp(), by, ApproveReturn{m.no, "ok"}};
+    const Result& r = send(false);
+    const bool own = by.name.view() == m.requester;
+    if (m.status != ReturnStatus::requested || by.level < 1 || own ||
+        (m.value > policy_.return_vp_minor && by.level < 2)) {
+      SIM_EXPECT(!r.ok(), "a return approval that breaks the rules succeeded");
+      if (by.level < 1 || (own && m.status == ReturnStatus::requested))
+        SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "expected FORBIDDEN");
+      return;
+    }
+    SIM_EXPECT(r.ok(), "return approval failed: " + describe(r.error));
+    const ReturnRecordView& v = std::get<ReturnRecordView>(r.body);
+    SIM_EXPECT(v.approved_by != v.requested_by, "a return approved by its requester");
+    m.status = ReturnStatus::approved;
+    return;
+  }
+  // Receive: counted per line, sometimes more than approved; QC pass or fail.
+  ReceiveReturn rr;
+  rr.return_no = m.no;
+  bool over = false;
+  for (const SkuQty& l : m.lines) {
+    if (rng_.percent(20)) continue;
+    Qty q = rng_.range(1, l.qty);
+    if (rng_.percent(5)) {
+      q = l.qty + 1;
+      over = true;
+    }
+    rr.lines.push_back({l.sku, q, rng_.percent(75) ? QcResult::pass : QcResult::fail});
+  }
+  if (rr.lines.empty()) rr.lines.push_back({m.lines[0].sku, 1, QcResult::pass});
+  std::vector<std::pair<Key, Qty>> stock_before;
+  for (const ReceiveLine& l : rr.lines)
+    stock_before.emplace_back(l.sku, product_view(l.sku.view())->on_hand);
+  const std::vector<ReceiveLine> lines = rr.lines;
+  cmd_ = Command{0, stamp(), rng_.percent(95) ? warehouse_ : finance_[3], std::move(rr)};
   const Result& r = send(false);
-  if (n >= next_invoice_no_) SIM_EXPECT(!r.ok(), "wrote off an invoice that does not exist");
-  if (cmd_.by.level < 2 && n < next_invoice_no_)
-    SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "write-off below level 2");
+  if (m.status != ReturnStatus::approved || over || cmd_.by.name.view() != "wh") {
+    SIM_EXPECT(!r.ok(), "an impossible return receipt succeeded");
+    return;
+  }
+  if (!r.ok()) {
+    // Another return of the same goods was received first.
+    SIM_EXPECT(r.error.reason == "already_returned",
+               "return receipt failed: " + describe(r.error));
+    return;
+  }
+  const ReturnRecordView& v = std::get<ReturnRecordView>(r.body);
+  SIM_EXPECT(v.credit.credit_note_no == next_credit_note_no_,
+             "credit note numbers are not consecutive");
+  ++next_credit_note_no_;
+  m.status = ReturnStatus::received;
+  // Stock comes back exactly by the QC-passed quantity.
+  for (const auto& [sku, was] : stock_before) {
+    Qty passed = 0;
+    for (const ReceiveLine& l : lines)
+      if (l.sku == sku && l.qc == QcResult::pass) passed += l.qty;
+    const Qty now = product_view(sku.view())->on_hand;
+    SIM_EXPECT(now == was + passed, "on_hand of " + std::string(sku.view()) + " went from " +
+                                        std::to_string(was) + " to " + std::to_string(now) +
+                                        ", QC passed " + std::to_string(passed));
+  }
+}
+
+// A step of the write-off workflow: a proposal, an approval by a second finance principal of
+// level 2 or more, or the one-step write_off the default policy refuses.
+void Sim::do_write_off() {
+  const int step = static_cast<int>(rng_.range(0, 99));
+  const Principal& by = finance_[static_cast<std::size_t>(rng_.range(0, 3))];
+  if (step < 50 || proposals_.empty()) {
+    // Mostly a recent invoice (older ones are usually paid by now).
+    const int64_t last = static_cast<int64_t>(next_invoice_no_);
+    const InvoiceNo n = static_cast<InvoiceNo>(rng_.percent(80)
+                                                   ? rng_.range(std::max<int64_t>(1, last - 64), last)
+                                                   : rng_.range(1, last));
+    const auto code = static_cast<WriteOffReason>(rng_.range(0, 3));
+    cmd_ = Command{0, stamp(), by, ProposeWriteOff{n, code, "bankrupt"}};
+    const Result& r = send(false);
+    if (n >= next_invoice_no_) SIM_EXPECT(!r.ok(), "proposed to write off a missing invoice");
+    if (!r.ok()) return;
+    const WriteOffRecordView& v = std::get<WriteOffRecordView>(r.body);
+    SIM_EXPECT(v.write_off_no == next_write_off_no_, "write-off numbers are not consecutive");
+    ++next_write_off_no_;
+    if (proposals_.size() >= 256) proposals_.erase(proposals_.begin());
+    proposals_.emplace_back(v.write_off_no, std::string(by.name.view()));
+    return;
+  }
+  if (step < 90) {
+    const auto [no, proposed_by] = rng_.pick(proposals_);
+    // Sometimes the proposer tries to approve their own proposal.
+    const Principal* who = &by;
+    if (rng_.percent(15))
+      for (const Principal& f : finance_)
+        if (f.name.view() == proposed_by) who = &f;
+    cmd_ = Command{0, stamp(), *who, ApproveWriteOff{no, ""}};
+    const Result& r = send(false);
+    if (who->level < 2 || who->name.view() == proposed_by) {
+      SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN, "an approval of one's own write-off or "
+                                                       "below level 2 was not FORBIDDEN");
+      return;
+    }
+    if (!r.ok()) return;  // approved before, or the invoice was settled meanwhile
+    const WriteOffRecordView& v = std::get<WriteOffRecordView>(r.body);
+    SIM_EXPECT(v.approved_by != v.proposed_by, "a write-off approved by its proposer");
+    // Approved: no longer waiting (the list holds only proposals still waiting).
+    proposals_.erase(std::find_if(proposals_.begin(), proposals_.end(),
+                                  [&](const auto& x) { return x.first == v.write_off_no; }));
+    if (written_off_.size() >= 256) written_off_.erase(written_off_.begin());
+    written_off_.emplace_back(v.invoice_no, v.customer);
+    return;
+  }
+  cmd_ = Command{0, stamp(), by, WriteOff{1, "bankrupt"}};
+  const Result& r = send(false);
+  SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
+             "the one-step write_off was not FORBIDDEN under the default policy");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1697,6 +1903,8 @@ void Sim::do_set_policy() {
     if (has_configured_level(static_cast<Reason>(r)))
       p.reason_levels[static_cast<std::size_t>(r)] = static_cast<int8_t>(rng_.range(0, kMaxLevel));
   p.credit_limit_vp_pct = static_cast<int32_t>(rng_.range(0, 50));
+  p.writeoff_min_days_past_due = static_cast<int32_t>(rng_.range(0, 60));
+  p.return_vp_minor = rng_.range(2'000, 60'000);
   cmd_ = Command{0, stamp(), admin_, SetPolicy{p}};
   const Result& r = send(false);
   SIM_EXPECT(r.ok(), "set_policy failed: " + describe(r.error));
@@ -1926,7 +2134,8 @@ void Sim::do_invalid() {
       want = ErrorCode::BAD_REQUEST;
       break;
     case 10:
-      cmd_ = Command{0, at, finance_[3], WriteOff{next_invoice_no_ + 3, "x"}};
+      cmd_ = Command{0, at, finance_[3],
+                     ProposeWriteOff{next_invoice_no_ + 3, WriteOffReason::bankrupt, "x"}};
       want = ErrorCode::NOT_FOUND;
       break;
     case 11:

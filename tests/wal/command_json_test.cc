@@ -102,6 +102,23 @@ const std::map<std::string, std::string> kGoldenJson = {
      R"({"seq":31501343210481247,"at":"-5240912-06-01T-1443109011454:-02:-54.-985Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_order","order_no":100001,"reasons":["CREDIT_LIMIT","PRICE_APPROVAL"],"note":"ok"})"},
     {"release_shipment",
      R"({"seq":94504029631443841,"at":"4384650-06-10T618475290639:52:06.761Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"release_shipment","order_no":100001,"note":"last one"})"},
+     R"({"seq":1166716415202961,"at":"1733106-09-22T309237645331:16:03.961Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"writeoff_min_days_past_due":365,"single_approval_write_off":false,"return_vp_minor":10000000})"},
+    {"set_policy/writeoff",
+     R"({"seq":3500149245608983,"at":"5195266-09-22T927712935941:23:11.983Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"set_policy","approve_total_max_minor":[1,2,3,9223372036854775807],"discount_max_bp":[0,1,2,10000],"hold_ttl_hours":1,"order_ttl_days":2,"overdue_hold_days":3,"suspend_after_days":2147483647,"writeoff_min_days_past_due":30,"single_approval_write_off":true,"return_vp_minor":0})"},
+    {"record_payment/recovery",
+     R"({"seq":10500447736827049,"at":"-4529692-02-04T-2164663517162:-41:-15.-567Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"record_payment","customer":"C1","amount":500,"payment_ref":"PAY-2","recovery_of":7})"},
+    {"propose_write_off",
+     R"({"seq":31501343210481247,"at":"-5240912-06-01T-1443109011454:-02:-54.-985Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"propose_write_off","invoice_no":7,"reason_code":"uncollectible","reason":"14 months"})"},
+    {"approve_write_off/note",
+     R"({"seq":94504029631443841,"at":"4384650-06-10T618475290639:52:06.761Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_write_off","write_off_no":1,"note":"agreed"})"},
+    {"approve_write_off/empty",
+     R"({"seq":283512088894331623,"at":"1390676-10-26T1958505086995:11:20.383Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_write_off","write_off_no":18446744073709551615,"note":""})"},
+    {"request_return",
+     R"({"seq":850536266682994969,"at":"-4184241-06-07T824633720846:43:09.633Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"request_return","order_no":100004,"lines":[{"sku":"A","qty":2}],"reason":"wrong size"})"},
+    {"approve_return",
+     R"({"seq":2551608800048985007,"at":"-797555-11-26T2370821947407:44:28.999Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_return","return_no":1,"note":"ok"})"},
+    {"receive_return",
+     R"({"seq":7654826400146955121,"at":"1010287-09-28T1958505086980:22:35.481Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"receive_return","return_no":1,"lines":[{"sku":"A","qty":1,"qc":"pass"},{"sku":"A","qty":1,"qc":"fail"}]})"},
 };
 // clang-format on
 
