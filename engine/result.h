@@ -18,8 +18,8 @@ struct Error {
   ErrorCode code = ErrorCode::OK;
   std::string message;  // human text
   std::string field;    // the one field to blame ("lines[2].qty"), or empty
-  std::string reason;   // INVALID_STATE: a machine-readable why ("CUSTOMER_BLOCKED"), or empty
-  std::string reason = {};  // INVALID_STATE: why, for machines ("nothing_open"), or empty
+  // INVALID_STATE: a machine-readable why ("CUSTOMER_BLOCKED", "nothing_open"), or empty.
+  std::string reason = {};
 };
 
 // ---- orders ---------------------------------------------------------------------------------

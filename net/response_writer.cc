@@ -675,6 +675,8 @@ struct BodyWriter {
     w.field("returns_value", d.returns_value);
     w.field("write_offs", d.write_offs);
     w.field("written_off", d.written_off);
+    w.field("recoveries", d.recoveries);
+    w.field("recovered", d.recovered);
     w.key("on_time");
     w.begin_object();
     w.field("shipments", d.shipments_with_ship_by);
@@ -724,8 +726,6 @@ struct BodyWriter {
     }
     w.end_array();
     write_next_cursor(l.next_cursor);
-    w.field("recoveries", d.recoveries);
-    w.field("recovered", d.recovered);
   }
 };
 

@@ -240,7 +240,7 @@ class Sim {
                   " customers and " + std::to_string(products) + " products, the engine has " +
                   std::to_string(counts.customers) + " and " + std::to_string(counts.products));
     // The order ledger: every order the recovered engine has, once, in order_no order.
-    std::optional<Key> cursor;
+    cursor.reset();
     OrderNo last = 0;
     uint64_t orders = 0;
     for (int pages = 0; pages <= 100'000; ++pages) {

@@ -496,7 +496,7 @@ class Sim {
   std::vector<std::pair<OrderNo, Key>> amendment_ids_;  // taken by an amendment, bounded
   // Write-offs and returns (branch writeoff): the next numbers, and who proposed/requested.
   uint64_t next_write_off_no_ = 1;
-  std::vector<std::pair<uint64_t, std::string>> proposals_;  // (write_off_no, proposer), bounded
+  std::vector<std::pair<uint64_t, std::string>> write_off_proposals_;  // (write_off_no, proposer), bounded
   std::vector<std::pair<InvoiceNo, Key>> written_off_;      // (invoice, customer), bounded
   uint64_t next_return_no_ = 1;
   struct ReturnModel {
@@ -1722,7 +1722,7 @@ void Sim::do_return_flow() {
 void Sim::do_write_off() {
   const int step = static_cast<int>(rng_.range(0, 99));
   const Principal& by = finance_[static_cast<std::size_t>(rng_.range(0, 3))];
-  if (step < 50 || proposals_.empty()) {
+  if (step < 50 || write_off_proposals_.empty()) {
     // Mostly a recent invoice (older ones are usually paid by now).
     const int64_t last = static_cast<int64_t>(next_invoice_no_);
     const InvoiceNo n = static_cast<InvoiceNo>(rng_.percent(80)
@@ -1736,12 +1736,12 @@ void Sim::do_write_off() {
     const WriteOffRecordView& v = std::get<WriteOffRecordView>(r.body);
     SIM_EXPECT(v.write_off_no == next_write_off_no_, "write-off numbers are not consecutive");
     ++next_write_off_no_;
-    if (proposals_.size() >= 256) proposals_.erase(proposals_.begin());
-    proposals_.emplace_back(v.write_off_no, std::string(by.name.view()));
+    if (write_off_proposals_.size() >= 256) write_off_proposals_.erase(write_off_proposals_.begin());
+    write_off_proposals_.emplace_back(v.write_off_no, std::string(by.name.view()));
     return;
   }
   if (step < 90) {
-    const auto [no, proposed_by] = rng_.pick(proposals_);
+    const auto [no, proposed_by] = rng_.pick(write_off_proposals_);
     // Sometimes the proposer tries to approve their own proposal.
     const Principal* who = &by;
     if (rng_.percent(15))
@@ -1758,7 +1758,7 @@ void Sim::do_write_off() {
     const WriteOffRecordView& v = std::get<WriteOffRecordView>(r.body);
     SIM_EXPECT(v.approved_by != v.proposed_by, "a write-off approved by its proposer");
     // Approved: no longer waiting (the list holds only proposals still waiting).
-    proposals_.erase(std::find_if(proposals_.begin(), proposals_.end(),
+    write_off_proposals_.erase(std::find_if(write_off_proposals_.begin(), write_off_proposals_.end(),
                                   [&](const auto& x) { return x.first == v.write_off_no; }));
     if (written_off_.size() >= 256) written_off_.erase(written_off_.begin());
     written_off_.emplace_back(v.invoice_no, v.customer);
