@@ -208,6 +208,9 @@ bool handle(Ctx& x, const AmendOrder& cmd) {
     o.reason_count = a.reason_count;
     o.ship_by = a.new_ship_by;
     o.ref = a.new_ref;
+    // The new version is decided again: approvals of the old version's reasons do not carry
+    // over (engine/approvals.cc starts counting after this event).
+    add_event(s, idx, EventKind::amended, &x.by, x.now, a.version, d.total, "");
     list_remove(s, idx);
     set_status(s, idx, d.status);
     take_holdings(s, idx);

@@ -15,6 +15,7 @@ void approved_reasons(const State& s, const Order& o, std::vector<uint8_t>& appr
   approved.assign(o.reason_count, 0);
   for (uint32_t e = o.first_event; e != kNone; e = s.events[e].next) {
     const EventRec& rec = s.events[e];
+    if (rec.kind == EventKind::amended) approved.assign(o.reason_count, 0);
     if (rec.kind == EventKind::approved && rec.number < o.reason_count) approved[rec.number] = 1;
   }
 }
@@ -23,10 +24,13 @@ void fill_approvals(const State& s, const Order& o, OrderView& v) {
   v.approvals.clear();
   v.open_reasons.clear();
   v.shipping_release = shipping_release_waiting(s, o);
-  if (o.decision != OrderStatus::held) return;
   std::vector<uint8_t> approved(o.reason_count, 0);
   for (uint32_t e = o.first_event; e != kNone; e = s.events[e].next) {
     const EventRec& rec = s.events[e];
+    if (rec.kind == EventKind::amended) {  // a new version: its reasons start unapproved
+      approved.assign(o.reason_count, 0);
+      v.approvals.clear();
+    }
     if (rec.kind != EventKind::approved || rec.number >= o.reason_count) continue;
     approved[rec.number] = 1;
     const ReasonRec& r = s.reasons[o.first_reason + rec.number];

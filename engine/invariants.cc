@@ -217,7 +217,7 @@ class Checker {
       }
     }
     for (const EventRec& e : s.events)
-      if (static_cast<int>(e.kind) > static_cast<int>(EventKind::shipping_released))
+      if (static_cast<int>(e.kind) > static_cast<int>(EventKind::amended))
         return bad("event kind out of range");
     for (const LedgerEntry& e : s.ledger)
       if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::recovery) || e.date < first_day ||

@@ -86,7 +86,7 @@ constexpr const char* kErrors[] = {
     "NOT_FOUND", "INVALID_STATE", "DUPLICATE",   "LINE_TOO_LONG", "OVERLOADED",      "INTERNAL"};
 constexpr const char* kEvents[] = {"submitted", "released", "rejected",         "cancelled",
                                    "expired",   "shipped",  "returned",         "approved",
-                                   "shipping_released"};
+                                   "shipping_released", "amended"};
 constexpr const char* kRoles[] = {"order", "credit", "warehouse", "finance", "admin"};
 
 }  // namespace

@@ -168,6 +168,7 @@ enum class EventKind : uint8_t {
   returned,
   approved,           // one reason of a held order approved (approve_order, release_order)
   shipping_released,  // a one-time shipping release (release_shipment), used by the next ship
+  amended,            // a taken amendment (amend_order): the approvals before it no longer count
 };
 
 const char* to_string(Grade g);

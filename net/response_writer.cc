@@ -156,7 +156,7 @@ enum class OrderShape : uint8_t {
 
 // A held order's approvals so far, the reasons still open, and a waiting shipping release.
 void write_approvals(JsonWriter& w, const OrderView& o) {
-  if (o.decision == OrderStatus::held) {
+  if (o.decision == OrderStatus::held || o.status == OrderStatus::held || !o.approvals.empty()) {
     w.key("approvals");
     w.begin_array();
     for (const ApprovalView& a : o.approvals) {

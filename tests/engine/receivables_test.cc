@@ -248,6 +248,8 @@ TEST_F(ReceivablesTest, AgingAsOfTodayEqualsAgingNow) {
   const OrderNo second = w.submit("C1", {{"BOLT", 3}}).order_no;
   invoice(10);
   w.advance_days(45);
+  // The first invoice is overdue now: supply is stopped until credit releases this shipment.
+  ASSERT_TRUE(w.apply(ReleaseShipment{second, "paid by Friday"}, credit_officer(2)).ok());
   w.ship(second);
   w.pay("C1", 12'500, "P1");
   w.pay("C1", 900, "P2");
@@ -304,6 +306,8 @@ TEST_F(ReceivablesTest, OpenItemsListOneRowPerOpenInvoiceWithItsStage) {
   const OrderNo second = w.submit("C1", {{"BOLT", 2}}).order_no;
   const InvoiceNo a = invoice(10);
   w.advance_days(65);
+  // The first invoice is overdue now: supply is stopped until credit releases this shipment.
+  ASSERT_TRUE(w.apply(ReleaseShipment{second, "paid by Friday"}, credit_officer(2)).ok());
   const InvoiceNo b = w.ship(second).invoice_no;
   w.advance_days(40);  // a: 75 days past due, b: 10 days past due
   const OpenItemsView v = body<OpenItemsView>(open_items());

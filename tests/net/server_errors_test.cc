@@ -77,7 +77,7 @@ TEST_F(ServerErrors, NotFound) {
   expect_error(R"({"op":"get_order","order_no":999999})", "NOT_FOUND");
   record("unknown customer, product, order and invoice",
          "NOT_FOUND each (" +
-             expect_error(R"({"op":"write_off","invoice_no":424242,"reason":"x"})", "NOT_FOUND") +
+             expect_error(R"({"op":"propose_write_off","invoice_no":424242,"reason_code":"bankrupt","reason":"x"})", "NOT_FOUND") +
              ")");
 }
 

@@ -48,9 +48,10 @@ TEST(DemoDataset, LoadsCleanlyIntoAFreshEngine) {
   EXPECT_EQ(customer(e, kGoodCustomer).exposure.receivables, 0);  // paid on time
 }
 
-// credo-server --demo gives one key per demo principal: a hold that needs level N must be
-// releasable by the credit principal of level N and not by the one below it.
-TEST(DemoDataset, EachApprovalLevelHasACreditPrincipalWhoMayReleaseItsHolds) {
+// credo-server --demo gives one key per demo principal: a price hold that needs level N must be
+// releasable by the sales principal of level N (sales management approves prices, 004 P5 §5-6)
+// and not by the one below it.
+TEST(DemoDataset, EachApprovalLevelHasASalesPrincipalWhoMayReleaseItsPriceHolds) {
   Engine e;
   Result r;
   uint64_t seq = 0;
@@ -69,12 +70,12 @@ TEST(DemoDataset, EachApprovalLevelHasACreditPrincipalWhoMayReleaseItsHolds) {
   }
   // BOLT-M8 lists at 12.50 (floor 10.00). Default policy: up to 3% off needs level 1, up to 10%
   // level 2, more (down to the floor) level 3.
-  const Principal by_level[] = {demo_rep(), demo_credit_manager(), demo_credit_director(),
-                                demo_credit_chief()};
+  const Principal by_level[] = {demo_rep(), demo_sales_manager(), demo_sales_director(),
+                                demo_sales_vp()};
   const Money price_for_level[] = {1'250, 1'220, 1'150, 1'060};
   for (int level = 1; level <= 3; level++) {
     EXPECT_EQ(by_level[level].level, level);
-    EXPECT_NE(by_level[level].roles & kRoleCredit, 0);
+    EXPECT_NE(by_level[level].roles & kRoleOrder, 0);
     OrderRequest req;
     req.customer = Key::of(kGoodCustomer);
     req.lines.push_back(LineRequest{Key::of("BOLT-M8"), 10, price_for_level[level]});

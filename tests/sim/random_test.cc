@@ -1288,7 +1288,8 @@ void Sim::do_release_or_reject(bool release, bool approve) {
   if ((release && !all) || (approve && may == 0)) {
     SIM_EXPECT(r.error.code == ErrorCode::FORBIDDEN,
                "approval beyond the principal's role or level: expected FORBIDDEN, got " +
-                   (r.ok() ? std::string("ok") : describe(r.error)));
+                   (r.ok() ? std::string("ok") : describe(r.error)) + "; the order was " +
+                   describe(*before));
     return;
   }
   SIM_EXPECT(r.ok(), std::string(approving ? "approval" : "reject") +
@@ -2292,16 +2293,17 @@ void Sim::check_receivables(std::string_view customer) {
   SIM_EXPECT(st.ok(), "statement failed: " + describe(st.error));
   const StatementView& s = std::get<StatementView>(st.body);
   if (!s.truncated) {
-    Money by_kind[6] = {};
+    Money by_kind[static_cast<int>(EntryKind::recovery) + 1] = {};
     for (const StatementView::Entry& e : s.entries) by_kind[static_cast<int>(e.kind)] += e.amount;
-    const Money plus = by_kind[0] + by_kind[4] + by_kind[5];  // invoices, reversals, refunds
-    SIM_EXPECT(by_kind[0] >= 0 && by_kind[4] >= 0 && by_kind[5] >= 0 && by_kind[1] <= 0 &&
-                   by_kind[2] <= 0 && by_kind[3] <= 0,
+    // invoices, reversals, refunds, recoveries
+    const Money plus = by_kind[0] + by_kind[4] + by_kind[5] + by_kind[6];
+    SIM_EXPECT(by_kind[0] >= 0 && by_kind[4] >= 0 && by_kind[5] >= 0 && by_kind[6] >= 0 &&
+                   by_kind[1] <= 0 && by_kind[2] <= 0 && by_kind[3] <= 0,
                "a statement entry has the wrong sign for its kind");
     SIM_EXPECT(s.closing_balance ==
                    s.opening_balance + plus + by_kind[1] + by_kind[2] + by_kind[3],
                "statement closing != opening + invoices - payments + reversals - credit notes - "
-               "write-offs + refunds");
+               "write-offs + refunds + recoveries");
   }
   AgingQuery now_q;
   now_q.customer = Key::of(customer);

@@ -113,6 +113,15 @@ Principal demo_credit_director() {
 Principal demo_credit_chief() {
   return make_principal("carl-cfo", kRoleCredit, 3);
 }
+Principal demo_sales_manager() {
+  return make_principal("sue-sales-manager", kRoleOrder, 1);
+}
+Principal demo_sales_director() {
+  return make_principal("sid-sales-director", kRoleOrder, 2);
+}
+Principal demo_sales_vp() {
+  return make_principal("val-sales-vp", kRoleOrder, 3);
+}
 Principal demo_warehouse() {
   return make_principal("wes-warehouse", kRoleWarehouse, 0);
 }

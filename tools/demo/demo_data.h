@@ -37,6 +37,11 @@ Principal demo_finance();         // "fiona-finance": finance, level 2
 // manager above, give the demo one credit principal per level.
 Principal demo_credit_director();  // "dora-director": credit, level 2 (sales director)
 Principal demo_credit_chief();     // "carl-cfo": credit, level 3 (chief financial officer)
+// Sales management approves price and amount holds (004 P5 §5-6, §9): one order-role principal
+// per approval level.
+Principal demo_sales_manager();   // "sue-sales-manager": order, level 1
+Principal demo_sales_director();  // "sid-sales-director": order, level 2
+Principal demo_sales_vp();        // "val-sales-vp": order, level 3
 
 // Identifiers in the dataset that the demo refers to by role in the story.
 inline constexpr std::string_view kGoodCustomer = "C1001";     // grade A, large limit

@@ -27,8 +27,9 @@ bool is_loopback(const std::string& address) {
          address.rfind("127.", 0) == 0;
 }
 
-// The demo keys: one per role, and one credit key per approval level (1-3) so that every held
-// order the demo can produce has a key that may release it without using the admin's. Fixed
+// The demo keys: one per role, and one credit key and one sales key per approval level (1-3), so
+// that every held order the demo can produce has keys that may approve its reasons (credit
+// reasons by credit, price and amount reasons by sales management) without using the admin's. Fixed
 // strings on purpose: the demo is for trying credo on one's own machine (loopback only), and
 // fixed keys let the docs show real sessions.
 struct DemoKey {
@@ -40,6 +41,9 @@ constexpr DemoKey kDemoKeys[] = {
     {"demo-credit", credo::demo::demo_credit_manager},
     {"demo-credit-2", credo::demo::demo_credit_director},
     {"demo-credit-3", credo::demo::demo_credit_chief},
+    {"demo-sales", credo::demo::demo_sales_manager},
+    {"demo-sales-2", credo::demo::demo_sales_director},
+    {"demo-sales-3", credo::demo::demo_sales_vp},
     {"demo-warehouse", credo::demo::demo_warehouse},
     {"demo-finance", credo::demo::demo_finance},
     {"demo-admin", credo::demo::demo_admin},
