@@ -98,7 +98,8 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
     if (!d.range.contains(d.value))
       return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));
   for (int r = 0; r < kReasonCount; ++r) {
-    const int level = p.reason_levels[static_cast<std::size_t>(r)];
+    // An approval level (-1..3) kept in an int8_t, not a character.
+    const int level = p.reason_levels[static_cast<std::size_t>(r)];  // NOLINT(bugprone-signed-char-misuse)
     const bool configured = has_configured_level(static_cast<Reason>(r));
     if (configured ? !kLevelRange.contains(level) : level != -1)
       return bad("reason_levels",

@@ -137,12 +137,10 @@ constexpr std::size_t min_field_bytes(const F& f) {
     return 0;
   else if constexpr (std::is_same_v<K, fields::LevelsKind>)
     return kLevelCount;
-  else if constexpr (std::is_same_v<K, fields::ReasonLevelsKind>)
-    return 1;  // the count
   else if constexpr (std::is_same_v<K, fields::InlineKind>)
     return min_bytes<typename F::Member>();
   else
-    return 1;  // a length, a count, a varint, an enum or a bool byte
+    return 1;  // a length, a count (ReasonLevelsKind's too), a varint, an enum or a bool byte
 }
 template <typename S>
 constexpr std::size_t min_bytes() {
