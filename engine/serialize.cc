@@ -514,8 +514,10 @@ void io_credit_data(IO& f, State& s) {
     s.review_index.clear();
     for (uint32_t c = 0; c < s.customers.size(); ++c) {
       Customer& cust = s.customers[c];
+      // An image whose clock is out of range is refused after loading (validate): derive
+      // nothing from it (found by fuzz/snapshot: day_of(INT64_MIN) overflowed).
       if (!in_image)
-        cust.review_due = cust.exists
+        cust.review_due = cust.exists && time_in_range(s.now)
                               ? day_of(s.now) + internal::review_cycle_days(s.policy, cust.grade)
                               : kNoDay;
       if (cust.review_due != kNoDay) s.review_index.insert({cust.review_due, c});
