@@ -42,7 +42,9 @@ std::vector<GoldenCommand> golden_commands() {
   const auto add = [&](std::string label, CommandBody body) {
     Command c;
     c.seq = seq;
-    c.at = 1'790'000'000'000 + static_cast<TimeMs>(seq) * 1001;  // 2026-09-21, with millis
+    // 2026-09-21, with millis. Unsigned, so that it wraps (defined) once seq has grown past
+    // what 1001 * seq fits in an int64 (the later kinds): the same bits the goldens recorded.
+    c.at = static_cast<TimeMs>(uint64_t{1'790'000'000'000} + seq * 1001);
     c.by = golden_principal();
     c.body = std::move(body);
     v.push_back({std::move(label), std::move(c)});
