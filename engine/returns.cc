@@ -127,21 +127,26 @@ void fill_return(const State& s, uint32_t r, ReturnRecordView& v) {
   }
 }
 
+// What return_goods and request_return both check first: a text reason, an order that has
+// shipped something, and lines within what shipped and was not yet returned.
+bool return_lines_ok(Ctx& x, OrderNo order_no, const std::vector<SkuQty>& lines,
+                     const std::string& reason, uint32_t* idx) {
+  if (!text_ok(reason, "reason", x.out) || !order_or_fail(x.s, order_no, idx, x.out)) return false;
+  const Order& o = x.s.orders[*idx];
+  if (o.first_invoice == kNone)
+    return fail_state(x.out, "nothing_shipped", "nothing of this order has shipped");
+  if (lines.empty())
+    return fail(x.out, ErrorCode::BAD_REQUEST, "lines: say what comes back", "lines");
+  return check_sku_lines(x.s, o, lines, returnable, "shipped and not yet returned", x.out);
+}
+
 }  // namespace
 
 // return_goods: request, approval, receipt and credit in one step (admin only).
 bool handle(Ctx& x, const ReturnGoods& cmd) {
   uint32_t idx = 0;
-  if (!text_ok(cmd.reason, "reason", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
-    return false;
+  if (!return_lines_ok(x, cmd.order_no, cmd.lines, cmd.reason, &idx)) return false;
   State& s = x.s;
-  const Order& o = s.orders[idx];
-  if (o.first_invoice == kNone)
-    return fail_state(x.out, "nothing_shipped", "nothing of this order has shipped");
-  if (cmd.lines.empty())
-    return fail(x.out, ErrorCode::BAD_REQUEST, "lines: say what comes back", "lines");
-  if (!check_sku_lines(s, o, cmd.lines, returnable, "shipped and not yet returned", x.out))
-    return false;
   static const std::vector<SkuQty> kNothing;
   const std::vector<SkuQty>& restock = cmd.restock ? cmd.lines : kNothing;
   if (!credit_note_ok(s, idx, cmd.lines, restock, x.out)) return false;
@@ -152,16 +157,9 @@ bool handle(Ctx& x, const ReturnGoods& cmd) {
 // request_return
 bool handle(Ctx& x, const RequestReturn& cmd) {
   uint32_t idx = 0;
-  if (!text_ok(cmd.reason, "reason", x.out) || !order_or_fail(x.s, cmd.order_no, &idx, x.out))
-    return false;
+  if (!return_lines_ok(x, cmd.order_no, cmd.lines, cmd.reason, &idx)) return false;
   State& s = x.s;
   const Order& o = s.orders[idx];
-  if (o.first_invoice == kNone)
-    return fail_state(x.out, "nothing_shipped", "nothing of this order has shipped");
-  if (cmd.lines.empty())
-    return fail(x.out, ErrorCode::BAD_REQUEST, "lines: say what comes back", "lines");
-  if (!check_sku_lines(s, o, cmd.lines, returnable, "shipped and not yet returned", x.out))
-    return false;
   ReturnRec rec;
   rec.order = idx;
   rec.reason = s.add_text(cmd.reason);
