@@ -154,11 +154,11 @@ CREDO_OP(ApproveWriteOff,   "approve_write_off",   command, 24, role,          k
 CREDO_OP(RequestReturn,     "request_return",      command, 25, role,          kRoleOrder | kRoleFinance, 0, "", "POST", "/orders/{order_no}/return-requests");
 CREDO_OP(ApproveReturn,     "approve_return",      command, 26, role,          kRoleOrder,     1, "approving a return", "POST", "/returns/{return_no}/approve");
 CREDO_OP(ReceiveReturn,     "receive_return",      command, 27, role,          kRoleWarehouse, 0, "", "POST", "/returns/{return_no}/receipts");
-CREDO_OP(Quote,             "quote",               query,    0, role,          kRoleOrder,     0, "", "POST", "/quotes");
+CREDO_OP(Quote,             "quote",               query,    0, role,          kRoleOrder,     0, "", "POST", "/orders/quote");
 CREDO_OP(GetCustomer,       "get_customer",        query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}");
 CREDO_OP(GetProduct,        "get_product",         query,    0, authenticated, 0,              0, "", "GET",  "/products/{sku}");
 CREDO_OP(GetOrder,          "get_order",           query,    0, authenticated, 0,              0, "", "GET",  "/orders/{order_no}");
-CREDO_OP(ListHeld,          "list_held",           query,    0, authenticated, 0,              0, "", "GET",  "/orders/held");
+CREDO_OP(ListHeld,          "list_held",           query,    0, authenticated, 0,              0, "", "GET",  "/held");
 CREDO_OP(AgingQuery,        "aging",               query,    0, authenticated, 0,              0, "", "GET",  "/reports/aging");
 CREDO_OP(StatementQuery,    "statement",           query,    0, authenticated, 0,              0, "", "GET",  "/customers/{customer}/statement");
 CREDO_OP(DailyReportQuery,  "daily_report",        query,    0, authenticated, 0,              0, "", "GET",  "/reports/daily/{date}");

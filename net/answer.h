@@ -18,11 +18,22 @@
 
 namespace credo::net {
 
-class Session;
+struct Answer;
+
+// Where answers go back to: a connection of either edge (net/session.h for TCP,
+// net/http_session.h for HTTP). Every method runs on the I/O thread.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // An answer from the engine thread for request `req_no`; serialized when its turn comes.
+  virtual void complete(uint64_t req_no, Answer&& answer) = 0;
+  // Shutdown: read nothing more, answer what was read, then close.
+  virtual void drain() = 0;
+};
 
 // A request on its way to the engine thread.
 struct Job {
-  std::shared_ptr<Session> session;
+  std::shared_ptr<Connection> session;
   uint64_t req_no = 0;  // the request's position on its connection
   Principal principal;
   Request request;
@@ -56,7 +67,7 @@ void write_answer(std::string& out, const Answer& a);
 
 // An answer and where it goes.
 struct Completion {
-  std::shared_ptr<Session> session;
+  std::shared_ptr<Connection> session;
   uint64_t req_no = 0;
   uint64_t seq = 0;  // > 0: a state change; released only when durable_seq >= seq
   Answer answer;

@@ -19,7 +19,7 @@
 
 namespace credo::net {
 
-class Session;
+class Connection;
 
 struct IoShared {
   const ServerOptions& options;
@@ -32,7 +32,7 @@ struct IoShared {
   RequestParser parser;  // one per I/O thread
   Request request;       // reused by the parser
   std::array<LatencyHistogram, kOpCount> latency;  // by OpId (engine/ops.h)
-  std::vector<std::weak_ptr<Session>> sessions;  // for shutdown; pruned as they close
+  std::vector<std::weak_ptr<Connection>> sessions;  // both edges  // for shutdown; pruned as they close
   bool draining = false;
   std::function<void()> on_session_closed;  // shutdown watches the count fall to zero
 };

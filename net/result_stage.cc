@@ -3,7 +3,6 @@
 #include <boost/asio/post.hpp>
 #include <string>
 
-#include "net/session.h"
 
 namespace credo::net {
 

@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 
 #include "net/engine_loop.h"
+#include "net/http_session.h"
 #include "net/io_shared.h"
 #include "net/result_stage.h"
 #include "net/session.h"
@@ -31,12 +32,16 @@ struct Server::Core {
         shared{options, io, keys, loop, *log,  counters, std::chrono::steady_clock::now(),
                {},      {}, {},   {},   false, {}},
         acceptor(io),
+        http_acceptor(io),
         signals(io),
         shutdown_timer(io),
         accept_retry_timer(io) {}
 
   void accept();
   void on_accept(const boost::system::error_code& ec, tcp::socket socket);
+  void accept_http();
+  void on_accept_http(const boost::system::error_code& ec, tcp::socket socket);
+  void register_connection(const std::shared_ptr<Connection>& c);
   void begin_shutdown();
   void check_drained();
   void finish_shutdown();
@@ -52,6 +57,7 @@ struct Server::Core {
   EngineLoop loop;
   IoShared shared;
   tcp::acceptor acceptor;
+  tcp::acceptor http_acceptor;  // the HTTP edge (options.http_enabled)
   asio::signal_set signals;
   asio::steady_timer shutdown_timer;
   asio::steady_timer accept_retry_timer;
@@ -106,12 +112,29 @@ bool Server::listen(std::string* error) {
              ": " + ec.message();
     return false;
   }
+  if (!c.options.http_enabled) return true;
+  tcp::endpoint http_endpoint(address, c.options.http_port);
+  c.http_acceptor.open(http_endpoint.protocol(), ec);
+  if (!ec) c.http_acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) c.http_acceptor.bind(http_endpoint, ec);
+  if (!ec) c.http_acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    *error = "cannot listen for HTTP on " + c.options.bind_address + ":" +
+             std::to_string(c.options.http_port) + ": " + ec.message();
+    return false;
+  }
   return true;
 }
 
 uint16_t Server::port() const {
   boost::system::error_code ec;
   return core_->acceptor.local_endpoint(ec).port();
+}
+
+uint16_t Server::http_port() const {
+  if (!core_->http_acceptor.is_open()) return 0;
+  boost::system::error_code ec;
+  return core_->http_acceptor.local_endpoint(ec).port();
 }
 
 void Server::run() {
@@ -128,6 +151,7 @@ void Server::run() {
   }
   c.loop.start();
   c.accept();
+  if (c.http_acceptor.is_open()) c.accept_http();
   c.io.run();
   // io.run() returns only after finish_shutdown(): the engine thread is joined there.
 }
@@ -175,13 +199,49 @@ void Server::Core::on_accept(const boost::system::error_code& ec, tcp::socket so
   counters.connections.fetch_add(1);
   counters.connections_total.fetch_add(1);
   auto session = std::make_shared<Session>(shared, std::move(socket));
-  // Prune closed sessions now and then so the list stays proportional to live connections.
-  if (shared.sessions.size() >= 2 * options.max_connections) {
-    std::erase_if(shared.sessions, [](const std::weak_ptr<Session>& w) { return w.expired(); });
-  }
-  shared.sessions.push_back(session);
+  register_connection(session);
   session->start();
   accept();
+}
+
+void Server::Core::register_connection(const std::shared_ptr<Connection>& c) {
+  // Prune closed sessions now and then so the list stays proportional to live connections.
+  if (shared.sessions.size() >= 2 * options.max_connections) {
+    std::erase_if(shared.sessions, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
+  }
+  shared.sessions.push_back(c);
+}
+
+void Server::Core::accept_http() {
+  http_acceptor.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+    on_accept_http(ec, std::move(socket));
+  });
+}
+
+// The HTTP edge's accept: the same connection bound as TCP's, counted together.
+void Server::Core::on_accept_http(const boost::system::error_code& ec, tcp::socket socket) {
+  if (shutting_down) return;
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    std::fprintf(stderr, "credo-server: HTTP accept failed: %s; retrying in 100 ms\n",
+                 ec.message().c_str());
+    auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(100));
+    timer->async_wait([this, timer](const boost::system::error_code& e) {
+      if (!e && !shutting_down) accept_http();
+    });
+    return;
+  }
+  if (counters.connections.load() >= options.max_connections) {
+    counters.overloaded.fetch_add(1);
+    refuse_http_connection(std::move(socket));
+    accept_http();
+    return;
+  }
+  counters.connections.fetch_add(1);
+  counters.connections_total.fetch_add(1);
+  // start_http_session starts reading; registering afterwards is fine: both run on this thread.
+  register_connection(start_http_session(shared, std::move(socket)));
+  accept_http();
 }
 
 void Server::Core::begin_shutdown() {
@@ -190,6 +250,7 @@ void Server::Core::begin_shutdown() {
   shared.draining = true;
   boost::system::error_code ec;
   acceptor.close(ec);
+  http_acceptor.close(ec);
   signals.cancel(ec);
   accept_retry_timer.cancel();
   for (auto& w : shared.sessions)

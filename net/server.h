@@ -62,6 +62,17 @@ struct ServerOptions {
   // and fdatasync, and a recovery of the engine from the data directory once the probe passes.
   int resume_interval_ms = 1'000;
 
+  // The HTTP edge (net/http_session.h, docs/http.md): a second listener on the same I/O thread,
+  // engine queue and results stage. Off unless enabled; http_port 0 picks a free port.
+  bool http_enabled = false;
+  uint16_t http_port = 7480;
+  // Bytes of one request's start line and headers; past it: 431 and the connection closes. The
+  // body's bound is max_line_bytes (413).
+  std::size_t http_max_header_bytes = std::size_t{16} * 1024;
+  // A keep-alive connection with nothing in flight that sends no complete request for this long
+  // is closed (with 408 if it had sent part of one: a slow client).
+  int http_idle_timeout_ms = 30'000;
+
   Clock::Mode clock_mode = Clock::Mode::system;
   TimeMs clock_start_ms = 0;  // manual clock's start
 };
@@ -90,6 +101,8 @@ class Server {
   bool listen(std::string* error);
   // The bound port (after listen()).
   uint16_t port() const;
+  // The HTTP edge's bound port (after listen()); 0 when the edge is off.
+  uint16_t http_port() const;
 
   // Serves until stop(): the calling thread becomes the I/O thread; the engine thread is started
   // and joined inside. Returns after a graceful shutdown.

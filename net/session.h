@@ -18,14 +18,14 @@
 namespace credo::net {
 
 // One client connection. Every method runs on the I/O thread.
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public Connection, public std::enable_shared_from_this<Session> {
  public:
   Session(IoShared& shared, boost::asio::ip::tcp::socket socket);
   void start();
   // An answer from the engine thread for request `req_no`; serialized when its turn comes.
-  void complete(uint64_t req_no, Answer&& answer);
+  void complete(uint64_t req_no, Answer&& answer) override;
   // Shutdown: read nothing more, answer what was read, then close.
-  void drain();
+  void drain() override;
   bool closed() const { return closed_; }
 
  private:

@@ -77,6 +77,10 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args, const std::str
     return;
   }
   port_ = static_cast<uint16_t>(std::atoi(text.c_str() + colon + 1));
+  auto http = text.find("  http: ", at);
+  auto http_colon = http == std::string::npos ? http : text.find(':', http + 7);
+  if (http_colon != std::string::npos && text.compare(http + 8, 3, "off") != 0)
+    http_port_ = static_cast<uint16_t>(std::atoi(text.c_str() + http_colon + 1));
 }
 
 int ServerProcess::stop() {

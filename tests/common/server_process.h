@@ -47,6 +47,8 @@ class ServerProcess {
 
   bool running() const { return pid_ > 0; }
   uint16_t port() const { return port_; }
+  // The HTTP edge's port (docs/http.md; with --port 0 it takes a free port too), 0 if off.
+  uint16_t http_port() const { return http_port_; }
   // SIGTERM, then waits (SIGKILL and a test failure after 10 s). Returns the exit status, or
   // -1 if it did not exit normally or was not running.
   int stop();
@@ -56,6 +58,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t http_port_ = 0;
   TempDir dir_{"server"};  // the keys file
 };
 

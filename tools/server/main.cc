@@ -12,6 +12,7 @@
 
 #include "engine/engine.h"
 #include "net/command_log.h"
+#include "net/http_openapi.h"
 #include "net/keys.h"
 #include "net/policy_config.h"
 #include "net/server.h"
@@ -56,9 +57,23 @@ static int run_main(int argc, char** argv) {
   credo::net::ServerOptions options;
   std::string data_dir, keys_file, config_file, clock_name = "system", start_time,
                                                 durability = "fsync";
-  bool demo = false, repair = false;
+  bool demo = false, repair = false, print_openapi = false;
+  int http_port = -1;  // -1: not given
   uint64_t snapshot_every = 0;
   app.add_option("--port", options.port, "TCP port (0: any free port)")->default_val(7400);
+  app.add_option("--http-port", http_port,
+                 "HTTP/1.1 port (docs/http.md; default 7480, or any free port with --port 0); "
+                 "0: no HTTP edge")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--http-idle-timeout-ms", options.http_idle_timeout_ms,
+                 "close an HTTP connection with nothing in flight that sends no complete request "
+                 "for this long (408 if it sent part of one)")
+      ->default_val(options.http_idle_timeout_ms);
+  app.add_option("--http-max-header", options.http_max_header_bytes,
+                 "longest HTTP request head (start line and headers) in bytes")
+      ->default_val(options.http_max_header_bytes);
+  app.add_flag("--print-openapi", print_openapi,
+               "print the HTTP edge's OpenAPI document (docs/openapi.json) and exit");
   app.add_option("--bind", options.bind_address,
                  "address to listen on; anything but loopback requires --keys")
       ->default_val("127.0.0.1");
@@ -110,8 +125,20 @@ static int run_main(int argc, char** argv) {
       "Examples:\n"
       "  credo-server --demo                       demo world and keys, in memory, port 7400\n"
       "  credo-server --demo --data /tmp/credo     ... journaled to /tmp/credo\n"
-      "  credo-server --keys keys.json --data /var/lib/credo --config policy.json\n");
+      "  credo-server --keys keys.json --data /var/lib/credo --config policy.json\n"
+      "  credo-server --demo --http-port 8080      HTTP edge on 8080 (curl, docs/http.md)\n"
+      "  credo-server --print-openapi > docs/openapi.json\n");
   CLI11_PARSE(app, argc, argv);
+  if (print_openapi) {
+    std::fputs(credo::net::openapi_document().c_str(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
+  // HTTP: on by default at 7480; with --port 0 (tests, several servers on one machine) on a free
+  // port too unless --http-port says otherwise; --http-port 0 turns it off.
+  options.http_enabled = http_port != 0;
+  options.http_port = http_port > 0    ? static_cast<uint16_t>(http_port)
+                      : options.port == 0 ? uint16_t{0}
+                                          : uint16_t{7480};
 
   // ---- keys ----
   credo::net::KeyStore keys;
@@ -241,7 +268,7 @@ static int run_main(int argc, char** argv) {
   credo::EngineCounts counts = server.engine().counts();
   std::printf(
       "credo-server listening on %s:%u  data: %s  durability: %s  clock: %s  customers: %llu  "
-      "products: %llu  keys: %s\n",
+      "products: %llu  keys: %s  http: %s\n",
       options.bind_address.c_str(), static_cast<unsigned>(server.port()),
       data_dir.empty() ? "(memory only)" : data_dir.c_str(),
       data_dir.empty() ? "none (memory only)" : durability.c_str(),
@@ -253,7 +280,10 @@ static int run_main(int argc, char** argv) {
           : "system",
       static_cast<unsigned long long>(counts.customers),
       static_cast<unsigned long long>(counts.products),
-      keys_file.empty() && !demo ? "none (every connection is admin)" : "required");
+      keys_file.empty() && !demo ? "none (every connection is admin)" : "required",
+      server.http_port() == 0
+          ? "off"
+          : (options.bind_address + ":" + std::to_string(server.http_port())).c_str());
   if (demo) {
     std::printf("demo keys (principal, roles, level):\n");
     for (const DemoKey& k : kDemoKeys) {
@@ -269,6 +299,9 @@ static int run_main(int argc, char** argv) {
         "try: build/bin/credo-cli --port %u --key demo-credit "
         "'{\"op\":\"get_customer\",\"customer\":\"C1001\"}'\n",
         static_cast<unsigned>(server.port()));
+    if (server.http_port() != 0)
+      std::printf("  or:  curl -H 'Authorization: Bearer demo-credit' http://%s:%u/v1/customers/C1001\n",
+                  options.bind_address.c_str(), static_cast<unsigned>(server.http_port()));
   }
   // Best effort: the banner tells a script the port; the server runs whether or not it got out.
   (void)std::fflush(stdout);
