@@ -183,6 +183,37 @@ void Worker::send_request(Conn& c, uint64_t start_ns) {
     c.inflight.push_back(p);
     return;
   }
+  if (config_.protocol == Protocol::http) {
+    // Keep-alive requests with the key in each (no hello); answers in request order.
+    switch (p.kind) {
+      case OpKind::order:
+        if (config_.batch > 1) {
+          batch_.resize(config_.batch);
+          for (auto& o : batch_) workload_.next_order(&o);
+          append_http_batch(c.out, batch_, config_.order_key);
+          p.orders = config_.batch;
+        } else {
+          workload_.next_order(&order_);
+          append_http_order(c.out, "/v1/orders", order_, config_.order_key);
+          p.orders = 1;
+        }
+        break;
+      case OpKind::quote:
+        workload_.next_order(&order_);
+        append_http_order(c.out, "/v1/orders/quote", order_, config_.order_key);
+        break;
+      case OpKind::payment:
+        workload_.next_payment(&payment_);
+        append_http_payment(c.out, payment_, config_.finance_key);
+        break;
+      case OpKind::ship:
+        append_http_ship(c.out, ship_pool_.front(), config_.warehouse_key);
+        ship_pool_.pop_front();
+        break;
+    }
+    c.inflight.push_back(p);
+    return;
+  }
   int key = p.kind == OpKind::payment ? static_cast<int>(Key::finance)
             : p.kind == OpKind::ship  ? static_cast<int>(Key::warehouse)
                                       : static_cast<int>(Key::order);
@@ -340,6 +371,20 @@ void Worker::read_answers(Conn& c) {
       bool parsed = parse_credo_answer(line, &answer_);
       on_answer(c, &answer_, parsed);
       c.in_off = nl + 1;
+    }
+  } else if (config_.protocol == Protocol::http) {
+    while (c.in_off < c.in.size()) {
+      std::string_view body;
+      long used = parse_http_response(std::string_view(c.in).substr(c.in_off), &body);
+      if (used == 0) break;
+      if (used < 0) {
+        result_.protocol_errors++;
+        kill(c);
+        return;
+      }
+      bool parsed = parse_credo_answer(body, &answer_);
+      on_answer(c, &answer_, parsed);
+      c.in_off += static_cast<std::size_t>(used);
     }
   } else {
     while (c.in_off < c.in.size()) {

@@ -25,7 +25,7 @@
 
 namespace credo::loadgen {
 
-enum class Protocol : uint8_t { credo, redis };
+enum class Protocol : uint8_t { credo, redis, http };  // http: credo over HTTP/1.1
 
 struct DriverConfig {
   Protocol protocol = Protocol::credo;

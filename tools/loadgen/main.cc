@@ -290,8 +290,10 @@ static int run_main(int argc, char** argv) {
   std::string protocol = "credo", mix_text = "orders=100", json_path, admin_key, key;
   std::string finance_key, warehouse_key, redis_script;
   bool setup = false, demo = false;
-  app.add_option("--protocol", protocol, "credo or redis (the peer benchmark)")
-      ->check(CLI::IsMember({"credo", "redis"}))
+  app.add_option("--protocol", protocol,
+                 "credo (NDJSON over TCP), http (the same ops over HTTP/1.1 keep-alive, "
+                 "docs/http.md; --port is then the HTTP port), or redis (the peer benchmark)")
+      ->check(CLI::IsMember({"credo", "http", "redis"}))
       ->capture_default_str();
   app.add_option("--host", config.host, "server address (loopback only)")->capture_default_str();
   app.add_option("--port", config.port, "server port")->capture_default_str();
@@ -368,11 +370,14 @@ static int run_main(int argc, char** argv) {
       "                                                     (once per server)\n"
       "  credo-loadgen --demo --rate 10000 --duration 10   open loop at 10,000 requests/s\n"
       "  credo-loadgen --port 7400 --setup --admin-key K --key K --json run.json\n"
+      "  credo-loadgen --protocol http --port 7480 --demo --pipeline 1   HTTP edge, keep-alive\n"
       "\nExit status: 0 ok; 1 could not start; 2 usage; 3 protocol errors; 4 more than 90% of "
       "the orders\nrejected or answered with errors (no dataset: run once with --setup).\n");
   CLI11_PARSE(app, argc, argv);
 
-  config.protocol = protocol == "redis" ? Protocol::redis : Protocol::credo;
+  config.protocol = protocol == "redis"  ? Protocol::redis
+                    : protocol == "http" ? Protocol::http
+                                         : Protocol::credo;
   std::string error;
   if (!is_loopback(config.host)) {
     std::fprintf(
@@ -403,7 +408,13 @@ static int run_main(int argc, char** argv) {
             "credo-loadgen: keys may not contain quotes, backslashes or control characters\n");
         return 2;
       }
-  if (config.protocol == Protocol::credo && config.order_key.empty()) {
+  if (config.protocol == Protocol::http && setup) {
+    std::fprintf(stderr,
+                 "credo-loadgen: --setup speaks the TCP protocol: run it once with --protocol "
+                 "credo against the TCP port, then --protocol http\n");
+    return 2;
+  }
+  if (config.protocol != Protocol::redis && config.order_key.empty()) {
     std::fprintf(stderr, "credo-loadgen: --key (or --demo) is required\n");
     return 2;
   }

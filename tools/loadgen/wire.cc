@@ -98,6 +98,86 @@ void append_payment(std::string& out, const Payment& p) {
   out += "}\n";
 }
 
+namespace {
+void append_http_post(std::string& out, std::string_view path, std::string_view key,
+                      std::string_view body) {
+  out += "POST ";
+  out += path;
+  out += " HTTP/1.1\r\nHost: credo\r\nAuthorization: Bearer ";
+  out += key;
+  out += "\r\nContent-Type: application/json\r\nContent-Length: ";
+  out += std::to_string(body.size());
+  out += "\r\n\r\n";
+  out += body;
+}
+}  // namespace
+
+void append_http_order(std::string& out, std::string_view path, const Order& order,
+                       std::string_view key) {
+  std::string body = "{";
+  append_order_body(body, order);
+  body += '}';
+  append_http_post(out, path, key, body);
+}
+
+void append_http_batch(std::string& out, const std::vector<Order>& orders, std::string_view key) {
+  std::string body = "{\"orders\":[";
+  for (std::size_t i = 0; i < orders.size(); i++) {
+    if (i) body += ',';
+    body += '{';
+    append_order_body(body, orders[i]);
+    body += '}';
+  }
+  body += "]}";
+  append_http_post(out, "/v1/orders/batch", key, body);
+}
+
+void append_http_payment(std::string& out, const Payment& p, std::string_view key) {
+  std::string body = "{\"amount\":";
+  append_int(body, p.amount_minor);
+  body += ",\"payment_ref\":";
+  append_str(body, p.payment_ref);
+  body += '}';
+  append_http_post(out, "/v1/customers/" + std::string(customer_id(p.customer)) + "/payments", key,
+                   body);
+}
+
+void append_http_ship(std::string& out, uint64_t order_no, std::string_view key) {
+  append_http_post(out, "/v1/orders/" + std::to_string(order_no) + "/shipments", key, {});
+}
+
+long parse_http_response(std::string_view in, std::string_view* body) {
+  const std::size_t end = in.find("\r\n\r\n");
+  if (end == std::string_view::npos) return in.size() > 65536 ? -1 : 0;
+  if (!in.starts_with("HTTP/1.")) return -1;
+  // Content-Length, case-insensitively (the server writes it; nothing here is chunked).
+  std::size_t length = 0;
+  bool have_length = false;
+  std::size_t line = in.find("\r\n");
+  while (line < end) {
+    const std::size_t next = in.find("\r\n", line + 2);
+    std::string_view h = in.substr(line + 2, next - line - 2);
+    constexpr std::string_view kName = "content-length:";
+    if (h.size() > kName.size()) {
+      bool match = true;
+      for (std::size_t i = 0; i < kName.size() && match; ++i)
+        match = static_cast<char>(h[i] | 0x20) == kName[i];
+      if (match) {
+        std::size_t i = kName.size();
+        while (i < h.size() && h[i] == ' ') ++i;
+        for (; i < h.size() && h[i] >= '0' && h[i] <= '9'; ++i) length = length * 10 + (h[i] - '0');
+        have_length = true;
+      }
+    }
+    line = next;
+  }
+  if (!have_length) return -1;
+  if (in.size() < end + 4 + length) return 0;
+  *body = in.substr(end + 4, length);
+  while (!body->empty() && (body->back() == '\n' || body->back() == '\r')) body->remove_suffix(1);
+  return static_cast<long>(end + 4 + length);
+}
+
 void append_ship(std::string& out, uint64_t order_no) {
   out += "{\"op\":\"ship\",\"order_no\":";
   append_int(out, static_cast<int64_t>(order_no));

@@ -36,6 +36,18 @@ struct Answer {
 // Parses one answer line (without '\n'). False if it is not an answer at all (protocol error).
 bool parse_credo_answer(std::string_view line, Answer* out);
 
+// ---- credo over HTTP/1.1 (docs/http.md): the same ops as keep-alive requests -----------------
+// Each appends one whole request (POST, Host, Authorization: Bearer key, Content-Length, body).
+// `path` is "/v1/orders" or "/v1/orders/quote".
+void append_http_order(std::string& out, std::string_view path, const Order& order,
+                       std::string_view key);
+void append_http_batch(std::string& out, const std::vector<Order>& orders, std::string_view key);
+void append_http_payment(std::string& out, const Payment& payment, std::string_view key);
+void append_http_ship(std::string& out, uint64_t order_no, std::string_view key);
+// Parses one response from the front of `in`: returns bytes consumed and its body (the
+// protocol's answer object), 0 if `in` holds no whole response yet, -1 if it is malformed.
+long parse_http_response(std::string_view in, std::string_view* body);
+
 // ---- Redis RESP ------------------------------------------------------------------------------
 // A command as a RESP array of bulk strings.
 void append_resp_command(std::string& out, const std::vector<std::string_view>& args);
