@@ -22,7 +22,9 @@ cd "$(dirname "$0")/.."
 packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcurrentqueue-dev
           libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev)
 # The sanitizer, fuzz and lint tools: only for the full test suite.
-tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14)
+# curl: the HTTP edge's script test (tests/http); wrk: its benchmark (bench/http_orders.lua).
+# tests/http/openapi_test.sh also needs node and npm (nodejs; npm ci installs the validator).
+tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14 curl wrk)
 
 install=1
 cmake_args=()

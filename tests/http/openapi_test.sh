@@ -8,6 +8,10 @@ server_bin=${1:?usage: openapi_test.sh <credo-server binary> <npm work dir>}
 work=${2:?usage: openapi_test.sh <credo-server binary> <npm work dir>}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+command -v npm >/dev/null && command -v node >/dev/null || {
+  echo "openapi_test: needs node and npm (Debian: nodejs, npm) to install the validator"
+  exit 1
+}
 mkdir -p "$work"
 cp "$here/package.json" "$here/package-lock.json" "$here/openapi_replay.mjs" "$work/"
 if ! cmp -s "$here/package-lock.json" "$work/node_modules/.credo-lock" 2>/dev/null; then
