@@ -146,8 +146,6 @@ void write_kind_example(std::string& out, const K& kind, std::string_view name) 
     out.push_back(']');
   } else if constexpr (std::is_same_v<K, ReasonSetKind>) {
     out.append(R"J(["CREDIT_LIMIT"])J");
-  } else if constexpr (std::is_same_v<K, ReasonLevelsKind>) {
-    out.append("{}");
   } else if constexpr (requires { kind.allowed; kind.max; }) {
     str(out, kind.allowed.substr(0, kind.allowed.find(", ")));
   } else if constexpr (ListItem<K>::is_list) {
@@ -156,7 +154,7 @@ void write_kind_example(std::string& out, const K& kind, std::string_view name) 
     write_object_example<Item>(out, kNoSkip);
     out.push_back(']');
   } else {
-    out.append("{}");
+    out.append("{}");  // ReasonLevelsKind (no level changed), InlineKind
   }
 }
 
