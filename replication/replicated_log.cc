@@ -158,7 +158,8 @@ bool ReplicatedLog::ensure_bucket(std::string* error) {
   kvConfig_Init(&kc);
   kc.Bucket = bucket_.c_str();
   kc.History = 1;
-  kc.TTL = options_.lease_ms;  // milliseconds: an entry not renewed by then is gone
+  // Nanoseconds (libnats 3.4): an entry not renewed by then is gone.
+  kc.TTL = int64_t{options_.lease_ms} * 1'000'000;
   kc.Replicas = options_.replicas;
   kc.StorageType = js_FileStorage;
   s = js_CreateKeyValue(&kv_, js_, &kc);

@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 # The toolchain and the libraries: enough to build every target with GCC.
 packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcurrentqueue-dev
-          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev)
+          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev libnats-dev nats-server)
 # The sanitizer, fuzz and lint tools: only for the full test suite.
 tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14)
 
