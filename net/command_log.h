@@ -104,6 +104,13 @@ class CommandLog {
   // Standby, engine thread: moves the commands received from the primary (seq, at and by set,
   // in seq order) into *out; the engine thread applies each and append()s it.
   virtual void take_replicated(std::vector<Command>* /*out*/) {}
+  // Admin switchover (op step_down), engine thread: a primary stops accepting changes, waits
+  // for what it appended to be replicated, gives up its lease and follows the new primary.
+  // False with *error when this node cannot (not replicated, not the primary).
+  virtual bool step_down(std::string* error) {
+    *error = "this server does not replicate (start it with --replicate)";
+    return false;
+  }
   // Fills *out and returns true if this log replicates. Thread-safe.
   virtual bool replication_stats(ReplicationStats* /*out*/) const { return false; }
 

@@ -259,6 +259,11 @@ void EngineLoop::process(Job& job, Completion& done) {
       done.answer.durable_seq = log_.durable_seq();
       done.answer.hash = engine_.state_hash();
       return;
+    case RequestKind::step_down: {
+      std::string error;
+      if (!log_.step_down(&error)) result.error = Error{ErrorCode::INVALID_STATE, error, "", {}};
+      return;
+    }
     case RequestKind::hello:
     case RequestKind::ping:
     case RequestKind::stats:

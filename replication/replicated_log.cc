@@ -477,7 +477,8 @@ void ReplicatedLog::publish_loop() {
       b = std::move(pending_.front());
       pending_.pop_front();
     }
-    if (role_.load() != Role::primary) continue;  // fenced: these are never acknowledged
+    // Fenced: these are never acknowledged (unless a step_down is draining them).
+    if (role_.load() != Role::primary && !draining_.load()) continue;
     // Fencing by time: past the moment the lease is surely ours, a standby may have taken it
     // (a pause, a partition); publish nothing more.
     if (steady_ns() > lease_valid_until_ns_.load()) {
@@ -534,6 +535,7 @@ void ReplicatedLog::on_ack(natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae) {
 }
 
 void ReplicatedLog::fence(const std::string& why) {
+  draining_.store(false);
   {
     std::lock_guard lock(mu_);
     if (role_.load() == Role::fenced) return;
@@ -623,7 +625,7 @@ void ReplicatedLog::lease_loop() {
         kvEntry_Destroy(e);
         std::lock_guard lock(mu_);
         if (!holder.empty()) primary_ = holder;
-      } else if (s == NATS_NOT_FOUND) {
+      } else if (s == NATS_NOT_FOUND && steady_ns() > no_takeover_until_ns_.load()) {
         std::string why;
         if (try_take_lease(&why) && !promote()) break;
       }
@@ -668,8 +670,37 @@ bool ReplicatedLog::step_down(std::string* error) {
     *error = "this node is not the primary";
     return false;
   }
-  fence("stepped down (step_down): another node takes over");
+  // No new change from here on (the engine thread sees failed()); what was appended before
+  // is published and acknowledged, so this node's state is exactly the stream's.
+  draining_.store(true);  // the publisher still publishes what is queued
+  {
+    std::lock_guard lock(mu_);
+    failure_ = "stepping down (step_down): retry on the new primary";
+    role_.store(Role::fenced);
+  }
+  const int64_t deadline = steady_ns() + kPublishWaitMs * 1'000'000;
+  while (replicated_seq_.load() < applied_seq_.load() && draining_.load() &&
+         steady_ns() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  draining_.store(false);
+  no_takeover_until_ns_.store(steady_ns() + int64_t{options_.lease_ms} * 2'000'000);
   if (kv_ != nullptr) kvStore_Delete(kv_, kLeaseKey);
+  if (replicated_seq_.load() < applied_seq_.load()) {
+    *error = "stepped down, but commands after seq " + std::to_string(replicated_seq_.load()) +
+             " were not acknowledged by the stream: this node stays fenced (restart it as a "
+             "standby from an empty data directory)";
+    return false;
+  }
+  {
+    std::lock_guard lock(mu_);
+    received_seq_.store(applied_seq_.load());
+    primary_.clear();
+    failure_.clear();
+    role_.store(Role::standby);
+  }
+  start_following(stream_seq_.load() + 1);
+  log("stepped down at command seq " + std::to_string(applied_seq_.load()) +
+      ": following the stream as a standby");
   return true;
 }
 

@@ -79,9 +79,10 @@ class ReplicatedLog final : public net::CommandLog {
   bool replication_stats(net::ReplicationStats* out) const override;
   bool close(std::string* error) override;
 
-  // Gives the lease up (admin switchover): this node stops accepting changes at once and a
-  // standby takes over. False with *error if this node is not primary.
-  bool step_down(std::string* error);
+  // Gives the lease up (admin switchover): this node stops accepting changes at once, waits
+  // for its last batches to be acknowledged, deletes the lease (a standby takes it) and
+  // follows the stream as a standby.
+  bool step_down(std::string* error) override;
 
   // For the ack handler (a C callback).
   void on_ack(__natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae);
@@ -151,6 +152,9 @@ class ReplicatedLog final : public net::CommandLog {
   // Lease: revision of our entry, and until when (steady clock) it is surely ours.
   uint64_t lease_rev_ = 0;
   std::atomic<int64_t> lease_valid_until_ns_{0};
+  // After step_down: this node does not take the lease back before then.
+  std::atomic<int64_t> no_takeover_until_ns_{0};
+  std::atomic<bool> draining_{false};  // step_down: publish what is queued though fenced
 
   std::mutex cb_mu_;
   std::function<void(uint64_t)> on_durable_;

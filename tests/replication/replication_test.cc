@@ -328,5 +328,41 @@ TEST(Replication, StandbyTakesOverWhenThePrimaryDiesAndLosesNoAnsweredOrder) {
   EXPECT_EQ(th.hash, nh.hash);
 }
 
+// step_down: the primary hands over; the standby becomes primary and the old primary follows
+// it as a standby.
+TEST(Replication, StepDownHandsOverToTheStandby) {
+  NatsServer nats;
+  TempDir a("repl-a"), b("repl-b");
+  ServerProcess first(replica_args(nats, false, a.path()));
+  ASSERT_TRUE(first.running());
+  ServerProcess second(replica_args(nats, true, b.path()));
+  ASSERT_TRUE(second.running());
+  Client p(first.port());
+  ASSERT_TRUE(p.hello(kAdminKey));
+  setup_world(p);
+  for (int i = 0; i < 20; i++) ASSERT_TRUE(Json(p.call(order("s" + std::to_string(i)))).ok());
+  Client s(second.port());
+  ASSERT_TRUE(s.hello(kAdminKey));
+  EXPECT_EQ(Json(s.call(R"({"op":"step_down"})")).code(), "INVALID_STATE");
+  Json down(p.call(R"({"op":"step_down"})"));
+  ASSERT_TRUE(down.ok()) << down.text();
+  EXPECT_NE(Json(p.call(order("refused"))).code(), "");
+  bool took_over = false;
+  for (int i = 0; i < 1000 && !took_over; i++) {
+    took_over = Json(s.call(order("after"))).ok();
+    if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(took_over);
+  Json refused(p.call(order("to-old")));
+  EXPECT_EQ(refused.code(), "NOT_PRIMARY") << refused.text();
+  EXPECT_NE(refused.str("/error/message").find(":" + std::to_string(second.port())),
+            std::string::npos)
+      << refused.text();
+  Hash nh = state_hash(s);
+  Hash oh = wait_for_seq(p, nh.seq);
+  EXPECT_EQ(oh.seq, nh.seq);
+  EXPECT_EQ(oh.hash, nh.hash);
+}
+
 }  // namespace
 }  // namespace credo::test
