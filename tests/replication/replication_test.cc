@@ -18,6 +18,7 @@
 
 #include "tests/common/json_answer.h"
 #include "tests/common/line_client.h"
+#include "tests/common/run_command.h"
 #include "tests/common/server_process.h"
 #include "tests/common/temp_dir.h"
 
@@ -202,9 +203,17 @@ TEST(Replication, StandbyRefusesWritesWithNotPrimaryAndServesReads) {
   Json read(s.call(R"({"op":"get_product","sku":"B"})"));
   ASSERT_TRUE(read.ok()) << read.text();
   EXPECT_EQ(read.num("/as_of_seq"), 3) << read.text();
-  // The refused order was not applied anywhere.
-  EXPECT_EQ(state_hash(s).seq, 3);
-  EXPECT_EQ(state_hash(p).seq, 3);
+  // credo-cli given the standby first follows NOT_PRIMARY to the primary.
+  RunResult cli = run_command(std::string(CREDO_CLI_BIN) + " --key k-admin --host 127.0.0.1:" +
+                              std::to_string(standby.port()) + " --host 127.0.0.1:1 '" +
+                              order("via-cli") + "' 2>&1");
+  std::printf("credo-cli: %s\n", cli.out.c_str());
+  EXPECT_EQ(cli.exit_code, 0) << cli.out;
+  EXPECT_NE(cli.out.find("\"status\":\"accepted\""), std::string::npos) << cli.out;
+  EXPECT_NE(cli.out.find("is a standby"), std::string::npos) << cli.out;
+  // The refused order was not applied anywhere (the CLI's was, on the primary).
+  EXPECT_EQ(state_hash(p).seq, 4);
+  EXPECT_EQ(wait_for_seq(s, 4).seq, 4);
   // The primary's own reads carry no as_of_seq.
   EXPECT_FALSE(Json(p.call(R"({"op":"get_product","sku":"B"})")).has("/as_of_seq"));
 }
