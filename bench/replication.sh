@@ -33,19 +33,19 @@ KEYS
 chmod 600 "$work/keys.json"
 lg=(--port "$port" --connections 16 --customers 10000 --products 1000 --lines 3)
 
-start_nats() {  # $1: nodes (1 or 3); prints the URL list
-  local n=$1 routes="" urls="" i
-  for i in $(seq "$n"); do routes+="${routes:+,}nats://127.0.0.1:$((6330 + i))"; done
+start_nats() {  # $1: nodes (1 or 3), $2: base port; sets $urls (in this shell: pids)
+  local n=$1 base=$2 routes="" i
+  urls=""
+  for i in $(seq "$n"); do routes+="${routes:+,}nats://127.0.0.1:$((base + 2000 + i))"; done
   for i in $(seq "$n"); do
-    local args=(-a 127.0.0.1 -p $((4330 + i)) -js -sd "$work/nats$n-$i" --name "n$i")
-    [ "$n" -gt 1 ] && args+=(--cluster_name credo --cluster "nats://127.0.0.1:$((6330 + i))"
+    local args=(-a 127.0.0.1 -p $((base + i)) -js -sd "$work/nats$n-$i" --name "n$i")
+    [ "$n" -eq 1 ] || args+=(--cluster_name credo --cluster "nats://127.0.0.1:$((base + 2000 + i))"
                              --routes "$routes")
     nats-server "${args[@]}" >"$work/nats$n-$i.log" 2>&1 &
     pids+=($!)
-    urls+="${urls:+,}nats://127.0.0.1:$((4330 + i))"
+    urls+="${urls:+,}nats://127.0.0.1:$((base + i))"
   done
   sleep $([ "$n" -gt 1 ] && echo 4 || echo 1)  # a cluster elects its JetStream meta leader
-  echo "$urls"
 }
 
 run() {  # $1: label; rest: extra server args
@@ -67,10 +67,10 @@ run() {  # $1: label; rest: extra server args
 }
 
 run single
-r1=$(start_nats 1)
-run r1 --replicate "$r1" --replicas 1
-r3=$(start_nats 3)
-run r3 --replicate "$r3" --replicas 3
+start_nats 1 4330
+run r1 --replicate "$urls" --replicas 1
+start_nats 3 4340
+run r3 --replicate "$urls" --replicas 3
 
 python3 - "$work" "$rates" <<'PY'
 import json, os, sys
