@@ -362,15 +362,15 @@ TEST(Replication, StepDownHandsOverToTheStandby) {
     if (!took_over) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(took_over);
+  Hash nh = state_hash(s);
+  Hash oh = wait_for_seq(p, nh.seq);  // the old primary has received the new one's message
+  EXPECT_EQ(oh.seq, nh.seq);
+  EXPECT_EQ(oh.hash, nh.hash);
   Json refused(p.call(order("to-old")));
   EXPECT_EQ(refused.code(), "NOT_PRIMARY") << refused.text();
   EXPECT_NE(refused.str("/error/message").find(":" + std::to_string(second.port())),
             std::string::npos)
       << refused.text();
-  Hash nh = state_hash(s);
-  Hash oh = wait_for_seq(p, nh.seq);
-  EXPECT_EQ(oh.seq, nh.seq);
-  EXPECT_EQ(oh.hash, nh.hash);
 }
 
 }  // namespace
