@@ -24,6 +24,16 @@ constexpr int64_t kFailurePollUs = 10'000;
 constexpr std::size_t kSpareChunks = 8;
 // A standby's engine thread looks for commands received from the primary at least this often.
 constexpr int64_t kStandbyPollUs = 1'000;
+
+// A standby's answer to a state change (docs/replication.md).
+Error not_primary(const std::string& primary) {
+  return Error{ErrorCode::NOT_PRIMARY,
+               primary.empty() ? std::string("this server is a standby; the primary is not known "
+                                             "yet: retry on another address")
+                               : "this server is a standby; send state changes to the primary at " +
+                                     primary,
+               "", {}};
+}
 }  // namespace
 
 Principal system_principal() {
@@ -280,15 +290,6 @@ Error EngineLoop::refusal(const std::string& why) const {
                    "; state changes are refused (this one was not applied) until it recovers; "
                    "the server retries every " +
                    std::to_string(options_.resume_interval_ms) + " ms",
-               "", {}};
-}
-
-Error EngineLoop::not_primary(const std::string& primary) const {
-  return Error{ErrorCode::NOT_PRIMARY,
-               primary.empty() ? std::string("this server is a standby; the primary is not known "
-                                             "yet: retry on another address")
-                               : "this server is a standby; send state changes to the primary at " +
-                                     primary,
                "", {}};
 }
 

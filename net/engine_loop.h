@@ -55,7 +55,6 @@ class EngineLoop {
   bool check_log();
   void resume_log();
   Error refusal(const std::string& why) const;
-  Error not_primary(const std::string& primary) const;
   // Standby: applies the commands the log received from the primary. Says whether it did any.
   bool apply_replicated();
   int64_t park_us() const;
