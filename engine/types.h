@@ -139,6 +139,7 @@ enum class ErrorCode : uint8_t {
   LINE_TOO_LONG,
   OVERLOADED,
   INTERNAL,
+  NOT_PRIMARY,  // extension: a standby refuses state changes (docs/replication.md)
 };
 
 // Roles are a bit set (PROTOCOL.md "Authentication and roles").

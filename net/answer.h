@@ -53,6 +53,8 @@ struct Answer {
   uint64_t durable_seq = 0;
   uint64_t hash = 0;
   std::string file;
+  // kind == result of a query on a standby: the seq its state is at ("as_of_seq"); 0: none.
+  uint64_t as_of_seq = 0;
 
   static Answer error(std::string_view id_json, Error e) {
     Answer a;

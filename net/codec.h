@@ -26,6 +26,7 @@ enum class RequestKind : uint8_t {
   set_clock,
   stats,
   state_hash,  // extension: the engine's state hash at its last applied seq (admin)
+  step_down,   // extension: a replicated primary hands over to a standby (admin)
 };
 
 struct Request {

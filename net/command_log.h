@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "engine/command.h"
 #include "engine/engine.h"
@@ -27,6 +28,17 @@ struct JournalStats {
   uint64_t append_waits = 0;  // times append found the buffer full
   uint64_t snapshots = 0;
   uint64_t resumes = 0;  // times the log failed and was resumed (try_resume)
+};
+
+// Where a replicated log stands (docs/replication.md); the stats op shows it.
+struct ReplicationStats {
+  std::string role;           // "primary", "standby" or "fenced"
+  std::string primary;        // the primary's address when known ("" if not)
+  uint64_t applied_seq = 0;   // last command seq this node has (applied or appended)
+  uint64_t replicated_seq = 0;  // last command seq acknowledged by / received from the stream
+  uint64_t stream_seq = 0;    // last stream message sequence seen
+  uint64_t lag_messages = 0;  // standby: stream messages not yet received
+  uint64_t published = 0;     // primary: messages published
 };
 
 class CommandLog {
@@ -84,6 +96,23 @@ class CommandLog {
   // Fills *out and returns true if this log journals to disk; false (the default) otherwise.
   // Thread-safe.
   virtual bool journal_stats(JournalStats* /*out*/) const { return false; }
+
+  // ---- replication (docs/replication.md); a local log keeps every default ----
+  // True while this node is a standby: state changes are refused with NOT_PRIMARY, naming
+  // `*primary` (the primary's address, "" if unknown). Thread-safe.
+  virtual bool standby(std::string* /*primary*/) const { return false; }
+  // Standby, engine thread: moves the commands received from the primary (seq, at and by set,
+  // in seq order) into *out; the engine thread applies each and append()s it.
+  virtual void take_replicated(std::vector<Command>* /*out*/) {}
+  // Admin switchover (op step_down), engine thread: a primary stops accepting changes, waits
+  // for what it appended to be replicated, gives up its lease and follows the new primary.
+  // False with *error when this node cannot (not replicated, not the primary).
+  virtual bool step_down(std::string* error) {
+    *error = "this server does not replicate (start it with --replicate)";
+    return false;
+  }
+  // Fills *out and returns true if this log replicates. Thread-safe.
+  virtual bool replication_stats(ReplicationStats* /*out*/) const { return false; }
 
   // Makes everything appended durable and stops (clean shutdown, after the engine thread has
   // stopped). False with `*error` if that fails.

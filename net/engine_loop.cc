@@ -22,6 +22,18 @@ constexpr int64_t kFailurePollUs = 10'000;
 // Pre-faulted 4 MiB chunks kept ready for the engine's tables: 32 MiB, ahead of ~100,000
 // orders, refilled in a few milliseconds by the prefault thread.
 constexpr std::size_t kSpareChunks = 8;
+// A standby's engine thread looks for commands received from the primary at least this often.
+constexpr int64_t kStandbyPollUs = 1'000;
+
+// A standby's answer to a state change (docs/replication.md).
+Error not_primary(const std::string& primary) {
+  return Error{ErrorCode::NOT_PRIMARY,
+               primary.empty() ? std::string("this server is a standby; the primary is not known "
+                                             "yet: retry on another address")
+                               : "this server is a standby; send state changes to the primary at " +
+                                     primary,
+               "", {}};
+}
 }  // namespace
 
 Principal system_principal() {
@@ -105,7 +117,7 @@ bool EngineLoop::maybe_tick() {
   if (now - last_tick_ms_ < options_.tick_interval_ms) return false;
   last_tick_ms_ = now;
   std::string why;
-  if (log_.failed(&why)) return false;
+  if (log_.failed(&why) || log_.standby(&why)) return false;  // a standby gets the primary's
   command_.at = now;
   command_.by = system_principal();
   command_.body = Tick{};
@@ -136,7 +148,8 @@ void EngineLoop::run() {
     // At a batch boundary, so that a resume (which rolls the engine back) never happens while
     // an answer of this batch still waits to be delivered.
     auto t = std::chrono::steady_clock::now();
-    const bool housekeeping = check_log();
+    bool housekeeping = check_log();
+    if (apply_replicated()) housekeeping = true;
     if (maybe_tick() || housekeeping) t = step_done(t, op_id<Tick>());
     for (std::size_t i = 0; i < n; i++) {
       Job& job = jobs[i];
@@ -171,6 +184,10 @@ void EngineLoop::process(Job& job, Completion& done) {
   switch (req.kind) {
     case RequestKind::command: {
       std::string why;
+      if (log_.standby(&why)) {
+        result.error = not_primary(why);
+        return;
+      }
       if (log_.failed(&why)) {
         result.error = refusal(why);
         return;
@@ -188,6 +205,8 @@ void EngineLoop::process(Job& job, Completion& done) {
       q.by = job.principal;
       q.body = std::move(req.query);
       engine_.query(q, result);
+      std::string primary;
+      if (log_.standby(&primary)) done.answer.as_of_seq = next_seq_ - 1;
       return;
     }
     case RequestKind::set_clock: {
@@ -201,6 +220,10 @@ void EngineLoop::process(Job& job, Completion& done) {
         return;
       }
       std::string why;
+      if (log_.standby(&why)) {
+        result.error = not_primary(why);
+        return;
+      }
       if (log_.failed(&why)) {
         result.error = refusal(why);
         return;
@@ -246,6 +269,11 @@ void EngineLoop::process(Job& job, Completion& done) {
       done.answer.durable_seq = log_.durable_seq();
       done.answer.hash = engine_.state_hash();
       return;
+    case RequestKind::step_down: {
+      std::string error;
+      if (!log_.step_down(&error)) result.error = Error{ErrorCode::INVALID_STATE, error, "", {}};
+      return;
+    }
     case RequestKind::hello:
     case RequestKind::ping:
     case RequestKind::stats:
@@ -265,6 +293,37 @@ Error EngineLoop::refusal(const std::string& why) const {
                "", {}};
 }
 
+bool EngineLoop::apply_replicated() {
+  log_.take_replicated(&replicated_);
+  if (replicated_.empty()) return false;
+  for (Command& cmd : replicated_) {
+    // The stream holds exactly the primary's journal: the next record is the next seq, and a
+    // deterministic engine applies it as the primary did. Anything else is a divergence that no
+    // answer may be served from.
+    if (cmd.seq != next_seq_) {
+      std::fprintf(stderr, "credo-server: replicated command seq %llu, expected %llu; stopping\n",
+                   static_cast<unsigned long long>(cmd.seq),
+                   static_cast<unsigned long long>(next_seq_));
+      std::abort();
+    }
+    clock_.advance_to(cmd.at);
+    engine_.apply(cmd, tick_result_);
+    if (!tick_result_.ok()) {
+      std::fprintf(stderr,
+                   "credo-server: replicated command seq %llu failed here (%s): the replicas "
+                   "diverged; stopping\n",
+                   static_cast<unsigned long long>(cmd.seq), tick_result_.error.message.c_str());
+      std::abort();
+    }
+    log_.append(cmd);
+    next_seq_++;
+    counters_.commands_applied.fetch_add(1, std::memory_order_relaxed);
+    counters_.last_journaled_seq.store(cmd.seq, std::memory_order_relaxed);
+  }
+  replicated_.clear();
+  return true;
+}
+
 int64_t EngineLoop::park_us() const {
   // Park at most until the next tick is due, so the system clock's time-triggered work runs
   // even when no requests arrive; while the log has failed, until the next resume is due; and
@@ -272,6 +331,8 @@ int64_t EngineLoop::park_us() const {
   int64_t us = int64_t{options_.tick_interval_ms} * 1000;
   if (log_failed_) us = std::min<int64_t>(us, int64_t{options_.resume_interval_ms} * 1000);
   if (results_.waiting() > 0) us = std::min(us, kFailurePollUs);
+  std::string primary;
+  if (log_.standby(&primary)) us = std::min(us, kStandbyPollUs);
   return std::max<int64_t>(us, 1000);
 }
 

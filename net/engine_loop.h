@@ -55,6 +55,8 @@ class EngineLoop {
   bool check_log();
   void resume_log();
   Error refusal(const std::string& why) const;
+  // Standby: applies the commands the log received from the primary. Says whether it did any.
+  bool apply_replicated();
   int64_t park_us() const;
 
   const ServerOptions& options_;
@@ -77,6 +79,7 @@ class EngineLoop {
   TimeMs last_tick_ms_ = 0;
   Result tick_result_;  // the answer of a timer tick, which nobody asked for
   Command command_;     // reused for every command
+  std::vector<Command> replicated_;  // apply_replicated()'s batch, reused
 
   // The command log's failure as the engine thread handles it (check_log()): seen (logged, the
   // pending answers given their errors) and when a resume was last tried.

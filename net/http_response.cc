@@ -27,6 +27,7 @@ unsigned http_status(ErrorCode code) {
     case ErrorCode::LINE_TOO_LONG:
       return 413;
     case ErrorCode::OVERLOADED:
+    case ErrorCode::NOT_PRIMARY:  // this node is a standby: the message names the primary
       return 503;
     case ErrorCode::INTERNAL:
       return 500;

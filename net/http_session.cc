@@ -226,6 +226,15 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         body.append("}\n");
         append_http_response(slot.response, 503, "Retry-After: 1\r\n", body, false);
         slot.ready = true;
+      } else if (std::string primary; shared_.log.standby(&primary)) {
+        // A standby serves reads but does not accept changes: not ready for a load balancer that
+        // sends writes (docs/replication.md).
+        std::string body = "{\"ok\":false,\"reason\":";
+        append_json_string(body, primary.empty() ? std::string("not the primary")
+                                                 : "not the primary; the primary is " + primary);
+        body.append("}\n");
+        append_http_response(slot.response, 503, {}, body, false);
+        slot.ready = true;
       } else if (shared_.draining) {
         append_http_response(slot.response, 503, {},
                              "{\"ok\":false,\"reason\":\"shutting down\"}\n", false);

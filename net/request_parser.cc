@@ -95,9 +95,11 @@ constexpr RequestKind server_kind() {
     return RequestKind::snapshot;
   else if constexpr (std::is_same_v<T, SetClock>)
     return RequestKind::set_clock;
-  else {
-    static_assert(std::is_same_v<T, StateHash>, "a server op without a RequestKind");
+  else if constexpr (std::is_same_v<T, StateHash>)
     return RequestKind::state_hash;
+  else {
+    static_assert(std::is_same_v<T, StepDown>, "a server op without a RequestKind");
+    return RequestKind::step_down;
   }
 }
 

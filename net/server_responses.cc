@@ -1,6 +1,7 @@
 #include "net/server_responses.h"
 
 #include <array>
+#include <string>
 #include <cstdio>
 #include <cstdlib>
 
@@ -68,6 +69,11 @@ void write_answer(std::string& out, const Answer& a) {
   switch (a.kind) {
     case Answer::Kind::result:
       write_result(out, a.id_json, a.op_id, a.result);
+      // A standby's read says which seq it saw: the field goes in before the closing brace.
+      if (a.as_of_seq > 0 && a.result.ok() && out.size() >= 2 && out.ends_with("}\n")) {
+        out.resize(out.size() - 2);
+        out += ",\"as_of_seq\":" + std::to_string(a.as_of_seq) + "}\n";
+      }
       return;
     case Answer::Kind::snapshot:
       write_snapshot_ok(out, a.id_json, a.seq, a.file);
@@ -126,6 +132,19 @@ void write_stats(std::string& out, std::string_view id_json, const IoShared& sha
     bool failed = shared.log.failed(&why);
     w.field("failed", failed);
     if (failed) w.field("failure", std::string_view(why));
+    w.end_object();
+  }
+  ReplicationStats rs;
+  if (shared.log.replication_stats(&rs)) {
+    w.key("replication");
+    w.begin_object();
+    w.field("role", std::string_view(rs.role));
+    w.field("primary", std::string_view(rs.primary));
+    w.field("applied_seq", rs.applied_seq);
+    w.field("replicated_seq", rs.replicated_seq);
+    w.field("stream_seq", rs.stream_seq);
+    w.field("lag_messages", rs.lag_messages);
+    w.field("published", rs.published);
     w.end_object();
   }
   w.key("ops");

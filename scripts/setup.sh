@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 # The toolchain and the libraries: enough to build every target with GCC.
 packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcurrentqueue-dev
-          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev)
+          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev libnats-dev nats-server)
 # The sanitizer, fuzz and lint tools: only for the full test suite.
 # curl: the HTTP edge's script test (tests/http); wrk: its benchmark (bench/http_orders.lua).
 # tests/http/openapi_test.sh also needs node and npm (nodejs; npm ci installs the validator).

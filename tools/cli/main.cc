@@ -1,6 +1,7 @@
 // credo-cli: a small client for credo-server (docs/protocol.md).
 //
 //   credo-cli [--host H] [--port P] [--key K] '<json>'   one request, prints the answer
+//   credo-cli --host A:7400 --host B:7401 ...            replicated: follows NOT_PRIMARY
 //   credo-cli -f requests.ndjson [--quiet]                a whole file, pipelined
 //   credo-cli                                             interactive: one request per line
 //
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -26,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "engine/ops.h"
 
@@ -300,10 +303,16 @@ int run_interactive(Connection& conn) {
 
 static int run_main(int argc, char** argv) {
   CLI::App app{"credo-cli: talk to a credo-server (NDJSON over TCP)"};
-  std::string host = "127.0.0.1", key, file, request;
+  std::vector<std::string> hosts;
+  std::string key, file, request;
   int port = 7400;
   bool quiet = false, pretty_output = false;
-  app.add_option("--host", host, "server address")->default_val("127.0.0.1");
+  app.add_option("--host", hosts,
+                 "server address, HOST or HOST:PORT (default port: --port); give several for a "
+                 "replicated primary and standbys: the first that answers is used, and a single "
+                 "request answered NOT_PRIMARY is sent to the primary it names, else the next")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--port", port, "server port")->default_val(7400);
   app.add_option("--key", key, "API key (default: $CREDO_KEY); sends hello first");
   app.add_option("-f,--file", file, "send every line of this NDJSON file, pipelined");
@@ -312,6 +321,7 @@ static int run_main(int argc, char** argv) {
   app.add_option("request", request, "one JSON request; none and no -f: interactive mode");
   app.footer(help_footer());
   CLI11_PARSE(app, argc, argv);
+  if (hosts.empty()) hosts.emplace_back("127.0.0.1");
   if (key.empty())
     // NOLINTNEXTLINE(concurrency-mt-unsafe): read before any thread starts; nothing sets env.
     if (const char* env = std::getenv("CREDO_KEY")) key = env;
@@ -323,20 +333,25 @@ static int run_main(int argc, char** argv) {
     return 2;
   }
 
-  Connection conn;
-  std::string error;
-  if (!conn.open(host, std::to_string(port), &error)) {
-    std::fprintf(stderr, "credo-cli: %s\n", error.c_str());
-    return 2;
-  }
-  {
-    // The key goes inside a JSON string: refuse characters that would need escaping rather
-    // than send a request the server would read differently.
-    for (char c : key)
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
-        std::fprintf(stderr, "credo-cli: the key contains a character that needs escaping\n");
-        return 2;
-      }
+  // The key goes inside a JSON string: refuse characters that would need escaping rather
+  // than send a request the server would read differently.
+  for (char c : key)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      std::fprintf(stderr, "credo-cli: the key contains a character that needs escaping\n");
+      return 2;
+    }
+  // Connects to `address` (HOST or HOST:PORT) and says hello: 0, or the exit status.
+  auto open = [&](Connection& conn, const std::string& address) {
+    std::string h = address, p = std::to_string(port), error;
+    if (std::size_t colon = address.rfind(':');
+        colon != std::string::npos && address.find(':') == colon) {
+      h = address.substr(0, colon);
+      p = address.substr(colon + 1);
+    }
+    if (!conn.open(h, p, &error)) {
+      std::fprintf(stderr, "credo-cli: %s\n", error.c_str());
+      return 2;
+    }
     std::string answer;
     if (!conn.send_all("{\"op\":\"hello\",\"key\":\"" + key + "\"}\n") ||
         !conn.read_line(&answer)) {
@@ -347,15 +362,53 @@ static int run_main(int argc, char** argv) {
       std::fprintf(stderr, "credo-cli: hello refused: %s\n", answer.c_str());
       return 1;
     }
-  }
-  if (!file.empty()) return run_file(conn, file, quiet);
-  if (request.empty()) return run_interactive(conn);
+    return 0;
+  };
 
-  std::string answer;
-  if (!conn.send_all(request + "\n") || !conn.read_line(&answer)) {
-    std::fprintf(stderr, "credo-cli: connection closed by the server\n");
-    return 2;
+  if (!file.empty() || request.empty()) {
+    int status = 2;
+    for (const std::string& address : hosts) {
+      Connection conn;
+      status = open(conn, address);
+      if (status == 1) return 1;
+      if (status != 0) continue;
+      return !file.empty() ? run_file(conn, file, quiet) : run_interactive(conn);
+    }
+    return status;
   }
+
+  // One request: follow NOT_PRIMARY to the primary it names (docs/replication.md), else try
+  // the next address; at most one visit per address.
+  std::vector<std::string> todo(hosts.rbegin(), hosts.rend());
+  std::vector<std::string> tried;
+  std::string answer;
+  int status = 2;
+  while (!todo.empty()) {
+    std::string address = todo.back();
+    todo.pop_back();
+    if (std::find(tried.begin(), tried.end(), address) != tried.end()) continue;
+    tried.push_back(address);
+    Connection conn;
+    status = open(conn, address);
+    if (status == 1) return 1;
+    if (status != 0) continue;
+    if (!conn.send_all(request + "\n") || !conn.read_line(&answer)) {
+      std::fprintf(stderr, "credo-cli: connection closed by the server\n");
+      status = 2;
+      continue;
+    }
+    static constexpr std::string_view kNotPrimary = "\"code\":\"NOT_PRIMARY\"";
+    static constexpr std::string_view kAt = "the primary at ";
+    if (answer.find(kNotPrimary) == std::string::npos) break;
+    std::fprintf(stderr, "credo-cli: %s is a standby\n", address.c_str());
+    if (std::size_t at = answer.find(kAt); at != std::string::npos) {
+      std::size_t start = at + kAt.size();
+      std::size_t end = answer.find_first_of("\"; ", start);
+      todo.push_back(answer.substr(start, end - start));
+    }
+    status = 1;
+  }
+  if (answer.empty()) return status;
   std::printf("%s\n", pretty_output ? pretty(answer).c_str() : answer.c_str());
   return is_ok(answer) ? 0 : 1;
 }

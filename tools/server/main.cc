@@ -16,6 +16,7 @@
 #include "net/keys.h"
 #include "net/policy_config.h"
 #include "net/server.h"
+#include "replication/replicated_log.h"
 #include "tools/demo/demo_data.h"
 #include "tools/server/journal_log.h"
 
@@ -60,6 +61,7 @@ static int run_main(int argc, char** argv) {
   bool demo = false, repair = false, print_openapi = false;
   int http_port = -1;  // -1: not given
   uint64_t snapshot_every = 0;
+  credo::replication::ReplicationOptions repl;
   app.add_option("--port", options.port, "TCP port (0: any free port)")->default_val(7400);
   app.add_option("--http-port", http_port,
                  "HTTP/1.1 port (docs/http.md; default 7480, or any free port with --port 0); "
@@ -119,6 +121,23 @@ static int run_main(int argc, char** argv) {
                  "while the journal cannot write, retry resuming it this often")
       ->default_val(options.resume_interval_ms)
       ->check(CLI::Range(1, 3'600'000));
+  app.add_option("--replicate", repl.servers,
+                 "replicate the journal on NATS JetStream: nats://host:port[,...] "
+                 "(docs/replication.md)");
+  app.add_option("--stream", repl.stream, "JetStream stream (and lease bucket) name")
+      ->default_val("credo");
+  app.add_option("--replicas", repl.replicas, "stream replicas when creating it")
+      ->default_val(3)
+      ->check(CLI::Range(1, 5));
+  app.add_flag("--follow", repl.follow,
+               "start as a standby: apply the primary's stream, serve reads, take over when "
+               "the primary's lease lapses");
+  app.add_option("--lease-ms", repl.lease_ms, "leadership lease TTL in ms")
+      ->default_val(2000)
+      ->check(CLI::Range(100, 600'000));
+  app.add_option("--advertise", repl.advertise,
+                 "host:port clients should use for this node (named in NOT_PRIMARY; default "
+                 "bind:port)");
   app.add_flag("--demo", demo,
                "load the demo world and create demo keys (one per role and approval level)");
   app.footer(
@@ -127,7 +146,9 @@ static int run_main(int argc, char** argv) {
       "  credo-server --demo --data /tmp/credo     ... journaled to /tmp/credo\n"
       "  credo-server --keys keys.json --data /var/lib/credo --config policy.json\n"
       "  credo-server --demo --http-port 8080      HTTP edge on 8080 (curl, docs/http.md)\n"
-      "  credo-server --print-openapi > docs/openapi.json\n");
+      "  credo-server --print-openapi > docs/openapi.json\n"
+      "  credo-server --data /tmp/a --replicate nats://127.0.0.1:4222 --replicas 1\n"
+      "  credo-server --data /tmp/b --port 7401 --replicate nats://127.0.0.1:4222 --follow\n");
   CLI11_PARSE(app, argc, argv);
   if (print_openapi) {
     std::fputs(credo::net::openapi_document().c_str(), stdout);
@@ -211,6 +232,29 @@ static int run_main(int argc, char** argv) {
     log = std::move(journal);
   }
 
+  // ---- replication: the local log wrapped, the engine caught up with the stream ----
+  credo::replication::ReplicatedLog* replicated = nullptr;
+  if (!repl.servers.empty()) {
+    if (repl.follow && (demo || !config_file.empty())) {
+      std::fprintf(stderr,
+                   "credo-server: --follow takes its whole state from the primary's stream: "
+                   "--demo and --config belong on the primary\n");
+      return 2;
+    }
+    if (repl.advertise.empty() && options.port != 0)
+      repl.advertise = options.bind_address + ":" + std::to_string(options.port);
+    repl.log = [](const std::string& line) {
+      std::fprintf(stderr, "credo-server: replication: %s\n", line.c_str());
+    };
+    auto r = std::make_unique<credo::replication::ReplicatedLog>(std::move(log));
+    if (!r->open(repl, *engine, &error)) {
+      std::fprintf(stderr, "credo-server: replication: %s\n", error.c_str());
+      return 1;
+    }
+    replicated = r.get();
+    log = std::move(r);
+  }
+
   // ---- policy, and the keys checked against it ----
   credo::Policy policy = engine->policy();
   if (!config_file.empty() && !credo::net::load_policy_file(config_file, &policy, &error)) {
@@ -265,6 +309,8 @@ static int run_main(int argc, char** argv) {
     std::fprintf(stderr, "credo-server: %s\n", error.c_str());
     return 1;
   }
+  if (replicated != nullptr && repl.advertise.empty())
+    replicated->set_advertise(options.bind_address + ":" + std::to_string(server.port()));
   credo::EngineCounts counts = server.engine().counts();
   std::printf(
       "credo-server listening on %s:%u  data: %s  durability: %s  clock: %s  customers: %llu  "
