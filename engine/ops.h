@@ -49,7 +49,8 @@ struct SetClock {    // set the server's business clock (admin; tests and demos)
   TimeMs now = 0;
 };
 struct StateHash {};  // the engine's state hash at its last applied seq (admin)
-using ServerBody = std::variant<Hello, Ping, Stats, Snapshot, SetClock, StateHash>;
+struct Metrics {};    // the Prometheus text exposition (net/metrics.h), for TCP-only deployments
+using ServerBody = std::variant<Hello, Ping, Stats, Snapshot, SetClock, StateHash, Metrics>;
 
 namespace fields {
 template <>
@@ -74,6 +75,10 @@ struct FieldsOf<Snapshot> {
 };
 template <>
 struct FieldsOf<StateHash> {
+  static constexpr auto list = std::tuple{};
+};
+template <>
+struct FieldsOf<Metrics> {
   static constexpr auto list = std::tuple{};
 };
 }  // namespace fields
@@ -176,6 +181,8 @@ CREDO_OP(Stats,             "stats",               server,   0, authenticated, 0
 CREDO_OP(Snapshot,          "snapshot",            server,   0, role,          kRoleAdmin,     0, "", "POST", "/admin/snapshot");
 CREDO_OP(SetClock,          "set_clock",           server,   0, role,          kRoleAdmin,     0, "", "PUT",  "/admin/clock");
 CREDO_OP(StateHash,         "state_hash",          server,   0, role,          kRoleAdmin,     0, "", "GET",  "/admin/state-hash");
+// Not routed: over HTTP the same text is GET /metrics (text/plain), outside the /v1 API.
+CREDO_OP(Metrics,           "metrics",             server,   0, authenticated, 0,              0, "", "",     "");
 // clang-format on
 #undef CREDO_OP
 

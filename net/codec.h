@@ -26,6 +26,7 @@ enum class RequestKind : uint8_t {
   set_clock,
   stats,
   state_hash,  // extension: the engine's state hash at its last applied seq (admin)
+  metrics,     // extension: the Prometheus text exposition (net/metrics.h)
 };
 
 struct Request {

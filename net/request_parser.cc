@@ -95,6 +95,8 @@ constexpr RequestKind server_kind() {
     return RequestKind::snapshot;
   else if constexpr (std::is_same_v<T, SetClock>)
     return RequestKind::set_clock;
+  else if constexpr (std::is_same_v<T, Metrics>)
+    return RequestKind::metrics;
   else {
     static_assert(std::is_same_v<T, StateHash>, "a server op without a RequestKind");
     return RequestKind::state_hash;

@@ -10,6 +10,7 @@
 
 #include "net/engine_loop.h"
 #include "net/io_shared.h"
+#include "net/metrics.h"
 #include "net/result_stage.h"
 #include "net/session.h"
 
@@ -109,6 +110,10 @@ bool Server::listen(std::string* error) {
   return true;
 }
 
+std::string Server::metrics_text() const {
+  return render_metrics(core_->counters, *core_->log, core_->loop.queued());
+}
+
 uint16_t Server::port() const {
   boost::system::error_code ec;
   return core_->acceptor.local_endpoint(ec).port();
@@ -174,6 +179,8 @@ void Server::Core::on_accept(const boost::system::error_code& ec, tcp::socket so
   }
   counters.connections.fetch_add(1);
   counters.connections_total.fetch_add(1);
+  counters.metrics.connections[static_cast<std::size_t>(Edge::tcp)].fetch_add(1);
+  counters.metrics.connections_accepted[static_cast<std::size_t>(Edge::tcp)].fetch_add(1);
   auto session = std::make_shared<Session>(shared, std::move(socket));
   // Prune closed sessions now and then so the list stays proportional to live connections.
   if (shared.sessions.size() >= 2 * options.max_connections) {

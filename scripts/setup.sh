@@ -20,9 +20,10 @@ cd "$(dirname "$0")/.."
 
 # The toolchain and the libraries: enough to build every target with GCC.
 packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcurrentqueue-dev
-          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev)
+          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev libssl-dev openssl)
 # The sanitizer, fuzz and lint tools: only for the full test suite.
-tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14)
+# prometheus: `promtool check metrics` in tests/net/metrics_test.cc.
+tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14 prometheus)
 
 install=1
 cmake_args=()

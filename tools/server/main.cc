@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "net/command_log.h"
 #include "net/keys.h"
+#include "net/tls.h"
 #include "net/policy_config.h"
 #include "net/server.h"
 #include "tools/demo/demo_data.h"
@@ -23,8 +24,7 @@ namespace {
 using credo::Principal;
 
 bool is_loopback(const std::string& address) {
-  return address == "127.0.0.1" || address == "::1" || address == "localhost" ||
-         address.rfind("127.", 0) == 0;
+  return credo::net::is_loopback_address(address) || address.rfind("127.", 0) == 0;
 }
 
 // The demo keys: one per role, and one credit key and one sales key per approval level (1-3), so
@@ -104,13 +104,25 @@ static int run_main(int argc, char** argv) {
                  "while the journal cannot write, retry resuming it this often")
       ->default_val(options.resume_interval_ms)
       ->check(CLI::Range(1, 3'600'000));
+  credo::net::TlsOptions tls;
+  auto* tls_cert = app.add_option("--tls-cert", tls.cert_file,
+                                  "PEM certificate chain: the TCP listener speaks TLS");
+  auto* tls_key =
+      app.add_option("--tls-key", tls.key_file, "PEM private key of --tls-cert")->needs(tls_cert);
+  tls_cert->needs(tls_key);
+  app.add_option("--tls-client-ca", tls.client_ca_file,
+                 "PEM CA bundle: mutual TLS, a client needs a certificate signed by it")
+      ->needs(tls_cert);
   app.add_flag("--demo", demo,
                "load the demo world and create demo keys (one per role and approval level)");
   app.footer(
       "Examples:\n"
       "  credo-server --demo                       demo world and keys, in memory, port 7400\n"
       "  credo-server --demo --data /tmp/credo     ... journaled to /tmp/credo\n"
-      "  credo-server --keys keys.json --data /var/lib/credo --config policy.json\n");
+      "  credo-server --keys keys.json --data /var/lib/credo --config policy.json\n"
+      "  credo-server --keys keys.json --bind 0.0.0.0 --tls-cert server.pem --tls-key server.key\n"
+      "  credo-server --keys keys.json --bind 0.0.0.0 --tls-cert server.pem --tls-key server.key \\\n"
+      "               --tls-client-ca clients-ca.pem   mutual TLS (docs/operations.md)\n");
   CLI11_PARSE(app, argc, argv);
 
   // ---- keys ----
@@ -126,6 +138,19 @@ static int run_main(int argc, char** argv) {
                  "it could change every credit limit. Use --keys FILE or --bind 127.0.0.1\n",
                  options.bind_address.c_str());
     return 2;
+  }
+  // ---- TLS ----
+  if (tls.enabled()) {
+    options.tls = credo::net::make_server_tls_context(tls, &error);
+    if (!options.tls) {
+      std::fprintf(stderr, "credo-server: %s\n", error.c_str());
+      return 2;
+    }
+  } else if (!is_loopback(options.bind_address)) {
+    std::fprintf(stderr,
+                 "credo-server: warning: listening on %s without TLS: API keys travel in clear. "
+                 "Use --tls-cert and --tls-key (docs/operations.md)\n",
+                 options.bind_address.c_str());
   }
   if (demo) {
     for (const DemoKey& k : kDemoKeys) {
@@ -254,6 +279,10 @@ static int run_main(int argc, char** argv) {
       static_cast<unsigned long long>(counts.customers),
       static_cast<unsigned long long>(counts.products),
       keys_file.empty() && !demo ? "none (every connection is admin)" : "required");
+  if (tls.enabled())
+    std::printf("TLS on%s\n", tls.client_ca_file.empty()
+                                  ? ""
+                                  : " (mutual: clients need a certificate from --tls-client-ca)");
   if (demo) {
     std::printf("demo keys (principal, roles, level):\n");
     for (const DemoKey& k : kDemoKeys) {
