@@ -38,9 +38,10 @@ void append_number(std::string& out, uint64_t v) {
   out.append(buf, r.ptr);
 }
 
-void append_number(std::string& out, double v) {
+void append_number(std::string& out, double v,
+                   std::chars_format format = std::chars_format::general) {
   char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest form that reads back the same
+  auto r = std::to_chars(buf, buf + sizeof buf, v, format);  // shortest that reads back the same
   out.append(buf, r.ptr);
 }
 
@@ -104,7 +105,7 @@ class Writer {
       cumulative += h.buckets[b].load(std::memory_order_relaxed);
       le.clear();
       if (b < FixedHistogram::kBoundsNs.size())
-        append_number(le, seconds_of(FixedHistogram::kBoundsNs[b]));
+        append_number(le, seconds_of(FixedHistogram::kBoundsNs[b]), std::chars_format::fixed);
       else
         le = "+Inf";
       Label l{"le", le};

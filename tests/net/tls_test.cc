@@ -6,6 +6,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <fstream>
 #include <string>
 
 #include "net/tls.h"
@@ -180,6 +181,29 @@ TEST_F(Tls, ServerRefusesToStartWithAKeyThatIsNotTheCertificates) {
                             certs().file("client.key") + "' 2>&1");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("mismatch"), std::string::npos) << r.out;  // "key values mismatch"
+}
+
+TEST_F(Tls, CliSpeaksMutualTlsAndPrintsTheMetricsRaw) {
+  ServerProcess server(server_args(true));
+  ASSERT_TRUE(server.running());
+  const std::string cli = std::string(CREDO_CLI_BIN) + " --port " + std::to_string(server.port()) +
+                          " --tls --ca '" + certs().file("ca.pem") + "' --key k-admin";
+  const std::string client_cert =
+      " --cert '" + certs().file("client.pem") + "' --key-file '" + certs().file("client.key") + "'";
+  RunResult ping = run_command(cli + client_cert + R"( '{"op":"ping"}')");
+  EXPECT_EQ(ping.exit_code, 0);
+  EXPECT_EQ(ping.out, "{\"ok\":true}\n");
+  RunResult refused = run_command(cli + R"( '{"op":"ping"}' 2>/dev/null)");
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;  // no client certificate
+  // --metrics prints the exposition itself, which promtool accepts.
+  RunResult m = run_command(cli + client_cert + " --metrics");
+  ASSERT_EQ(m.exit_code, 0) << m.out;
+  EXPECT_EQ(m.out.rfind("# HELP credo_requests_total ", 0), 0u) << m.out;
+  EXPECT_NE(m.out.find("\ncredo_connections{protocol=\"tcp\"} 1\n"), std::string::npos) << m.out;
+  TempDir dir("tls-metrics");
+  std::ofstream(dir.file("m.txt")) << m.out;
+  RunResult check = run_command("promtool check metrics < '" + dir.file("m.txt") + "' 2>&1");
+  EXPECT_EQ(check.exit_code, 0) << check.out;
 }
 
 TEST(TlsAddress, LoopbackIsKnown) {
