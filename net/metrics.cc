@@ -7,11 +7,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <charconv>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
+#include <vector>
 
 #include "net/json_writer.h"
 
@@ -280,26 +282,30 @@ std::string render_metrics(const SharedCounters& c, const CommandLog& log,
   w.sample("credo_journal_failed", {}, uint64_t{log.failed(&why) ? 1u : 0u});
   JournalStats js;
   if (log.journal_stats(&js)) {
-    const std::pair<const char*, uint64_t> journal[] = {
-        {"credo_journal_batches_total", js.batches},
-        {"credo_journal_syncs_total", js.syncs},
-        {"credo_journal_records_total", js.records},
-        {"credo_journal_written_bytes_total", js.bytes},
-        {"credo_journal_append_waits_total", js.append_waits},
-        {"credo_journal_snapshots_total", js.snapshots},
-        {"credo_journal_resumes_total", js.resumes}};
-    const char* const help[] = {
-        "Group commits (batches written) since the journal opened.",
-        "fdatasyncs of the write-ahead log since it opened.",
-        "Records appended since the journal opened (records per batch = rate of this / rate of "
-        "batches).",
-        "Bytes appended to the write-ahead log since it opened.",
-        "Times an append found the journal's buffer full and waited.",
-        "Snapshots written (on request and automatic).",
-        "Times the journal failed and was resumed."};
-    for (std::size_t i = 0; i < std::size(journal); ++i) {
-      w.family(journal[i].first, "counter", help[i]);
-      w.sample(journal[i].first, {}, journal[i].second);
+    struct Counter {
+      const char* name;
+      const char* help;
+      uint64_t value;
+    };
+    const Counter journal[] = {
+        {"credo_journal_batches_total", "Group commits (batches written) since the journal opened.",
+         js.batches},
+        {"credo_journal_syncs_total", "fdatasyncs of the write-ahead log since it opened.",
+         js.syncs},
+        {"credo_journal_records_total",
+         "Records appended since the journal opened (records per batch: rate of this over rate "
+         "of credo_journal_batches_total).",
+         js.records},
+        {"credo_journal_written_bytes_total", "Bytes appended to the write-ahead log since it opened.",
+         js.bytes},
+        {"credo_journal_append_waits_total",
+         "Times an append found the journal's buffer full and waited.", js.append_waits},
+        {"credo_journal_snapshots_total", "Snapshots written (on request and automatic).",
+         js.snapshots},
+        {"credo_journal_resumes_total", "Times the journal failed and was resumed.", js.resumes}};
+    for (const Counter& j : journal) {
+      w.family(j.name, "counter", j.help);
+      w.sample(j.name, {}, j.value);
     }
   }
 

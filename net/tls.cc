@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 
 namespace credo::net {
 
@@ -92,6 +93,29 @@ std::shared_ptr<ssl::context> make_client_tls_context(const std::string& ca_file
     }
   }
   return ctx;
+}
+
+void MaybeTlsStream::async_handshake(DoneHandler h) {
+  if (tls_) {
+    tls_->async_handshake(ssl::stream_base::server, std::move(h));
+  } else {
+    boost::asio::post(get_executor(),
+                      [h = std::move(h)]() { h(boost::system::error_code{}); });
+  }
+}
+
+void MaybeTlsStream::async_read_some(boost::asio::mutable_buffer b, IoHandler h) {
+  if (tls_)
+    tls_->async_read_some(b, std::move(h));
+  else
+    plain_->async_read_some(b, std::move(h));
+}
+
+void MaybeTlsStream::async_write_some(boost::asio::const_buffer b, IoHandler h) {
+  if (tls_)
+    tls_->async_write_some(b, std::move(h));
+  else
+    plain_->async_write_some(b, std::move(h));
 }
 
 bool is_loopback_address(const std::string& address) {

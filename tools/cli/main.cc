@@ -196,7 +196,7 @@ class Connection {
   }
 
  private:
-  bool fail(std::string* error, const std::string& what) {
+  static bool fail(std::string* error, const std::string& what) {
     *error = what + ": " + openssl_error();
     return false;
   }
