@@ -50,7 +50,9 @@ struct SetClock {    // set the server's business clock (admin; tests and demos)
 };
 struct StateHash {};  // the engine's state hash at its last applied seq (admin)
 struct StepDown {};   // a replicated primary gives up its lease to a standby (admin)
-using ServerBody = std::variant<Hello, Ping, Stats, Snapshot, SetClock, StateHash, StepDown>;
+struct Metrics {};    // the Prometheus text exposition (net/metrics.h), for TCP-only deployments
+using ServerBody =
+    std::variant<Hello, Ping, Stats, Snapshot, SetClock, StateHash, StepDown, Metrics>;
 
 namespace fields {
 template <>
@@ -79,6 +81,10 @@ struct FieldsOf<StateHash> {
 };
 template <>
 struct FieldsOf<StepDown> {
+  static constexpr auto list = std::tuple{};
+};
+template <>
+struct FieldsOf<Metrics> {
   static constexpr auto list = std::tuple{};
 };
 }  // namespace fields
@@ -182,6 +188,8 @@ CREDO_OP(Snapshot,          "snapshot",            server,   0, role,          k
 CREDO_OP(SetClock,          "set_clock",           server,   0, role,          kRoleAdmin,     0, "", "PUT",  "/admin/clock");
 CREDO_OP(StateHash,         "state_hash",          server,   0, role,          kRoleAdmin,     0, "", "GET",  "/admin/state-hash");
 CREDO_OP(StepDown,          "step_down",           server,   0, role,          kRoleAdmin,     0, "", "POST", "/admin/step-down");
+// Not routed: over HTTP the same text is GET /metrics (text/plain), outside the /v1 API.
+CREDO_OP(Metrics,           "metrics",             server,   0, authenticated, 0,              0, "", "",     "");
 // clang-format on
 #undef CREDO_OP
 

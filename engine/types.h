@@ -2,6 +2,7 @@
 // wire protocol and the docs. Pure values; nothing here allocates or does I/O.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -141,6 +142,9 @@ enum class ErrorCode : uint8_t {
   INTERNAL,
   NOT_PRIMARY,  // extension: a standby refuses state changes (docs/replication.md)
 };
+// How many codes there are: tables indexed by ErrorCode are sized by this. Keep NOT_PRIMARY (or
+// whatever is appended after it) last.
+constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::NOT_PRIMARY) + 1;
 
 // Roles are a bit set (PROTOCOL.md "Authentication and roles").
 enum Role : uint8_t {

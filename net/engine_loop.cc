@@ -172,10 +172,36 @@ void EngineLoop::run() {
 std::chrono::steady_clock::time_point EngineLoop::step_done(
     std::chrono::steady_clock::time_point since, OpId op) {
   const auto now = std::chrono::steady_clock::now();
-  counters_.engine_steps.record(
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now - since).count()),
-      op);
+  const auto ns =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now - since).count());
+  counters_.engine_steps.record(ns, op);
+  counters_.metrics.engine_seconds[op].observe(ns);
   return now;
+}
+
+namespace {
+// /metrics: one decided order (not a quote, not a duplicate's replay) by decision and reasons.
+void count_order(MetricsCounters& m, const OrderView& o) {
+  if (o.quote || o.duplicate) return;
+  FixedHistogram::bump(m.orders[static_cast<std::size_t>(o.decision)], 1);
+  uint32_t seen = 0;  // a reason on several lines counts once for the order
+  for (const ReasonView& r : o.reasons) {
+    const auto bit = uint32_t{1} << static_cast<unsigned>(r.code);
+    if ((seen & bit) != 0) continue;
+    seen |= bit;
+    FixedHistogram::bump(m.order_reasons[static_cast<std::size_t>(r.code)], 1);
+  }
+}
+}  // namespace
+
+void EngineLoop::count_orders(const Result& result) {
+  MetricsCounters& m = counters_.metrics;
+  if (const auto* o = std::get_if<OrderView>(&result.body)) {
+    count_order(m, *o);
+  } else if (const auto* b = std::get_if<BatchView>(&result.body)) {
+    for (const BatchView::Item& item : b->results)
+      if (item.error.code == ErrorCode::OK) count_order(m, item.order);
+  }
 }
 
 void EngineLoop::process(Job& job, Completion& done) {
@@ -196,7 +222,10 @@ void EngineLoop::process(Job& job, Completion& done) {
       command_.by = job.principal;
       command_.body = std::move(req.command);
       apply_command(command_, result);
-      if (result.ok()) done.seq = command_.seq;
+      if (result.ok()) {
+        done.seq = command_.seq;
+        count_orders(result);
+      }
       return;
     }
     case RequestKind::query: {
@@ -245,8 +274,15 @@ void EngineLoop::process(Job& job, Completion& done) {
       // Moving the completion out leaves `done` without a session: run() drops it from this
       // batch.
       auto answer = std::make_shared<Completion>(std::move(done));
-      log_.snapshot_async(engine_, [this, answer](bool ok, uint64_t seq, const std::string& file,
-                                                  const std::string& error) {
+      const auto started = std::chrono::steady_clock::now();
+      log_.snapshot_async(engine_, [this, answer, started](bool ok, uint64_t seq,
+                                                           const std::string& file,
+                                                           const std::string& error) {
+        if (ok)
+          counters_.metrics.snapshot_seconds.observe_shared(static_cast<uint64_t>(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count()));
         Answer& a = answer->answer;
         if (ok) {
           a.kind = Answer::Kind::snapshot;
@@ -277,6 +313,7 @@ void EngineLoop::process(Job& job, Completion& done) {
     case RequestKind::hello:
     case RequestKind::ping:
     case RequestKind::stats:
+    case RequestKind::metrics:
       break;  // answered by the session
   }
   result.error = Error{ErrorCode::INTERNAL, "request kind not handled by the engine thread", "", {}};

@@ -42,14 +42,16 @@ std::string error_headers(ErrorCode code) {
 }
 
 void append_http_response(std::string& out, unsigned status, std::string_view extra_headers,
-                          std::string_view body, bool close) {
+                          std::string_view body, bool close, std::string_view content_type) {
   out.append("HTTP/1.1 ");
   append_uint(out, status);
   out.push_back(' ');
   const auto reason =
       boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   out.append(reason.data(), reason.size());
-  out.append("\r\nContent-Type: application/json\r\nContent-Length: ");
+  out.append("\r\nContent-Type: ");
+  out.append(content_type);
+  out.append("\r\nContent-Length: ");
   append_uint(out, body.size());
   out.append("\r\n");
   out.append(extra_headers);

@@ -15,10 +15,12 @@ namespace credo::net {
 // INTERNAL 500; OK 200 (a decided order is 200 whatever its decision).
 unsigned http_status(ErrorCode code);
 
-// Appends a whole response: status line, Content-Type application/json, Content-Length,
-// `extra_headers` (each "Name: value\r\n"), "Connection: close" when `close`, and `body`.
+// Appends a whole response: status line, Content-Type (`content_type`, JSON unless said),
+// Content-Length, `extra_headers` (each "Name: value\r\n"), "Connection: close" when `close`,
+// and `body`.
 void append_http_response(std::string& out, unsigned status, std::string_view extra_headers,
-                          std::string_view body, bool close);
+                          std::string_view body, bool close,
+                          std::string_view content_type = "application/json");
 
 // The headers an error adds: WWW-Authenticate for 401, Retry-After for 503.
 std::string error_headers(ErrorCode code);

@@ -22,6 +22,7 @@
 #include "net/http_response.h"
 #include "net/http_routes.h"
 #include "net/json_writer.h"
+#include "net/metrics.h"
 #include "net/server_responses.h"
 
 namespace credo::net {
@@ -86,6 +87,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     bool ready = false;
     bool close = false;  // the connection ends after this response
     int8_t op = -1;
+    ErrorCode code = ErrorCode::OK;  // of an edge response, for the metrics
     std::chrono::steady_clock::time_point received;
   };
 
@@ -197,6 +199,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 
   void answer_error(Slot& slot, const Error& e, std::string_view id_json,
                     std::string_view extra_headers = {}, unsigned status = 0) {
+    slot.code = e.code;
     if (status == 0) {
       append_error_response(slot.response, e, id_json, false, extra_headers);
     } else {
@@ -212,8 +215,17 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     slot.ready = true;
   }
 
-  // Paths outside the op routes. The lead wires GET /metrics here (net/metrics.*).
+  // Paths outside the op routes: health, readiness, the OpenAPI document and the Prometheus
+  // exposition (docs/operations.md; no key needed, like /healthz: bind the port where only
+  // the scraper reaches it, or put TLS in front).
   bool serve_local(Slot& slot, http::verb method, std::string_view path) {
+    if (path == "/metrics") {
+      const std::string text =
+          render_metrics(shared_.counters, shared_.log, shared_.engine.queued());
+      append_http_response(slot.response, 200, {}, text, false, kMetricsContentType);
+      slot.ready = true;
+      return true;
+    }
     if (path == "/healthz") {
       answer_json(slot, 200, "{\"ok\":true}\n");
       return true;
@@ -382,9 +394,14 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         append_answer_response(out_next_, s.answer, s.close);
       else
         out_next_.append(s.response);
-      if (s.op >= 0)
-        shared_.latency[static_cast<uint8_t>(s.op)].record(static_cast<uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.received).count()));
+      const auto ns = static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.received).count());
+      if (s.op >= 0) shared_.latency[static_cast<uint8_t>(s.op)].record(ns);
+      shared_.counters.metrics.count_request(
+          Edge::http, s.op >= 0 ? static_cast<std::size_t>(s.op) : kNoOp,
+          s.from_engine && s.answer.kind == Answer::Kind::result ? s.answer.result.error.code
+                                                                 : s.code,
+          ns);
       const bool last = s.close;
       slots_.pop_front();
       first_req_no_++;
@@ -485,6 +502,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     write_timer_.cancel();
     slots_.clear();
     shared_.counters.connections.fetch_sub(1, std::memory_order_relaxed);
+    shared_.counters.metrics.connections[static_cast<std::size_t>(Edge::http)].fetch_sub(
+        1, std::memory_order_relaxed);
     if (shared_.on_session_closed) shared_.on_session_closed();
   }
 

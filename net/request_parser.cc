@@ -97,9 +97,11 @@ constexpr RequestKind server_kind() {
     return RequestKind::set_clock;
   else if constexpr (std::is_same_v<T, StateHash>)
     return RequestKind::state_hash;
-  else {
-    static_assert(std::is_same_v<T, StepDown>, "a server op without a RequestKind");
+  else if constexpr (std::is_same_v<T, StepDown>)
     return RequestKind::step_down;
+  else {
+    static_assert(std::is_same_v<T, Metrics>, "a server op without a RequestKind");
+    return RequestKind::metrics;
   }
 }
 

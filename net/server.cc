@@ -11,6 +11,7 @@
 #include "net/engine_loop.h"
 #include "net/http_session.h"
 #include "net/io_shared.h"
+#include "net/metrics.h"
 #include "net/result_stage.h"
 #include "net/session.h"
 
@@ -126,6 +127,10 @@ bool Server::listen(std::string* error) {
   return true;
 }
 
+std::string Server::metrics_text() const {
+  return render_metrics(core_->counters, *core_->log, core_->loop.queued());
+}
+
 uint16_t Server::port() const {
   boost::system::error_code ec;
   return core_->acceptor.local_endpoint(ec).port();
@@ -198,6 +203,8 @@ void Server::Core::on_accept(const boost::system::error_code& ec, tcp::socket so
   }
   counters.connections.fetch_add(1);
   counters.connections_total.fetch_add(1);
+  counters.metrics.connections[static_cast<std::size_t>(Edge::tcp)].fetch_add(1);
+  counters.metrics.connections_accepted[static_cast<std::size_t>(Edge::tcp)].fetch_add(1);
   auto session = std::make_shared<Session>(shared, std::move(socket));
   register_connection(session);
   session->start();
@@ -239,6 +246,8 @@ void Server::Core::on_accept_http(const boost::system::error_code& ec, tcp::sock
   }
   counters.connections.fetch_add(1);
   counters.connections_total.fetch_add(1);
+  counters.metrics.connections[static_cast<std::size_t>(Edge::http)].fetch_add(1);
+  counters.metrics.connections_accepted[static_cast<std::size_t>(Edge::http)].fetch_add(1);
   // start_http_session starts reading; registering afterwards is fine: both run on this thread.
   register_connection(start_http_session(shared, std::move(socket)));
   accept_http();

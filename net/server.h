@@ -21,6 +21,10 @@
 #include "net/command_log.h"
 #include "net/keys.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace credo::net {
 
 struct ServerOptions {
@@ -75,6 +79,10 @@ struct ServerOptions {
 
   Clock::Mode clock_mode = Clock::Mode::system;
   TimeMs clock_start_ms = 0;  // manual clock's start
+
+  // Non-null: the TCP listener speaks TLS with this context (net/tls.h,
+  // make_server_tls_context); every connection handshakes before its first line.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 class Server {
@@ -111,6 +119,10 @@ class Server {
   // After run() returned: optionally snapshots the final state, then closes the log (everything
   // durable). False with `*error` if either fails.
   bool close_log(bool snapshot, std::string* error);
+
+  // Thread-safe, any thread: the Prometheus text exposition of this server's counters
+  // (net/metrics.h). The HTTP edge serves it at GET /metrics with kMetricsContentType.
+  std::string metrics_text() const;
 
   // Thread-safe: stop accepting, answer the requests already read, close connections, return
   // from run().

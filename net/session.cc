@@ -11,9 +11,11 @@
 #include "net/session.h"
 
 #include <boost/asio/write.hpp>
+#include <cstdio>
 #include <cstring>
 
 #include "engine/authority.h"
+#include "net/metrics.h"
 #include "net/server_responses.h"
 
 namespace credo::net {
@@ -34,14 +36,14 @@ constexpr std::size_t kOutputKeep = 1u << 20;
 
 Session::Session(IoShared& shared, tcp::socket socket)
     : shared_(shared),
-      socket_(std::move(socket)),
+      socket_(std::move(socket), shared.options.tls.get()),
       hello_timer_(shared.io),
       write_timer_(shared.io),
       in_(kReadChunk + kParsePadding) {}
 
 void Session::start() {
   boost::system::error_code ec;
-  socket_.set_option(tcp::no_delay(true), ec);
+  socket_.socket().set_option(tcp::no_delay(true), ec);
   if (shared_.keys.empty()) {
     // No keys configured: every connection is the local admin (loopback only, see main).
     authenticated_ = true;
@@ -51,8 +53,21 @@ void Session::start() {
   hello_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec || self->closed_) return;
     bool idle = self->shared_.keys.empty() ? self->requests_seen_ == 0 : !self->authenticated_;
-    if (idle) self->close();
+    if (idle) self->close();  // also a TLS handshake that has not finished by then
   });
+  socket_.async_handshake(
+      [self = shared_from_this()](const boost::system::error_code& ec) { self->on_handshake(ec); });
+}
+
+void Session::on_handshake(const boost::system::error_code& ec) {
+  if (closed_) return;
+  if (ec) {
+    // No certificate (mutual TLS), a client that does not trust ours, plain text on a TLS port:
+    // nothing was read, nobody to answer. The reason goes to stderr without any key.
+    std::fprintf(stderr, "credo-server: TLS handshake failed: %s\n", ec.message().c_str());
+    close();
+    return;
+  }
   read_more();
 }
 
@@ -102,7 +117,9 @@ void Session::on_read(const boost::system::error_code& ec, std::size_t n) {
       discard_input();
     return;
   }
-  if (ec == asio::error::eof) {
+  // A TLS client that half-closes without close_notify reads as stream_truncated: the same end
+  // of input as EOF (its complete lines are still answered).
+  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
     eof_ = true;  // answer everything already sent, then close
   } else if (ec) {
     close();  // reset by peer etc.: nobody is left to answer
@@ -167,6 +184,7 @@ void Session::line_too_long() {
 
 void Session::answer(Slot& slot, const Error& e, std::string_view id_json) {
   write_error(slot.response, id_json, e);
+  slot.code = e.code;
   slot.ready = true;
 }
 
@@ -180,6 +198,9 @@ void Session::handle_line(std::string_view line) {
   Request& req = shared_.request;
   Error err;
   if (!shared_.parser.parse(line, req, err)) {
+    // The op's name may have been read before the refusal: count the request under it.
+    if (!req.op.empty() && req.op_id < kOpCount && kOps[req.op_id].name == req.op)
+      slot.refused_op = static_cast<int8_t>(req.op_id);
     answer(slot, err, req.id_json);
     return;
   }
@@ -210,6 +231,12 @@ void Session::handle_line(std::string_view line) {
   }
   if (req.kind == RequestKind::stats) {
     write_stats(slot.response, req.id_json, shared_);
+    slot.ready = true;
+    return;
+  }
+  if (req.kind == RequestKind::metrics) {
+    write_metrics_ok(slot.response, req.id_json,
+                     render_metrics(shared_.counters, shared_.log, shared_.engine.queued()));
     slot.ready = true;
     return;
   }
@@ -267,9 +294,13 @@ void Session::pump() {
         write_answer(out_next_, s.answer);
       else
         out_next_.append(s.response);
-      if (s.op >= 0)
-        shared_.latency[static_cast<uint8_t>(s.op)].record(static_cast<uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.received).count()));
+      const auto ns = static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.received).count());
+      if (s.op >= 0) shared_.latency[static_cast<uint8_t>(s.op)].record(ns);
+      const int8_t op = s.op >= 0 ? s.op : s.refused_op;
+      shared_.counters.metrics.count_request(
+          Edge::tcp, op >= 0 ? static_cast<std::size_t>(op) : kNoOp,
+          s.from_engine ? s.answer.result.error.code : s.code, ns);
       slots_.pop_front();
       first_req_no_++;
     }
@@ -341,7 +372,7 @@ void Session::linger_close() {
   if (lingering_ || closed_) return;
   lingering_ = true;
   boost::system::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  socket_.shutdown_send(ec);
   boost::system::error_code avail_ec;
   std::size_t unread = socket_.available(avail_ec);
   // Nothing more can come (EOF), or the server is shutting down and the client is idle: no
@@ -387,6 +418,8 @@ void Session::close() {
   write_timer_.cancel();
   slots_.clear();
   shared_.counters.connections.fetch_sub(1, std::memory_order_relaxed);
+  shared_.counters.metrics.connections[static_cast<std::size_t>(Edge::tcp)].fetch_sub(
+      1, std::memory_order_relaxed);
   if (shared_.on_session_closed) shared_.on_session_closed();
 }
 

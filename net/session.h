@@ -14,12 +14,14 @@
 
 #include "net/answer.h"
 #include "net/io_shared.h"
+#include "net/tls.h"
 
 namespace credo::net {
 
 // One client connection. Every method runs on the I/O thread.
 class Session : public Connection, public std::enable_shared_from_this<Session> {
  public:
+  // With shared.options.tls set, the connection is TLS: start() handshakes first.
   Session(IoShared& shared, boost::asio::ip::tcp::socket socket);
   void start();
   // An answer from the engine thread for request `req_no`; serialized when its turn comes.
@@ -38,9 +40,12 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     bool from_engine = false;
     bool ready = false;
     int8_t op = -1;
+    ErrorCode code = ErrorCode::OK;  // of a response written in place (/metrics counts it)
+    int8_t refused_op = -1;          // a known op whose request the parser refused (/metrics)
     std::chrono::steady_clock::time_point received;
   };
 
+  void on_handshake(const boost::system::error_code& ec);
   void read_more();
   void on_read(const boost::system::error_code& ec, std::size_t n);
   void process_input();
@@ -59,7 +64,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   void arm_write_timer();
 
   IoShared& shared_;
-  boost::asio::ip::tcp::socket socket_;
+  MaybeTlsStream socket_;
   boost::asio::steady_timer hello_timer_;
   boost::asio::steady_timer write_timer_;
 

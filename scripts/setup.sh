@@ -20,11 +20,14 @@ cd "$(dirname "$0")/.."
 
 # The toolchain and the libraries: enough to build every target with GCC.
 packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcurrentqueue-dev
-          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev libnats-dev nats-server)
-# The sanitizer, fuzz and lint tools: only for the full test suite.
-# curl: the HTTP edge's script test (tests/http); wrk: its benchmark (bench/http_orders.lua).
-# tests/http/openapi_test.sh also needs node and npm (nodejs; npm ci installs the validator).
-tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14 curl wrk)
+          libxxhash-dev libfmt-dev libcli11-dev libgtest-dev libbenchmark-dev libnats-dev nats-server
+          libssl-dev openssl)
+# The sanitizer, fuzz and lint tools, and the real peers some tests start: only for the full
+# test suite. curl: the HTTP edge's script test (tests/http); wrk: its benchmark
+# (bench/http_orders.lua); prometheus: `promtool check metrics` (tests/net/metrics_test.cc) and
+# the real Prometheus that scrapes /metrics (tests/http). tests/http/openapi_test.sh also needs
+# node and npm (npm ci installs the validator from the checked-in lock file).
+tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14 curl wrk prometheus)
 
 install=1
 cmake_args=()

@@ -4,6 +4,7 @@
 //   credo-cli --host A:7400 --host B:7401 ...            replicated: follows NOT_PRIMARY
 //   credo-cli -f requests.ndjson [--quiet]                a whole file, pipelined
 //   credo-cli                                             interactive: one request per line
+//   credo-cli --tls [--ca FILE] [--cert F --key-file F]   over TLS (credo-server --tls-cert)
 //
 // The key comes from --key or the CREDO_KEY environment variable and is required: the CLI says
 // hello with it first. Exit status: 0 if every answer was ok:true, 1 if any was ok:false, 2 on
@@ -13,6 +14,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -61,15 +65,64 @@ std::string help_footer() {
          "\"lines\":[{\"sku\":\"BOLT-M8\",\"qty\":10}]}'\n"
          "  credo-cli --key demo-admin -f requests.ndjson --quiet\n"
          "  credo-cli --key demo-credit          interactive; type help for the ops\n"
+         "  credo-cli --key demo-admin --metrics  Prometheus text, as GET /metrics serves it\n"
+         "  credo-cli --tls --ca ca.pem --host credo.example --key K '{\"op\":\"ping\"}'\n"
          "\nExit status: 0 every answer ok, 1 any answer ok:false, 2 usage or I/O error.\n";
 }
 
-// A blocking line-oriented TCP connection.
+// What --tls asks for: verify the server against `ca` (empty: the system's trust store) and,
+// for mutual TLS, present `cert` with `key`.
+struct TlsConfig {
+  bool on = false;
+  std::string ca, cert, key;
+};
+
+std::string openssl_error() {
+  unsigned long e = ERR_get_error();
+  if (e == 0) return "TLS error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+// A blocking line-oriented TCP connection, in clear or over TLS (OpenSSL on the same fd).
 class Connection {
  public:
   Connection() = default;
   ~Connection() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
     if (fd_ >= 0) ::close(fd_);
+  }
+  bool tls() const { return ssl_ != nullptr; }
+  // After open(): the TLS handshake, verifying the server's certificate for `host`.
+  bool start_tls(const std::string& host, const TlsConfig& cfg, std::string* error) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    if (ctx_ == nullptr) return fail(error, "cannot create a TLS context");
+    SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+    const int loaded = cfg.ca.empty() ? SSL_CTX_set_default_verify_paths(ctx_)
+                                      : SSL_CTX_load_verify_locations(ctx_, cfg.ca.c_str(), nullptr);
+    if (loaded != 1) return fail(error, "cannot use --ca '" + cfg.ca + "'");
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    if (!cfg.cert.empty()) {
+      if (SSL_CTX_use_certificate_chain_file(ctx_, cfg.cert.c_str()) != 1)
+        return fail(error, "cannot use --cert '" + cfg.cert + "'");
+      const std::string& key = cfg.key.empty() ? cfg.cert : cfg.key;
+      if (SSL_CTX_use_PrivateKey_file(ctx_, key.c_str(), SSL_FILETYPE_PEM) != 1)
+        return fail(error, "cannot use --key-file '" + key + "'");
+    }
+    ssl_ = SSL_new(ctx_);
+    if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) return fail(error, "cannot start TLS");
+    // The certificate must name the host: an IP address (subjectAltName IP) or a DNS name.
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
+    if (X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) != 1) {
+      ERR_clear_error();
+      SSL_set_tlsext_host_name(ssl_, host.c_str());
+      SSL_set1_host(ssl_, host.c_str());
+    }
+    if (SSL_connect(ssl_) != 1) return fail(error, "TLS handshake with " + host + " failed");
+    return true;
   }
   Connection(const Connection&) = delete;  // owns fd_: a copy would close it twice
   Connection& operator=(const Connection&) = delete;
@@ -101,6 +154,13 @@ class Connection {
   }
   bool send_all(std::string_view data) {
     while (!data.empty()) {
+      if (ssl_ != nullptr) {
+        const int n = SSL_write(ssl_, data.data(), static_cast<int>(std::min<std::size_t>(
+                                                        data.size(), std::size_t{1} << 20)));
+        if (n <= 0) return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+        continue;
+      }
       ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -110,7 +170,13 @@ class Connection {
     }
     return true;
   }
-  void shutdown_send() { ::shutdown(fd_, SHUT_WR); }
+  // End of requests: TLS close_notify (the server reads it as end of input), or a TCP half-close.
+  void shutdown_send() {
+    if (ssl_ != nullptr)
+      SSL_shutdown(ssl_);
+    else
+      ::shutdown(fd_, SHUT_WR);
+  }
   // Reads one line (without '\n'). False at EOF or on error.
   bool read_line(std::string* line) {
     while (true) {
@@ -124,7 +190,8 @@ class Connection {
         return true;
       }
       char chunk[1 << 16];
-      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      ssize_t n = ssl_ != nullptr ? SSL_read(ssl_, chunk, sizeof chunk)
+                                  : ::recv(fd_, chunk, sizeof chunk, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       buf_.append(chunk, static_cast<std::size_t>(n));
@@ -132,7 +199,13 @@ class Connection {
   }
 
  private:
+  static bool fail(std::string* error, const std::string& what) {
+    *error = what + ": " + openssl_error();
+    return false;
+  }
   int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
   std::string buf_;
   std::size_t pos_ = 0;
 };
@@ -203,6 +276,55 @@ std::string pretty(std::string_view json) {
   return out;
 }
 
+// Over TLS one OpenSSL connection may not be read and written from two threads at once, so the
+// file goes in windows of kTlsWindow requests, each window's answers read before the next is
+// sent: pipelined, and below the server's in-flight bound, so neither side waits on the other.
+int run_file_tls(Connection& conn, const std::string& data, std::size_t requests, bool quiet) {
+  constexpr std::size_t kTlsWindow = 256;
+  std::size_t answers = 0, ok = 0;
+  const auto started = std::chrono::steady_clock::now();
+  std::string line;
+  bool output_failed = false, closed = false;
+  for (std::size_t p = 0; p < data.size() && !closed;) {
+    // The next window: up to kTlsWindow non-blank lines.
+    std::size_t end = p, in_window = 0;
+    while (end < data.size() && in_window < kTlsWindow) {
+      std::size_t nl = data.find('\n', end);
+      if (data.find_first_not_of(" \t\r", end) < nl) in_window++;
+      end = nl + 1;
+    }
+    if (!conn.send_all(std::string_view(data).substr(p, end - p))) break;
+    p = end;
+    for (std::size_t i = 0; i < in_window; ++i) {
+      if (!conn.read_line(&line)) {
+        closed = true;
+        break;
+      }
+      answers++;
+      if (is_ok(line)) ok++;
+      if (!quiet &&
+          std::fwrite((line + "\n").data(), 1, line.size() + 1, stdout) != line.size() + 1)
+        output_failed = true;
+    }
+  }
+  conn.shutdown_send();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::fprintf(stderr,
+               "credo-cli: %zu requests, %zu answers, %zu ok, %zu errors, %.3f s (%.0f/s)\n",
+               requests, answers, ok, answers - ok, seconds,
+               seconds > 0 ? static_cast<double>(answers) / seconds : 0.0);
+  if (output_failed) {
+    std::fprintf(stderr, "credo-cli: writing the answers to stdout failed\n");
+    return 2;
+  }
+  if (answers < requests) {
+    std::fprintf(stderr, "credo-cli: the server closed the connection before answering all\n");
+    return 2;
+  }
+  return ok == answers ? 0 : 1;
+}
+
 int run_file(Connection& conn, const std::string& path, bool quiet) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -218,6 +340,7 @@ int run_file(Connection& conn, const std::string& path, bool quiet) {
     if (!blank) requests++;
     p = nl + 1;
   }
+  if (conn.tls()) return run_file_tls(conn, data, requests, quiet);
   // Send on one thread and read on this one: the server stops reading a connection whose
   // answers are not read, so a writer that waited for the whole file to go out first would
   // deadlock with a large file.
@@ -299,6 +422,48 @@ int run_interactive(Connection& conn) {
   return status;
 }
 
+// --metrics: the metrics op's "text", unescaped, as Prometheus would read it from /metrics.
+int print_metrics(Connection& conn) {
+  std::string answer;
+  if (!conn.send_all("{\"op\":\"metrics\"}\n") || !conn.read_line(&answer)) {
+    std::fprintf(stderr, "credo-cli: connection closed by the server\n");
+    return 2;
+  }
+  const std::string_view marker = "\"text\":\"";
+  const std::size_t at = answer.find(marker);
+  if (!is_ok(answer) || at == std::string::npos) {
+    std::printf("%s\n", answer.c_str());
+    return 1;
+  }
+  // A JSON string: only \\, \", \n, \t, \r, \b, \f, \/ and \u00XX can occur in it.
+  std::string text;
+  for (std::size_t i = at + marker.size(); i < answer.size() && answer[i] != '"'; ++i) {
+    char c = answer[i];
+    if (c != '\\' || i + 1 >= answer.size()) {
+      text.push_back(c);
+      continue;
+    }
+    c = answer[++i];
+    switch (c) {
+      case 'n': text.push_back('\n'); break;
+      case 't': text.push_back('\t'); break;
+      case 'r': text.push_back('\r'); break;
+      case 'b': text.push_back('\b'); break;
+      case 'f': text.push_back('\f'); break;
+      case 'u':
+        if (i + 4 < answer.size()) {
+          text.push_back(static_cast<char>(std::stoi(answer.substr(i + 1, 4), nullptr, 16)));
+          i += 4;
+        }
+        break;
+      default: text.push_back(c);  // \\ \" \/
+    }
+  }
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+    return 2;
+  return 0;
+}
+
 }  // namespace
 
 static int run_main(int argc, char** argv) {
@@ -319,6 +484,14 @@ static int run_main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "with -f: print only the summary");
   app.add_flag("-p,--pretty", pretty_output, "indent the answer to a single request");
   app.add_option("request", request, "one JSON request; none and no -f: interactive mode");
+  TlsConfig tls;
+  bool raw_metrics = false;
+  app.add_flag("--tls", tls.on, "connect with TLS (credo-server --tls-cert)");
+  app.add_option("--ca", tls.ca, "with --tls: PEM CA to verify the server (default: system's)");
+  app.add_option("--cert", tls.cert, "with --tls: PEM client certificate (mutual TLS)");
+  app.add_option("--key-file", tls.key, "with --cert: its PEM private key (default: --cert)");
+  app.add_flag("--metrics", raw_metrics,
+               "print the server's Prometheus metrics as plain text (the metrics op's \"text\")");
   app.footer(help_footer());
   CLI11_PARSE(app, argc, argv);
   if (hosts.empty()) hosts.emplace_back("127.0.0.1");
@@ -352,6 +525,10 @@ static int run_main(int argc, char** argv) {
       std::fprintf(stderr, "credo-cli: %s\n", error.c_str());
       return 2;
     }
+    if (tls.on && !conn.start_tls(h, tls, &error)) {
+      std::fprintf(stderr, "credo-cli: %s\n", error.c_str());
+      return 2;
+    }
     std::string answer;
     if (!conn.send_all("{\"op\":\"hello\",\"key\":\"" + key + "\"}\n") ||
         !conn.read_line(&answer)) {
@@ -365,13 +542,14 @@ static int run_main(int argc, char** argv) {
     return 0;
   };
 
-  if (!file.empty() || request.empty()) {
+  if (raw_metrics || !file.empty() || request.empty()) {
     int status = 2;
     for (const std::string& address : hosts) {
       Connection conn;
       status = open(conn, address);
       if (status == 1) return 1;
       if (status != 0) continue;
+      if (raw_metrics) return print_metrics(conn);
       return !file.empty() ? run_file(conn, file, quiet) : run_interactive(conn);
     }
     return status;

@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <thread>
 
+#include "tools/loadgen/tls_client.h"
 #include "tools/loadgen/wire.h"
 
 namespace credo::loadgen {
@@ -45,6 +47,7 @@ struct Pending {
 
 struct Conn {
   int fd = -1;
+  SSL* ssl = nullptr;  // --tls
   std::size_t index = 0;  // in Worker::conns_, the epoll cookie
   bool dead = false;
   bool want_write = false;
@@ -64,8 +67,11 @@ class Worker {
   Worker(const Worker&) = delete;  // owns its sockets and epoll/timer fds
   Worker& operator=(const Worker&) = delete;
   ~Worker() {
-    for (auto& c : conns_)
+    for (auto& c : conns_) {
+      if (c->ssl != nullptr) SSL_free(c->ssl);
       if (c->fd >= 0) ::close(c->fd);
+    }
+    if (tls_ctx_ != nullptr) SSL_CTX_free(tls_ctx_);
     if (epoll_fd_ >= 0) ::close(epoll_fd_);
     if (timer_fd_ >= 0) ::close(timer_fd_);
   }
@@ -91,6 +97,7 @@ class Worker {
   RunResult result_;
   std::vector<std::unique_ptr<Conn>> conns_;
   int epoll_fd_ = -1;
+  SSL_CTX* tls_ctx_ = nullptr;  // --tls: shared by this worker's connections
   int timer_fd_ = -1;
   uint64_t warmup_end_ns_ = 0;
   bool stopping_ = false;
@@ -141,6 +148,16 @@ bool Worker::connect_all(uint32_t count, std::string* error) {
     }
     int one = 1;
     ::setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (config_.tls) {
+      // Handshake while the socket still blocks; afterwards SSL_read/SSL_write are non-blocking.
+      if (tls_ctx_ == nullptr) tls_ctx_ = make_tls_client_context(config_.tls_ca, error);
+      if (tls_ctx_ != nullptr) c->ssl = tls_connect(tls_ctx_, c->fd, config_.host, error);
+      if (c->ssl == nullptr) {
+        ::close(c->fd);
+        ::freeaddrinfo(res);
+        return false;
+      }
+    }
     int flags = 1;
     ::ioctl(c->fd, FIONBIO, &flags);
     epoll_event ev{};
@@ -265,6 +282,19 @@ void Worker::update_events(Conn& c) {
 
 void Worker::flush(Conn& c) {
   while (!c.dead && c.out_off < c.out.size()) {
+    if (c.ssl != nullptr) {
+      const int n = SSL_write(c.ssl, c.out.data() + c.out_off,
+                              static_cast<int>(std::min<std::size_t>(c.out.size() - c.out_off,
+                                                                     std::size_t{1} << 30)));
+      if (n > 0) {
+        c.out_off += static_cast<std::size_t>(n);
+        continue;
+      }
+      const int e = SSL_get_error(c.ssl, n);
+      if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) break;
+      kill(c);
+      return;
+    }
     ssize_t n = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off, MSG_NOSIGNAL);
     if (n > 0) {
       c.out_off += static_cast<std::size_t>(n);
@@ -292,6 +322,8 @@ void Worker::kill(Conn& c) {
   c.inflight.clear();
   c.backlog.clear();
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+  if (c.ssl != nullptr) SSL_free(c.ssl);
+  c.ssl = nullptr;
   ::close(c.fd);
   c.fd = -1;
 }
@@ -349,7 +381,19 @@ void Worker::on_answer(Conn& c, const Answer* a, bool parsed) {
 
 void Worker::read_answers(Conn& c) {
   char buf[kReadChunk];
-  while (!c.dead) {
+  while (!c.dead && c.ssl != nullptr) {
+    // Until WANT_READ: decrypted bytes OpenSSL holds are invisible to epoll.
+    const int n = SSL_read(c.ssl, buf, sizeof buf);
+    if (n > 0) {
+      c.in.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    const int e = SSL_get_error(c.ssl, n);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) break;
+    kill(c);  // close_notify, EOF or error: the server closed on us
+    return;
+  }
+  while (!c.dead && c.ssl == nullptr) {
     ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
     if (n > 0) {
       c.in.append(buf, static_cast<std::size_t>(n));

@@ -42,6 +42,8 @@ struct DriverConfig {
   // credo: the key for each kind (a connection says hello again when the kind needs another).
   std::string order_key, finance_key, warehouse_key;
   std::string redis_sha;  // redis: SHA1 of the loaded order script
+  bool tls = false;       // credo --tls: every connection handshakes (tls_client.h)
+  std::string tls_ca;     // --ca: PEM CA to verify the server (empty: the system's)
   WorkloadConfig workload;
 };
 

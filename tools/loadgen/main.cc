@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -33,6 +34,7 @@
 #include "net/json_writer.h"
 #include "tools/loadgen/driver.h"
 #include "tools/loadgen/report.h"
+#include "tools/loadgen/tls_client.h"
 #include "tools/loadgen/wire.h"
 
 namespace credo::loadgen {
@@ -57,7 +59,15 @@ class SetupClient {
  public:
   SetupClient() = default;
   ~SetupClient() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
     if (fd_ >= 0) ::close(fd_);
+  }
+  // After open(), for --tls.
+  bool start_tls(const std::string& host, const std::string& ca, std::string* error) {
+    ctx_ = make_tls_client_context(ca, error);
+    if (ctx_ != nullptr) ssl_ = tls_connect(ctx_, fd_, host, error);
+    return ssl_ != nullptr;
   }
   SetupClient(const SetupClient&) = delete;  // owns fd_: a copy would close it twice
   SetupClient& operator=(const SetupClient&) = delete;
@@ -88,7 +98,10 @@ class SetupClient {
   bool send_all(const std::string& data) {
     std::size_t off = 0;
     while (off < data.size()) {
-      ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      ssize_t n = ssl_ != nullptr ? SSL_write(ssl_, data.data() + off,
+                                              static_cast<int>(std::min<std::size_t>(
+                                                  data.size() - off, std::size_t{1} << 30)))
+                                  : ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       off += static_cast<std::size_t>(n);
@@ -98,7 +111,7 @@ class SetupClient {
   bool fill() {
     char buf[65536];
     ssize_t n;
-    do n = ::recv(fd_, buf, sizeof buf, 0);
+    do n = ssl_ != nullptr ? SSL_read(ssl_, buf, sizeof buf) : ::recv(fd_, buf, sizeof buf, 0);
     while (n < 0 && errno == EINTR);
     if (n <= 0) return false;
     in_.append(buf, static_cast<std::size_t>(n));
@@ -129,6 +142,8 @@ class SetupClient {
 
  private:
   int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
   std::string in_;
 };
 
@@ -160,6 +175,7 @@ constexpr std::size_t kSetupChunk = 500;
 bool setup_credo(const DriverConfig& config, const std::string& admin_key, std::string* error) {
   SetupClient client;
   if (!client.open(config.host, config.port, error)) return false;
+  if (config.tls && !client.start_tls(config.host, config.tls_ca, error)) return false;
   std::string out;
   append_hello(out, admin_key);
   if (!credo_exchange(client, out, 1, error)) return false;
@@ -297,6 +313,8 @@ static int run_main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--host", config.host, "server address (loopback only)")->capture_default_str();
   app.add_option("--port", config.port, "server port")->capture_default_str();
+  app.add_flag("--tls", config.tls, "credo: connect with TLS (credo-server --tls-cert)");
+  app.add_option("--ca", config.tls_ca, "with --tls: PEM CA to verify the server (default: system's)");
   app.add_option("--threads", config.threads, "client threads (each its own epoll loop)")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
@@ -371,6 +389,7 @@ static int run_main(int argc, char** argv) {
       "  credo-loadgen --demo --rate 10000 --duration 10   open loop at 10,000 requests/s\n"
       "  credo-loadgen --port 7400 --setup --admin-key K --key K --json run.json\n"
       "  credo-loadgen --protocol http --port 7480 --demo --pipeline 1   HTTP edge, keep-alive\n"
+      "  credo-loadgen --tls --ca ca.pem --demo --setup        over TLS (credo-server --tls-cert)\n"
       "\nExit status: 0 ok; 1 could not start; 2 usage; 3 protocol errors; 4 more than 90% of "
       "the orders\nrejected or answered with errors (no dataset: run once with --setup).\n");
   CLI11_PARSE(app, argc, argv);
@@ -379,6 +398,10 @@ static int run_main(int argc, char** argv) {
                     : protocol == "http" ? Protocol::http
                                          : Protocol::credo;
   std::string error;
+  if (config.tls && config.protocol != Protocol::credo) {
+    std::fprintf(stderr, "credo-loadgen: --tls is for --protocol credo\n");
+    return 2;
+  }
   if (!is_loopback(config.host)) {
     std::fprintf(
         stderr,

@@ -14,6 +14,7 @@
 #include "net/command_log.h"
 #include "net/http_openapi.h"
 #include "net/keys.h"
+#include "net/tls.h"
 #include "net/policy_config.h"
 #include "net/server.h"
 #include "replication/replicated_log.h"
@@ -25,8 +26,7 @@ namespace {
 using credo::Principal;
 
 bool is_loopback(const std::string& address) {
-  return address == "127.0.0.1" || address == "::1" || address == "localhost" ||
-         address.rfind("127.", 0) == 0;
+  return credo::net::is_loopback_address(address) || address.rfind("127.", 0) == 0;
 }
 
 // The demo keys: one per role, and one credit key and one sales key per approval level (1-3), so
@@ -138,6 +138,15 @@ static int run_main(int argc, char** argv) {
   app.add_option("--advertise", repl.advertise,
                  "host:port clients should use for this node (named in NOT_PRIMARY; default "
                  "bind:port)");
+  credo::net::TlsOptions tls;
+  auto* tls_cert = app.add_option("--tls-cert", tls.cert_file,
+                                  "PEM certificate chain: the TCP listener speaks TLS");
+  auto* tls_key =
+      app.add_option("--tls-key", tls.key_file, "PEM private key of --tls-cert")->needs(tls_cert);
+  tls_cert->needs(tls_key);
+  app.add_option("--tls-client-ca", tls.client_ca_file,
+                 "PEM CA bundle: mutual TLS, a client needs a certificate signed by it")
+      ->needs(tls_cert);
   app.add_flag("--demo", demo,
                "load the demo world and create demo keys (one per role and approval level)");
   app.footer(
@@ -148,7 +157,10 @@ static int run_main(int argc, char** argv) {
       "  credo-server --demo --http-port 8080      HTTP edge on 8080 (curl, docs/http.md)\n"
       "  credo-server --print-openapi > docs/openapi.json\n"
       "  credo-server --data /tmp/a --replicate nats://127.0.0.1:4222 --replicas 1\n"
-      "  credo-server --data /tmp/b --port 7401 --replicate nats://127.0.0.1:4222 --follow\n");
+      "  credo-server --data /tmp/b --port 7401 --replicate nats://127.0.0.1:4222 --follow\n"
+      "  credo-server --keys keys.json --bind 0.0.0.0 --tls-cert server.pem --tls-key server.key\n"
+      "  credo-server --keys keys.json --bind 0.0.0.0 --tls-cert server.pem --tls-key server.key \\\n"
+      "               --tls-client-ca clients-ca.pem   mutual TLS (docs/operations.md)\n");
   CLI11_PARSE(app, argc, argv);
   if (print_openapi) {
     std::fputs(credo::net::openapi_document().c_str(), stdout);
@@ -174,6 +186,19 @@ static int run_main(int argc, char** argv) {
                  "it could change every credit limit. Use --keys FILE or --bind 127.0.0.1\n",
                  options.bind_address.c_str());
     return 2;
+  }
+  // ---- TLS ----
+  if (tls.enabled()) {
+    options.tls = credo::net::make_server_tls_context(tls, &error);
+    if (!options.tls) {
+      std::fprintf(stderr, "credo-server: %s\n", error.c_str());
+      return 2;
+    }
+  } else if (!is_loopback(options.bind_address)) {
+    std::fprintf(stderr,
+                 "credo-server: warning: listening on %s without TLS: API keys travel in clear. "
+                 "Use --tls-cert and --tls-key (docs/operations.md)\n",
+                 options.bind_address.c_str());
   }
   if (demo) {
     for (const DemoKey& k : kDemoKeys) {
@@ -330,6 +355,10 @@ static int run_main(int argc, char** argv) {
       server.http_port() == 0
           ? "off"
           : (options.bind_address + ":" + std::to_string(server.http_port())).c_str());
+  if (tls.enabled())
+    std::printf("TLS on%s\n", tls.client_ca_file.empty()
+                                  ? ""
+                                  : " (mutual: clients need a certificate from --tls-client-ca)");
   if (demo) {
     std::printf("demo keys (principal, roles, level):\n");
     for (const DemoKey& k : kDemoKeys) {
