@@ -11,7 +11,7 @@ class PricingTest : public EngineTest {
   void SetUp() override {
     // Level 0 may give no discount at all: every discount from the base needs PRICE_APPROVAL.
     w.product("BOLT").price(1000).floor(700).stock(1000);
-    w.product("NUT").price(100).stock(1000);
+    w.product("NUT").price(100).floor(50).stock(1000);
     w.good_customer("C1");
     w.good_customer("C2");
   }
