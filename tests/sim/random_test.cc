@@ -2718,6 +2718,8 @@ std::string Sim::stats() const {
   s << " duplicates " << duplicates_ << "\n  reasons:";
   for (int i = 0; i < kReasonCount; ++i)
     s << " " << to_string(Reason(i)) << " " << reason_count_[i];
+  s << "\n  agreements " << agreements_.size() << ", agreement-priced lines "
+    << agreement_priced_lines_;
   s << "\n  invariant checks " << invariant_checks_ << ", failed commands " << failures_
     << " (FORBIDDEN " << forbidden_ << "), no-op hash checks " << hash_checks_ << ", held expired "
     << held_expired_ << ", accepted expired " << accepted_expired_ << ", suspended " << suspended_
