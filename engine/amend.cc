@@ -178,6 +178,7 @@ bool handle(Ctx& x, const AmendOrder& cmd) {
     line.unit_price = lc.unit_price;
     line.discount_bp = lc.discount_bp;
     line.amount = lc.amount;
+    line.price_source = lc.source;
     line.shipped = carried[i].shipped;
     line.returned = carried[i].returned;
     s.lines.push_back(line);
@@ -249,7 +250,8 @@ void fill_amendments(const State& s, uint32_t idx, OrderView& v) {
       for (uint32_t l = first; l < first + count; ++l) {
         const OrderLine& line = s.lines[l];
         out.push_back({Key::of(s.skus.view(line.product)), line.qty, line.unit_price,
-                       line.discount_bp, line.amount, line.shipped, line.returned});
+                       line.discount_bp, line.amount, line.shipped, line.returned,
+                       line.price_source});
       }
     };
     lines(rec.old_first_line, rec.old_line_count, av.old_lines);

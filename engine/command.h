@@ -231,13 +231,30 @@ struct ReceiveReturn {
   std::vector<ReceiveLine> lines;
 };
 
+// ---- pricing: contract prices (engine/pricing.cc) ----------------------------------------------
+// Creates, or changes the price and dates of, the price agreement `agreement_ref`: the customer
+// buys the sku at unit_price on the days from..to (inclusive).
+struct UpsertPriceAgreement {
+  Key agreement_ref;
+  Key customer;
+  Key sku;
+  Money unit_price = 0;
+  Day from = 0;
+  Day to = 0;
+};
+// Ends a price agreement now: order lines decided from here on no longer use it.
+struct EndPriceAgreement {
+  Key agreement_ref;
+  std::string reason;
+};
+
 using CommandBody =
     std::variant<UpsertCustomer, SetCredit, SetCustomerStatus, UpsertProduct, ReceiveStock,
                  AdjustStock, SubmitOrder, SubmitOrders, CancelOrder, ReleaseOrder, RejectOrder,
                  Ship, RecordPayment, ReturnGoods, WriteOff, Tick, SetPolicy, ApproveOrder,
                  ReleaseShipment, AmendOrder, ReversePayment, Refund, ApproveCredit,
                  RejectCredit, ReviewCustomer, ProposeWriteOff, ApproveWriteOff, RequestReturn,
-                 ApproveReturn, ReceiveReturn>;
+                 ApproveReturn, ReceiveReturn, UpsertPriceAgreement, EndPriceAgreement>;
 
 struct Command {
   uint64_t seq = 0;  // journal sequence number (0 when not journaled, e.g. in tests)
@@ -343,10 +360,20 @@ struct GetReturn {
   uint64_t return_no = 0;
 };
 
+// The price agreements, in the order they were made, filtered by customer and sku, a page at a
+// time (cursor as list_customers).
+struct ListPriceAgreements {
+  std::optional<Key> customer;
+  std::optional<Key> sku;
+  std::optional<Key> cursor;
+  uint32_t limit = kDefaultListLimit;
+};
+
 using QueryBody =
     std::variant<Quote, GetCustomer, GetProduct, GetOrder, ListHeld, AgingQuery, StatementQuery,
                  DailyReportQuery, ListCustomers, ListProducts, ListOrders, OpenItemsQuery,
-                 GetCreditHistory, ListReviewsDue, ListWriteOffs, GetReturn>;
+                 GetCreditHistory, ListReviewsDue, ListWriteOffs, GetReturn,
+                 ListPriceAgreements>;
 
 struct Query {
   TimeMs at = 0;  // "now" for the read (quotes and aging depend on it)

@@ -71,6 +71,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   if (old)
     for (uint32_t l = old->first_line; l < old->first_line + old->line_count; ++l)
       pending[s.lines[l].product] -= s.lines[l].qty;
+  const uint32_t buyer = find_customer(s, req.customer);  // contract prices are per customer
   bool ok = true;
   std::size_t i = 0;
   for (; i < req.lines.size(); ++i) {
@@ -102,7 +103,16 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
       continue;  // UNKNOWN_SKU: counts 0 in the total
     }
     const Product& prod = s.products[p];
-    lc.unit_price = lr.unit_price.value_or(prod.price);
+    // A contract price of the customer for this sku, in force today (docs/rules.md, "Contract
+    // prices"): the line's price when it asks none, and the base its discount is measured from.
+    const PriceAgreement* deal =
+        buyer == kNone ? nullptr : agreement_in_force(s, buyer, p, day_of(now));
+    const Money base = deal ? deal->unit_price : prod.price;
+    lc.unit_price = lr.unit_price.value_or(base);
+    // A line that asks exactly the base price reads as priced by that base.
+    lc.source = lc.unit_price != base ? PriceSource::requested
+                : deal                ? PriceSource::agreement
+                                      : PriceSource::list;
     if (mul_overflows(lr.qty, lc.unit_price, &lc.amount) ||
         add_overflows(d.total, lc.amount, &d.total)) {
       ok = fail(out, ErrorCode::BAD_REQUEST, "the order's amount overflows",
@@ -116,10 +126,13 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
     }
     pending[p] += lr.qty;
     lc.discount_bp = discount_bp(prod.price, lc.unit_price);
+    // What needs approval is the discount from the agreement's price (approved when it was
+    // made), or from the list price without one.
+    const int32_t asked_bp = deal ? discount_bp(base, lc.unit_price) : lc.discount_bp;
     if (lc.unit_price < prod.floor_price) {
       lc.below_floor = true;  // rejected: no price approval can help
-    } else if (lc.discount_bp > policy.discount_max_bp[level]) {
-      lc.price_level = level_for_discount(policy, lc.discount_bp);
+    } else if (asked_bp > policy.discount_max_bp[level]) {
+      lc.price_level = level_for_discount(policy, asked_bp);
     }
   }
   for (std::size_t j = 0; j < i && j < req.lines.size(); ++j)

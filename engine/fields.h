@@ -644,6 +644,38 @@ struct FieldsOf<GetReturn> {
       std::tuple{field("return_no", &GetReturn::return_no, kDocumentNo, kRequired)};
 };
 
+// ---- pricing: contract prices -------------------------------------------------------------------
+template <>
+struct FieldsOf<UpsertPriceAgreement> {
+  using S = UpsertPriceAgreement;
+  static constexpr auto list = std::tuple{
+      field("agreement_ref", &S::agreement_ref, KeyKind{}, kRequired),
+      field("customer", &S::customer, KeyKind{}, kRequired),
+      field("sku", &S::sku, KeyKind{}, kRequired),
+      field("unit_price", &S::unit_price, kMoney, kRequired),
+      field("from", &S::from, DateKind{}, kRequired),
+      field("to", &S::to, DateKind{}, kRequired),
+  };
+};
+template <>
+struct FieldsOf<EndPriceAgreement> {
+  using S = EndPriceAgreement;
+  static constexpr auto list = std::tuple{
+      field("agreement_ref", &S::agreement_ref, KeyKind{}, kRequired),
+      field("reason", &S::reason, TextKind{}, kOptional),
+  };
+};
+template <>
+struct FieldsOf<ListPriceAgreements> {
+  using S = ListPriceAgreements;
+  static constexpr auto list = std::tuple{
+      field("customer", &S::customer, KeyKind{}, kOptional),
+      field("sku", &S::sku, KeyKind{}, kOptional),
+      field("cursor", &S::cursor, KeyKind{}, kOptional),
+      field("limit", &S::limit, IntKind{kPageLimitRange}, kOptional),
+  };
+};
+
 // ---- derived helpers, for every codec -----------------------------------------------------------
 // A struct whose only field is InlineKind (SubmitOrder, Quote, SetPolicy) shows the nested
 // struct's fields at its own level: flat(s) is the struct whose fields the JSON object holds.

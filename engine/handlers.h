@@ -42,6 +42,7 @@ struct LineCalc {
   Qty available = 0;  // for INSUFFICIENT_STOCK
   bool below_floor = false;
   int8_t price_level = -1;  // PRICE_APPROVAL required level, -1 if none
+  PriceSource source = PriceSource::list;
 };
 struct Decision {
   uint32_t customer = kNone;  // kNone: unknown (or phantom) customer
@@ -229,6 +230,19 @@ bool handle(Ctx& x, const ApproveWriteOff& cmd);    // engine/write_offs.cc
 bool handle(Ctx& x, const RequestReturn& cmd);      // engine/returns.cc
 bool handle(Ctx& x, const ApproveReturn& cmd);      // engine/returns.cc
 bool handle(Ctx& x, const ReceiveReturn& cmd);      // engine/returns.cc
+bool handle(Ctx& x, const UpsertPriceAgreement& cmd);  // engine/pricing.cc
+bool handle(Ctx& x, const EndPriceAgreement& cmd);     // engine/pricing.cc
+
+// ---- pricing: contract prices (engine/pricing.cc) ---------------------------------------------
+// The agreement in force for (customer, product) on `day` (not ended, from <= day <= to), or
+// nullptr. At most one is: upsert refuses overlapping dates.
+const PriceAgreement* agreement_in_force(const State& s, uint32_t customer, uint32_t product,
+                                         Day day);
+void list_price_agreements(const State& s, const ListPriceAgreements& q, Day today, Result& out);
+// Rebuilds State::agreements_of from State::agreements (after a load).
+void rebuild_agreement_index(State& s);
+// "" if every agreement is well formed and indexed, else the first problem.
+std::string check_agreements(const State& s);
 
 // ---- write-offs and recoveries (engine/write_offs.cc, branch writeoff) -------------------------
 // INVALID_STATE with a machine-readable `reason` (Error::reason) and a message for people.

@@ -29,6 +29,8 @@ class Checker {
     if (full) {
       std::string why = internal::check_order_indexes(s_);
       if (!why.empty()) return why;
+      why = internal::check_agreements(s_);
+      if (!why.empty()) return why;
     }
     if (full && !receivables_history()) return msg_.str();
     return {};
@@ -205,6 +207,7 @@ class Checker {
         if (line.qty < 1 || line.qty > kQtyMax || line.unit_price < 0 || line.shipped < 0 ||
             line.shipped > line.qty || line.returned < 0 || line.returned > line.shipped ||
             !kBasisPointsRange.contains(line.discount_bp) || line.amount < 0 ||
+            line.price_source > PriceSource::requested ||
             (priced && (mul_overflows(line.qty, line.unit_price, &value) || line.amount != value ||
                         add_overflows(worth, value, &worth))))
           return bad("order ", no, " line ", l - o.first_line, ": out of range");

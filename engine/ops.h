@@ -187,6 +187,9 @@ CREDO_OP(Stats,             "stats",               server,   0, authenticated, 0
 CREDO_OP(Snapshot,          "snapshot",            server,   0, role,          kRoleAdmin,     0, "", "POST", "/admin/snapshot");
 CREDO_OP(SetClock,          "set_clock",           server,   0, role,          kRoleAdmin,     0, "", "PUT",  "/admin/clock");
 CREDO_OP(StateHash,         "state_hash",          server,   0, role,          kRoleAdmin,     0, "", "GET",  "/admin/state-hash");
+CREDO_OP(UpsertPriceAgreement, "upsert_price_agreement", command, 31, role, kRoleOrder, 2, "a price agreement", "PUT", "/price-agreements/{agreement_ref}");
+CREDO_OP(EndPriceAgreement, "end_price_agreement", command, 32, role,    kRoleOrder,     2, "ending a price agreement", "POST", "/price-agreements/{agreement_ref}/end");
+CREDO_OP(ListPriceAgreements, "list_price_agreements", query, 0, authenticated, 0,       0, "", "GET",  "/price-agreements");
 CREDO_OP(StepDown,          "step_down",           server,   0, role,          kRoleAdmin,     0, "", "POST", "/admin/step-down");
 // Not routed: over HTTP the same text is GET /metrics (text/plain), outside the /v1 API.
 CREDO_OP(Metrics,           "metrics",             server,   0, authenticated, 0,              0, "", "",     "");

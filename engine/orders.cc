@@ -52,6 +52,7 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
     line.unit_price = lc.unit_price;
     line.discount_bp = lc.discount_bp;
     line.amount = lc.amount;
+    line.price_source = lc.source;
     s.lines.push_back(line);
   }
   const bool open = d.status != OrderStatus::rejected;

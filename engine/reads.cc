@@ -37,7 +37,8 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l) {
     const OrderLine& line = s.lines[l];
     v.lines.push_back({Key::of(s.skus.view(line.product)), line.qty, line.unit_price,
-                       line.discount_bp, line.amount, line.shipped, line.returned});
+                       line.discount_bp, line.amount, line.shipped, line.returned,
+                       line.price_source});
   }
   v.total = o.total;
   v.has_credit = s.customers[o.customer].exists;
@@ -143,7 +144,8 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
   for (std::size_t i = 0; i < d.lines.size(); ++i) {
     const LineCalc& lc = d.lines[i];
     v.lines.push_back(
-        {req.lines[i].sku, req.lines[i].qty, lc.unit_price, lc.discount_bp, lc.amount, 0, 0});
+        {req.lines[i].sku, req.lines[i].qty, lc.unit_price, lc.discount_bp, lc.amount, 0, 0,
+         lc.source});
   }
   v.total = d.total;
   v.has_credit = d.customer != kNone;
@@ -356,6 +358,8 @@ void Engine::query(const Query& q, Result& out) const {
           statement(s, body, today, out);
         } else if constexpr (std::is_same_v<T, GetCreditHistory>) {
           get_credit_history(s, body, out);
+        } else if constexpr (std::is_same_v<T, ListPriceAgreements>) {
+          list_price_agreements(s, body, today, out);
         } else if constexpr (std::is_same_v<T, ListReviewsDue>) {
           list_reviews_due(s, body, today, out);
         } else {

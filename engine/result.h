@@ -37,6 +37,7 @@ struct LineView {
   Money amount = 0;
   Qty shipped = 0;
   Qty returned = 0;
+  PriceSource price_source = PriceSource::list;
 };
 struct CreditView {
   Money limit = 0;
@@ -488,12 +489,35 @@ struct ReturnRecordView {
   ReturnView credit;
 };
 
+// ---- pricing: contract prices ----------------------------------------------------------------
+struct PriceAgreementView {
+  Key agreement_ref;
+  Key customer;
+  Key sku;
+  Money unit_price = 0;
+  Day from = 0;
+  Day to = 0;
+  // "pending" (from is after today), "active", "expired" (to is before today), "ended".
+  const char* status = "active";
+  Key made_by;
+  TimeMs made_at = 0;
+  Key ended_by;  // empty unless ended
+  TimeMs ended_at = 0;
+  std::string end_reason;
+  bool duplicate = false;  // an upsert that changed nothing (the same values again)
+};
+struct PriceAgreementList {
+  std::vector<PriceAgreementView> agreements;
+  Key next_cursor;  // empty: the end
+};
+
 using ResultBody =
     std::variant<std::monostate, OrderView, BatchView, HeldList, CustomerView, ProductView,
                  ShipView, PaymentView, ReturnView, WriteOffView, TickView, PolicyView, AgingView,
                  StatementView, DailyReportView, CustomerList, ProductList, AmendView, OrderList,
                  ReversalView, RefundView, OpenItemsView, CreditProposalView, CreditHistoryView,
-                 ReviewDueList, WriteOffRecordView, WriteOffList, ReturnRecordView>;
+                 ReviewDueList, WriteOffRecordView, WriteOffList, ReturnRecordView,
+                 PriceAgreementView, PriceAgreementList>;
 
 struct Result {
   Error error;  // code OK: `body` holds the answer

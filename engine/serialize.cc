@@ -16,6 +16,8 @@
 // hold reason to each daily row; versions 1 and 2 still load (io_credit_data).
 // Version 3 appends the write-off register, recoveries and returns with their policy knobs
 // (branch writeoff); a version 2 image loads with them empty and the knobs at their defaults.
+// Version 4 (pricing) adds each order line's price source and appends the price agreements; a
+// version 1-3 image loads with no agreements and its lines' sources derived from their prices.
 #include <xxhash.h>
 
 #include <cstring>
@@ -26,7 +28,8 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '4'};
+constexpr char kMagicV3[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
 constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 // Hold reasons before CREDIT_REVIEW_DUE: the daily rows of a version 1 or 2 image have this many.
@@ -229,6 +232,22 @@ void io(IO& f, T& v) {
     f.pod(v.amount);
     f.pod(v.shipped);
     f.pod(v.returned);
+    // Version 4 (pricing): where the price came from; older lines derive it after loading.
+    bool has_source = true;
+    if constexpr (std::is_same_v<IO, Reader>) has_source = f.version >= 4;
+    if (has_source) io_enum(f, v.price_source);
+  } else if constexpr (std::is_same_v<T, PriceAgreement>) {
+    f.pod(v.customer);
+    f.pod(v.product);
+    f.pod(v.unit_price);
+    f.pod(v.from);
+    f.pod(v.to);
+    f.pod(v.ended);
+    f.pod(v.made_by);
+    f.pod(v.made_at);
+    f.pod(v.ended_by);
+    f.pod(v.ended_at);
+    io_text(f, v.end_reason);
   } else if constexpr (std::is_same_v<T, ReasonRec>) {
     io_enum(f, v.code);
     f.pod(v.required_level);
@@ -525,6 +544,18 @@ void io_credit_data(IO& f, State& s) {
   }
 }
 
+// An image from before version 4 has no price sources: a line at its product's list price
+// reads as `list`, any other as `requested` (there were no agreements then).
+void derive_price_sources(State& s) {
+  for (std::size_t l = 0; l < s.lines.size(); ++l) {
+    OrderLine& line = s.lines[l];
+    line.price_source = line.product < s.products.size() &&
+                                line.unit_price == s.products[line.product].price
+                            ? PriceSource::list
+                            : PriceSource::requested;
+  }
+}
+
 template <typename IO>
 void io_state(IO& f, State& s) {
   Policy& p = s.policy;
@@ -605,7 +636,10 @@ void io_state(IO& f, State& s) {
   io_credit_data(f, s);
   // ---- branch writeoff: write-offs, recoveries, returns (version 3) ----
   if constexpr (std::is_same_v<IO, Reader>) {
-    if (f.version < 3) return;
+    if (f.version < 3) {
+      derive_price_sources(s);
+      return;
+    }
   }
   f.pod(p.writeoff_min_days_past_due);
   f.pod(p.single_approval_write_off);
@@ -616,6 +650,16 @@ void io_state(IO& f, State& s) {
   io_vec(f, s.returns);
   io_vec(f, s.return_lines);
   if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_write_off_index(s);
+  // ---- pricing: price agreements (version 4) ----
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (f.version < 4) {
+      derive_price_sources(s);
+      return;
+    }
+  }
+  io_interner(f, s.agreement_refs);
+  io_vec(f, s.agreements);
+  if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_agreement_index(s);
 }
 
 }  // namespace
@@ -645,6 +689,7 @@ uint64_t Engine::state_hash() const {
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
   if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return kImageVersion;
+  if (std::memcmp(image.data(), kMagicV3, sizeof kMagicV3) == 0) return 3;
   if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;
   return 0;

@@ -76,6 +76,7 @@ struct OrderLine {
   Money amount = 0;
   Qty shipped = 0;
   Qty returned = 0;
+  PriceSource price_source = PriceSource::list;  // image version 4; older lines derive it
 };
 
 // A reason is stored exactly as it is answered (result.h): no second struct to keep in step.
@@ -317,6 +318,21 @@ struct ReturnLine {
   Qty passed = 0;    // of which passed QC and went back to stock
 };
 
+// ---- pricing: a contract price (engine/pricing.cc); agreement index == agreement_refs id ----
+struct PriceAgreement {
+  uint32_t customer = kNone;
+  uint32_t product = kNone;
+  Money unit_price = 0;
+  Day from = 0;  // inclusive
+  Day to = 0;    // inclusive
+  bool ended = false;
+  uint32_t made_by = kNone;  // principal ids
+  TimeMs made_at = 0;
+  uint32_t ended_by = kNone;
+  TimeMs ended_at = 0;
+  Text end_reason;
+};
+
 struct ListEnds {
   uint32_t head = kNone;
   uint32_t tail = kNone;
@@ -394,6 +410,12 @@ struct State {
   // of each invoice and of each customer, in register order.
   std::unordered_map<uint32_t, std::vector<uint32_t>> write_offs_of_invoice;
   std::unordered_map<uint32_t, std::vector<uint32_t>> write_offs_of_customer;
+
+  // pricing (image version 4): the price agreements, and derived from them (rebuilt on load,
+  // not in the image) the agreements of each (customer, product), in the order they were made.
+  Interner agreement_refs;
+  std::vector<PriceAgreement> agreements;
+  std::unordered_map<uint64_t, std::vector<uint32_t>> agreements_of;
 
   // Scratch for deciding an order (not state; not serialized): quantity already asked for by
   // earlier lines of the order being decided, per product.

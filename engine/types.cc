@@ -73,6 +73,7 @@ constexpr const char* kCustomerStatuses[] = {"active", "on_hold", "blocked"};
 constexpr const char* kOrderStatuses[] = {"accepted", "held",      "rejected",
                                           "expired",  "cancelled", "shipped"};
 constexpr const char* kPaymentTerms[] = {"credit", "prepaid"};
+constexpr const char* kPriceSources[] = {"list", "agreement", "requested"};
 constexpr const char* kAgingBases[] = {"due_date", "invoice_date"};
 constexpr const char* kReasons[] = {"UNKNOWN_CUSTOMER",  "CUSTOMER_BLOCKED",
                                     "UNKNOWN_SKU",       "INSUFFICIENT_STOCK",
@@ -168,6 +169,9 @@ const char* to_string(OrderStatus s) {
 }
 const char* to_string(PaymentTerms p) {
   return kPaymentTerms[static_cast<int>(p)];
+}
+const char* to_string(PriceSource p) {
+  return kPriceSources[static_cast<int>(p)];
 }
 const char* to_string(Reason r) {
   return kReasons[static_cast<int>(r)];

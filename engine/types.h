@@ -101,6 +101,9 @@ constexpr int kOrderStatusCount = 6;
 static_assert(static_cast<int>(OrderStatus::shipped) + 1 == kOrderStatusCount,
               "kOrderStatusCount must follow OrderStatus's last value");
 enum class PaymentTerms : uint8_t { credit, prepaid };
+// Where an order line's unit price came from (docs/rules.md, "Contract prices"): a price
+// agreement of the customer for the sku, the product's list price, or the price the line asked.
+enum class PriceSource : uint8_t { list, agreement, requested };
 // What aging counts days from: the due date (default) or the invoice date (004 9-08 §3).
 enum class AgingBasis : uint8_t { due_date, invoice_date };
 
@@ -180,6 +183,7 @@ const char* to_string(Grade g);
 const char* to_string(CustomerStatus s);
 const char* to_string(OrderStatus s);
 const char* to_string(PaymentTerms p);
+const char* to_string(PriceSource p);
 const char* to_string(Reason r);
 const char* to_string(AgingBasis b);
 const char* to_string(ErrorCode e);

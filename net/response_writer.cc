@@ -67,6 +67,7 @@ void write_lines(JsonWriter& w, std::string_view key, const std::vector<LineView
     w.field("amount", l.amount);
     w.field("shipped", l.shipped);
     w.field("returned", l.returned);
+    w.field("price_source", to_string(l.price_source));
     w.end_object();
   }
   w.end_array();
@@ -621,6 +622,37 @@ struct BodyWriter {
     w.field("unapplied", r.unapplied);
     w.field("status", to_string(r.status));
     if (r.duplicate) w.field("duplicate", true);
+  }
+  void write_agreement(const PriceAgreementView& a) {
+    w.field("agreement_ref", a.agreement_ref.view());
+    w.field("customer", a.customer.view());
+    w.field("sku", a.sku.view());
+    w.field("unit_price", a.unit_price);
+    w.field_date("from", a.from);
+    w.field_date("to", a.to);
+    w.field("status", a.status);
+    w.field("made_by", a.made_by.view());
+    w.field_time("made_at", a.made_at);
+    if (!a.ended_by.empty()) {
+      w.field("ended_by", a.ended_by.view());
+      w.field_time("ended_at", a.ended_at);
+      w.field("end_reason", std::string_view(a.end_reason));
+    }
+  }
+  void operator()(const PriceAgreementView& a) {
+    write_agreement(a);
+    if (a.duplicate) w.field("duplicate", true);
+  }
+  void operator()(const PriceAgreementList& l) {
+    w.key("agreements");
+    w.begin_array();
+    for (const PriceAgreementView& a : l.agreements) {
+      w.begin_object();
+      write_agreement(a);
+      w.end_object();
+    }
+    w.end_array();
+    write_next_cursor(l.next_cursor);
   }
   void operator()(const RefundView& r) {
     w.field("customer", r.customer.view());

@@ -463,7 +463,7 @@ class Sim {
   }
 
   CommandBody random_body() {
-    switch (random(30)) {
+    switch (random(32)) {
       case 0: {
         UpsertCustomer u;
         u.customer = customer();
@@ -575,6 +575,15 @@ class Sim {
           r.lines.push_back({l.sku, l.qty, percent(70) ? QcResult::pass : QcResult::fail});
         return r;
       }
+      // Contract prices (branch pricing), valid and not: refs reused, dates around today.
+      case 29: {
+        const Day today = static_cast<Day>(now_ms_ / 86'400'000);
+        const Day from = today + static_cast<Day>(random(10)) - 5;
+        return UpsertPriceAgreement{Key::of("AG-" + std::to_string(random(12))), customer(), sku(),
+                                    money(3000), from, from + static_cast<Day>(random(40)) - 2};
+      }
+      case 30:
+        return EndPriceAgreement{Key::of("AG-" + std::to_string(random(12))), text()};
       default: {
         SetPolicy p;
         if (percent(70)) {
@@ -637,7 +646,34 @@ class Sim {
       record_at_.push_back(body);
     }
     trace(name + " seq " + std::to_string(cmd.seq));
+    check_agreement_prices(cmd);
     if (shadow_) shadow_check(cmd);
+  }
+
+  // Invariant: a line an order priced by an agreement is at the price of an agreement of that
+  // customer and sku in force (active) now.
+  void check_agreement_prices(const Command& cmd) {
+    const auto* submit = std::get_if<SubmitOrder>(&cmd.body);
+    const auto* order = std::get_if<OrderView>(&result_.body);
+    if (submit == nullptr || order == nullptr || order->duplicate) return;
+    for (const LineView& line : order->lines) {
+      if (line.price_source != PriceSource::agreement) continue;
+      Query q;
+      q.at = engine_.now();
+      ListPriceAgreements list;
+      list.customer = order->customer;
+      list.sku = line.sku;
+      q.body = list;
+      Result r;
+      engine_.query(q, r);
+      bool found = false;
+      if (const auto* page = std::get_if<PriceAgreementList>(&r.body))
+        for (const PriceAgreementView& a : page->agreements)
+          found |= std::string_view(a.status) == "active" && a.unit_price == line.unit_price;
+      if (!found)
+        fail("order " + std::to_string(order->order_no) + " line " +
+             std::string(line.sku.view()) + " says agreement but no active agreement has its price");
+    }
   }
 
   // For a failure message: the first WAL record that is not what was journaled at its seq.

@@ -177,8 +177,13 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   w.submit("C1", {{"BOLT", 1}});
   w.advance_days(2);
   w.submit("C1", {{"BOLT", 4}});
-  std::string v3;
-  w.engine.save(v3);
+  std::string v4;
+  w.engine.save(v4);
+  ASSERT_EQ(Engine::image_version(v4), 4);
+  // Version 4 adds each line's price source and the price agreements (empty): version 3 is
+  // the same without them.
+  const std::vector<ImageLine> lines = {{0, 1, 1'000, 0, 1'000, 0, 0}, {0, 4, 1'000, 0, 4'000, 0, 0}};
+  const std::string v3 = image_as_version3(v4, lines);
   ASSERT_EQ(Engine::image_version(v3), 3);
   // Version 3 appends, after the daily table (engine/serialize.cc io_state): auth (the
   // per-reason levels: u64 count and a byte each; credit_limit_vp_pct; allow_combined_roles),
@@ -225,6 +230,17 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   ASSERT_EQ(Engine::image_version(v1), 1);
   ASSERT_EQ(Engine::image_version(v2), 2);
 
+  {
+    // A version-3 image loads to the same state: its lines' sources are derived (`list`, at the
+    // list price) and it has no agreements, so it saves as the version-4 image it came from.
+    Engine old;
+    std::string error;
+    ASSERT_TRUE(old.load(v3, &error)) << error;
+    EXPECT_EQ(old.check_invariants(true), "");
+    std::string resaved;
+    old.save(resaved);
+    EXPECT_EQ(resaved, v4);
+  }
   for (const std::string* image : {&v1, &v2}) {
     Engine old;
     std::string error;
@@ -232,6 +248,7 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
     EXPECT_EQ(old.check_invariants(true), "");
     std::string resaved;
     old.save(resaved);
+    resaved = image_as_version3(resaved, lines);  // the derived sources are the ones saved
     // Everything up to the version-3 blocks is what wrote the image.
     EXPECT_EQ(resaved.substr(0, v3.size() - after_daily), v3.substr(0, v3.size() - after_daily));
     // The credit data is derived: no history, no proposals, C1 due for review one A-grade cycle

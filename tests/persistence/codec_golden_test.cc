@@ -68,6 +68,9 @@ const std::map<std::string, std::string> kGoldenHex = {
     {"request_return", "d960748f86aafbb8811c5fb2c7c90d50036f70731f0319a48d06010141040a77726f6e672073697a65"},
     {"approve_return", "ef225dae93fff22a87047e8e155a29f0036f70731f031a01026f6b"},
     {"receive_return", "3169170bbbfed88099bcda22ff0a7cd0036f70731f031b01020141020001410201"},
+    {"upsert_price_agreement", "f73b462131fc8a82cfe4f0dfbb1d7471036f70731f031f0441472d3102433107424f4c542d4d38ec0ee0be02bac402"},
+    {"end_price_agreement/reason", "49b4d26393f4a087715d3317f2555c54036f70731f03200441472d310c72656e65676f746961746564"},
+    {"end_price_agreement/empty", "3f1d782bbadde29657c7fabc94fe14fd036f70731f03200441472d3100"},
 };
 // clang-format on
 

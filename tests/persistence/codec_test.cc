@@ -126,6 +126,8 @@ std::vector<CommandBody> every_body() {
   v.push_back(ApproveOrder{100001, reason_bit(Reason::AMOUNT_APPROVAL), "ok"});
   v.push_back(ApproveOrder{UINT64_MAX, std::nullopt, ""});
   v.push_back(ReleaseShipment{100001, "one more"});
+  v.push_back(UpsertPriceAgreement{Key::of("AG-1"), Key::of("C1"), Key::of("S"), 0, -3, 2'932'896});
+  v.push_back(EndPriceAgreement{Key::of("AG-1"), ""});
   return v;
 }
 

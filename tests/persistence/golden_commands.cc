@@ -167,6 +167,12 @@ std::vector<GoldenCommand> golden_commands() {
   add("approve_return", ApproveReturn{1, "ok"});
   add("receive_return", ReceiveReturn{1, {ReceiveLine{Key::of("A"), 1, QcResult::pass},
                                           ReceiveLine{Key::of("A"), 1, QcResult::fail}}});
+  // Branch pricing: contract prices (WAL kinds 31-32).
+  add("upsert_price_agreement",
+      UpsertPriceAgreement{Key::of("AG-1"), Key::of("C1"), Key::of("BOLT-M8"), 950, 20'400,
+                           20'765});
+  add("end_price_agreement/reason", EndPriceAgreement{Key::of("AG-1"), "renegotiated"});
+  add("end_price_agreement/empty", EndPriceAgreement{Key::of("AG-1"), ""});
   return v;
 }
 

@@ -254,6 +254,12 @@ std::string describe(const Command& c) {
     if (x->grade) s << " grade " << to_string(*x->grade);
     if (x->credit_limit) s << " limit " << *x->credit_limit;
     s << " reason '" << x->reason << "'";
+  } else if (auto* x = std::get_if<UpsertPriceAgreement>(&b)) {
+    s << "upsert_price_agreement " << x->agreement_ref.view() << " " << x->customer.view() << " "
+      << x->sku.view() << " @" << x->unit_price << " " << format_date(x->from) << ".."
+      << format_date(x->to);
+  } else if (auto* x = std::get_if<EndPriceAgreement>(&b)) {
+    s << "end_price_agreement " << x->agreement_ref.view();
   }
   return s.str();
 }
@@ -335,6 +341,7 @@ class Sim {
     kCreditReads,
     kApprove,
     kReleaseShipment,
+    kPricing,
     kKindCount
   };
   static constexpr const char* kKindNames[kKindCount] = {
@@ -343,7 +350,7 @@ class Sim {
       "receive_stock",  "adjust_stock",  "set_credit",      "set_status",  "upsert_customer",
       "upsert_product", "tick",          "set_policy",      "invalid",     "list_*",
       "amend_order",    "list_orders",   "receivables",     "approve_credit", "reject_credit",
-      "review_customer", "credit reads", "approve_order",   "release_shipment"};
+      "review_customer", "credit reads", "approve_order",   "release_shipment", "pricing"};
 
   // ---- the world ----
   struct CustomerModel {
@@ -426,6 +433,16 @@ class Sim {
   void do_reject_credit();
   void do_review_customer();
   void do_credit_reads();
+  // pricing: contract prices (docs/rules.md "Contract prices")
+  void do_pricing();
+  // The model's agreement price of (customer, sku) on `day`, if one is in force.
+  std::optional<Money> agreement_price(std::string_view customer, std::string_view sku,
+                                       Day day) const {
+    for (const auto& [ref, a] : agreements_)
+      if (!a.ended && a.customer == customer && a.sku == sku && a.from <= day && day <= a.to)
+        return a.price;
+    return std::nullopt;
+  }
   // Checks a customer command's answer against the limit authority and updates the model:
   // a proposal iff `limit` raises above `current` and the caller's maximum.
   void expect_limit_outcome(std::size_t customer, std::optional<Money> limit, Money current,
@@ -507,6 +524,14 @@ class Sim {
     ReturnStatus status;
   };
   std::vector<ReturnModel> returns_;  // bounded
+  struct AgreementModel {
+    std::string customer, sku;
+    Money price = 0;
+    Day from = 0, to = 0;
+    bool ended = false;
+  };
+  std::map<std::string, AgreementModel> agreements_;  // by agreement_ref
+  uint64_t agreement_priced_lines_ = 0;
 
   // ---- statistics ----
   uint64_t kind_count_[kKindCount] = {};
@@ -709,14 +734,14 @@ void Sim::setup() {
 Sim::Kind Sim::pick_kind() {
   // Weights per 1000 steps.
   static constexpr std::pair<Kind, int> kWeights[] = {
-      {kSubmit, 195},       {kBatch, 15},       {kQuoteSubmit, 40},   {kShip, 130},
+      {kSubmit, 175},       {kBatch, 15},       {kQuoteSubmit, 40},   {kShip, 130},
       {kPay, 65},           {kReturn, 30},      {kCancel, 30},        {kRelease, 45},
       {kReject, 15},        {kWriteOff, 8},     {kReceive, 70},       {kAdjust, 15},
       {kSetCredit, 25},     {kSetStatus, 8},    {kUpsertCustomer, 5}, {kUpsertProduct, 10},
       {kTick, 35},          {kSetPolicy, 2},    {kInvalid, 85},       {kList, 20},
       {kAmend, 40},         {kListOrders, 10},  {kReceivables, 30},
       {kApproveCredit, 12}, {kRejectCredit, 5}, {kReviewCustomer, 8}, {kCreditReads, 5},
-      {kApprove, 30},       {kReleaseShipment, 12}};
+      {kApprove, 30},       {kReleaseShipment, 12}, {kPricing, 20}};
   int r = static_cast<int>(rng_.range(0, 999));
   for (const auto& [k, w] : kWeights) {
     if (r < w) return k;
@@ -815,6 +840,9 @@ void Sim::one_step() {
       break;
     case kCreditReads:
       do_credit_reads();
+      break;
+    case kPricing:
+      do_pricing();
       break;
     case kKindCount:
       break;
@@ -960,7 +988,12 @@ void Sim::do_submit(bool with_quote) {
         want.emplace_back(int(Reason::UNKNOWN_SKU), line, -1, -1);
         continue;
       }
-      const Money unit = l.unit_price.value_or(p->price);
+      // A contract price in force on the decision day is the base (docs/rules.md "Contract
+      // prices"): the price of a line that asks none, and what its discount is measured from.
+      const std::optional<Money> deal =
+          agreement_price(req.customer.view(), l.sku.view(), day_of(std::max(engine_now_, at)));
+      const Money base = deal.value_or(p->price);
+      const Money unit = l.unit_price.value_or(base);
       const Qty avail = p->available - taken[std::string(l.sku.view())];
       taken[std::string(l.sku.view())] += l.qty;
       if (l.qty > avail)
@@ -969,10 +1002,15 @@ void Sim::do_submit(bool with_quote) {
       int32_t discount_bp = 0;
       if (unit < p->price)
         discount_bp = static_cast<int32_t>(((p->price - unit) * 10'000 + p->price - 1) / p->price);
-      if (unit >= p->floor_price && discount_bp > policy_.discount_max_bp[level]) {
+      int32_t asked_bp = discount_bp;
+      if (deal)
+        asked_bp = unit < base && base > 0
+                       ? static_cast<int32_t>(((base - unit) * 10'000 + base - 1) / base)
+                       : 0;
+      if (unit >= p->floor_price && asked_bp > policy_.discount_max_bp[level]) {
         int32_t required = kMaxLevel;
         for (int lv = 0; lv <= kMaxLevel; ++lv)
-          if (policy_.discount_max_bp[lv] >= discount_bp) {
+          if (policy_.discount_max_bp[lv] >= asked_bp) {
             required = lv;
             break;
           }
@@ -984,6 +1022,9 @@ void Sim::do_submit(bool with_quote) {
       lv.unit_price = unit;
       lv.discount_bp = discount_bp;
       lv.amount = l.qty * unit;
+      lv.price_source = unit != base ? PriceSource::requested
+                        : deal       ? PriceSource::agreement
+                                     : PriceSource::list;
       want_lines.push_back(lv);
       total += lv.amount;
     }
@@ -1093,11 +1134,14 @@ void Sim::do_submit(bool with_quote) {
                        got_line.unit_price == w.unit_price &&
                        (got_line.discount_bp == w.discount_bp ||
                         (below_floor && got_line.discount_bp == 0)) &&
-                       got_line.amount == w.amount,
+                       got_line.amount == w.amount && got_line.price_source == w.price_source,
                    numbered("line ", static_cast<int64_t>(i)) + " priced wrongly: " + describe(o) +
                        " expected @" + std::to_string(w.unit_price) +
                        numbered(" -", static_cast<int64_t>(w.discount_bp)) +
-                       numbered("bp =", static_cast<int64_t>(w.amount)));
+                       numbered("bp =", static_cast<int64_t>(w.amount)) + " " +
+                       to_string(w.price_source));
+        // Invariant: a line priced by an agreement is at the agreement's price.
+        if (got_line.price_source == PriceSource::agreement) ++agreement_priced_lines_;
       }
     }
   }
@@ -2674,6 +2718,8 @@ std::string Sim::stats() const {
   s << " duplicates " << duplicates_ << "\n  reasons:";
   for (int i = 0; i < kReasonCount; ++i)
     s << " " << to_string(Reason(i)) << " " << reason_count_[i];
+  s << "\n  agreements " << agreements_.size() << ", agreement-priced lines "
+    << agreement_priced_lines_;
   s << "\n  invariant checks " << invariant_checks_ << ", failed commands " << failures_
     << " (FORBIDDEN " << forbidden_ << "), no-op hash checks " << hash_checks_ << ", held expired "
     << held_expired_ << ", accepted expired " << accepted_expired_ << ", suspended " << suspended_
@@ -2720,6 +2766,147 @@ TEST(RandomSim, EngineKeepsInvariantsAndReplaysIdentically) {
                            " commands from a printed seed: invariants held after every one; replay "
                            "into a second engine byte-identical; save/load round trip equal");
   }
+}
+
+}  // namespace
+}  // namespace credo::sim
+
+namespace credo::sim {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Contract prices: upsert (new, changed, repeated, refused), end, and the list checked against
+// the model. do_submit prices every line from the model's agreements, so an agreement-priced
+// line that is not at the agreement's price fails there.
+void Sim::do_pricing() {
+  const int what = static_cast<int>(rng_.range(0, 99));
+  const TimeMs at = stamp();
+  const Day today = day_of(std::max(engine_now_, at));
+  auto pick_by = [&]() -> const Principal& {
+    const int w = static_cast<int>(rng_.range(0, 99));
+    if (w < 10) return reps_[static_cast<std::size_t>(rng_.range(0, 1))];  // too low
+    if (w < 15) return finance_[3];                                          // wrong role
+    if (w < 70) return reps_[static_cast<std::size_t>(rng_.range(2, 3))];
+    return admin_;
+  };
+  auto allowed = [](const Principal& by) {
+    return (by.roles & kRoleAdmin) || ((by.roles & kRoleOrder) && by.level >= 2);
+  };
+  if (what < 20 && !agreements_.empty()) {
+    auto it = agreements_.begin();
+    std::advance(it, rng_.range(0, static_cast<int64_t>(agreements_.size()) - 1));
+    const std::string ref = rng_.percent(10) ? std::string("GX-none") : it->first;
+    const Principal& by = pick_by();
+    const Principal who = by;  // send() may reuse nothing of it, but keep a copy
+    cmd_ = Command{0, at, who, EndPriceAgreement{Key::of(ref), "renegotiated"}};
+    const Result& r = send(false);
+    const auto m = agreements_.find(ref);
+    const ErrorCode want = !allowed(who)              ? ErrorCode::FORBIDDEN
+                           : m == agreements_.end()   ? ErrorCode::NOT_FOUND
+                           : m->second.ended          ? ErrorCode::INVALID_STATE
+                                                      : ErrorCode::OK;
+    SIM_EXPECT(r.error.code == want, std::string("end_price_agreement: expected ") +
+                                         to_string(want) + ", got " + describe(r.error));
+    if (want == ErrorCode::OK) m->second.ended = true;
+    return;
+  }
+  if (what < 35) {
+    // The list, for one customer (or one pair), page by page, against the model.
+    const CustomerModel& c = customers_[static_cast<std::size_t>(pick_known_customer())];
+    ListPriceAgreements q;
+    q.customer = Key::of(c.id);
+    const bool pair = rng_.percent(50);
+    const ProductModel& prod = pick_product_any();
+    if (pair) q.sku = Key::of(prod.id);
+    q.limit = static_cast<uint32_t>(rng_.range(1, 4));
+    std::vector<std::string> got;
+    for (int pages = 0;; ++pages) {
+      SIM_EXPECT(pages <= 1'000, "list_price_agreements paging does not end");
+      const Result& r = query(q, reps_[0]);
+      SIM_EXPECT(r.ok(), "list_price_agreements failed: " + describe(r.error));
+      const PriceAgreementList page = std::get<PriceAgreementList>(r.body);
+      SIM_EXPECT(page.agreements.size() <= q.limit, "a page longer than its limit");
+      for (const PriceAgreementView& v : page.agreements) {
+        got.emplace_back(v.agreement_ref.view());
+        const auto m = agreements_.find(got.back());
+        SIM_EXPECT(m != agreements_.end() && m->second.customer == v.customer.view() &&
+                       m->second.sku == v.sku.view() && m->second.price == v.unit_price &&
+                       m->second.from == v.from && m->second.to == v.to &&
+                       m->second.ended == (std::string_view(v.status) == "ended"),
+                   "a listed agreement differs from the model: " + got.back());
+      }
+      if (page.next_cursor.empty()) break;
+      q.cursor = page.next_cursor;
+    }
+    std::size_t want = 0;
+    for (const auto& [ref, a] : agreements_)
+      want += a.customer == c.id && (!pair || a.sku == prod.id);
+    SIM_EXPECT(got.size() == want, "list_price_agreements listed " + std::to_string(got.size()) +
+                                       " agreements, the model has " + std::to_string(want));
+    return;
+  }
+  // upsert: a fresh agreement, or a change (or repeat) of a known one.
+  std::string ref;
+  std::string customer, sku;
+  Money price = 0;
+  Day from = today + static_cast<Day>(rng_.range(-5, 10));
+  Day to = from + static_cast<Day>(rng_.range(-2, 40));
+  const bool reuse = !agreements_.empty() && rng_.percent(35);
+  if (reuse) {
+    auto it = agreements_.begin();
+    std::advance(it, rng_.range(0, static_cast<int64_t>(agreements_.size()) - 1));
+    ref = it->first;
+    customer = it->second.customer;
+    sku = it->second.sku;
+    price = it->second.price;
+    if (rng_.percent(30)) {  // the same values again: a duplicate
+      from = it->second.from;
+      to = it->second.to;
+    }
+    if (rng_.percent(5)) customer = customers_[static_cast<std::size_t>(pick_known_customer())].id;
+  } else {
+    ref = std::string(fresh_key('G').view());
+    customer = customers_[static_cast<std::size_t>(pick_known_customer())].id;
+    sku = pick_product_any().id;
+  }
+  const std::optional<ProductView> p = product_view(sku);
+  if (!reuse || rng_.percent(50)) {
+    const Money list = p ? p->price : 1000;
+    price = list * rng_.range(50, 105) / 100;
+  }
+  const Principal who = pick_by();
+  cmd_ = Command{0, at, who,
+                 UpsertPriceAgreement{Key::of(ref), Key::of(customer), Key::of(sku), price, from,
+                                      to}};
+  const Result& r = send(false);
+  const auto m = agreements_.find(ref);
+  bool overlaps = false;
+  for (const auto& [other_ref, b] : agreements_)
+    overlaps |= other_ref != ref && !b.ended && b.customer == customer && b.sku == sku &&
+                from <= b.to && b.from <= to;
+  const bool same = m != agreements_.end() && m->second.price == price &&
+                    m->second.from == from && m->second.to == to;
+  const ErrorCode want =
+      !allowed(who)                                   ? ErrorCode::FORBIDDEN
+      : !p                                            ? ErrorCode::NOT_FOUND
+      : from > to || to < today || price < p->floor_price ? ErrorCode::BAD_REQUEST
+      : m != agreements_.end() && (m->second.customer != customer || m->second.sku != sku)
+          ? ErrorCode::DUPLICATE
+      : m != agreements_.end() && m->second.ended ? ErrorCode::INVALID_STATE
+      : same                                      ? ErrorCode::OK
+      : overlaps                                  ? ErrorCode::INVALID_STATE
+                                                  : ErrorCode::OK;
+  SIM_EXPECT(r.error.code == want, std::string("upsert_price_agreement: expected ") +
+                                       to_string(want) + ", got " + describe(r.error));
+  if (want != ErrorCode::OK) return;
+  const PriceAgreementView& v = std::get<PriceAgreementView>(r.body);
+  SIM_EXPECT(v.duplicate == same, "upsert_price_agreement: duplicate is not a repeat");
+  AgreementModel& a = agreements_[ref];
+  a.customer = customer;
+  a.sku = sku;
+  a.price = price;
+  a.from = from;
+  a.to = to;
 }
 
 }  // namespace
