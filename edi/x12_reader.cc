@@ -96,6 +96,12 @@ void X12Reader::scan() {
       }
       return;
     }
+    if (end - pos_ > kMaxSegmentBytes) {
+      diag("segment longer than " + std::to_string(kMaxSegmentBytes) + " bytes: the interchange is abandoned");
+      close_interchange(false);
+      pos_ = end + 1;
+      continue;
+    }
     std::string_view text(buf_.data() + pos_, end - pos_);
     pos_ = end + 1;
     segment(text);
