@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# credo-edi end to end: one interchange of N purchase orders x 3 lines (bench/edi_gen.py),
+# translated, submitted to a credo-server (--demo, --durability fsync, journal in a temp dir)
+# and acknowledged (997 + 855). Prints PO lines/s and credo-edi's peak RSS.
+#
+#   bench/edi_bench.sh [POS=100000]     (build first: credo_server credo_edi_tool credo_cli)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/build/bin"
+pos="${1:-100000}"
+tmp="$(mktemp -d "${TMPDIR:-/tmp}/credo-edi-bench.XXXXXX")"
+trap 'kill "$spid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+"$bin/credo-server" --demo --clock manual --port 0 --data "$tmp/data" --durability fsync >"$tmp/server.log" 2>&1 &
+spid=$!
+for _ in $(seq 100); do grep -q listening "$tmp/server.log" 2>/dev/null && break; sleep 0.1; done
+port="$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$tmp/server.log" | head -n 1)"
+# Enough stock and credit that the orders are decided on their merits, not all rejected.
+for sku in BOLT-M8 NUT-M8 WASHER-M8 TIE-300 CONDUIT-20 GLOVE-L; do
+  "$bin/credo-cli" --port "$port" --key demo-warehouse "{\"op\":\"receive_stock\",\"sku\":\"$sku\",\"qty\":10000000}" >/dev/null
+done
+for c in C1001 C1002 C1003; do
+  "$bin/credo-cli" --port "$port" --key demo-credit-3 "{\"op\":\"set_credit\",\"customer\":\"$c\",\"credit_limit\":9000000000000}" >/dev/null || true
+done
+python3 "$root/bench/edi_gen.py" --pos "$pos" >"$tmp/orders.x12"
+echo "input: $pos POs, $((pos * 3)) lines, $(stat -c %s "$tmp/orders.x12") bytes"
+t0=$(date +%s.%N)
+/usr/bin/time -v "$bin/credo-edi" submit --quiet --batch 5000 --partners "$root/bench/edi_partners.json" \
+  --port "$port" --out "$tmp" "$tmp/orders.x12" 2>"$tmp/edi.err"
+t1=$(date +%s.%N)
+grep -v '^\s' "$tmp/edi.err" | grep -v 'Command being' | tail -n 3
+rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/edi.err")
+awk -v a="$t0" -v b="$t1" -v l="$((pos * 3))" -v r="$rss" \
+  'BEGIN { printf "elapsed %.1f s, %.0f PO lines/s end to end, credo-edi peak RSS %.1f MiB\n", b - a, l / (b - a), r / 1024 }'
+ls -l "$tmp"/orders.x12.997 "$tmp"/orders.x12.855 | awk '{print $5, $9}'
