@@ -4,6 +4,8 @@
 // the order. The 850/860 text follows the X12 segment layouts (BEG, BCH, N1, PO1, POC, CTT).
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <map>
 
 #include "tests/common/json_answer.h"
@@ -236,6 +238,44 @@ TEST(EdiServer, TheToolSubmitsFilesAndWritesAcknowledgmentsBesideThem) {
                                dir.file("partners.json") + " 2>&1");
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
   EXPECT_NE(bad.out.find("no X12 interchange"), std::string::npos) << bad.out;
+}
+
+
+TEST(EdiServer, WatchMovesFilesToDoneAndFailedWithAcknowledgmentsInOut) {
+  test::ServerProcess server({"--demo"});
+  ASSERT_TRUE(server.running());
+  test::TempDir dir("edi-watch");
+  auto write = [&](const std::string& path, const std::string& text) {
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  };
+  write(dir.file("partners.json"), kPartners);
+  const std::string inbox = dir.file("inbox");
+  ASSERT_EQ(test::run_command("mkdir -p " + inbox + "/work").exit_code, 0);
+  write(inbox + "/a.x12",
+        interchange(group("ACMEBUYER", "501", set850("0001", "00", "PO-W1", "1001", {"PO1*1*1*EA*12.50**BP*A-100"}), 1), 1));
+  write(inbox + "/junk.x12", "this is not X12 at all");
+  write(inbox + "/.partial", "ISA");  // still being written: left alone
+  // A file a crash left in work/: processed again at start.
+  write(inbox + "/work/b.x12",
+        interchange(group("ACMEBUYER", "501", set850("0001", "00", "PO-W2", "1001", {"PO1*1*1*EA*12.50**BP*A-100"}), 1), 1));
+  const std::string cmd = std::string(CREDO_EDI_BIN) + " watch --once --partners " + dir.file("partners.json") +
+                          " --port " + std::to_string(server.port()) + " " + inbox + " 2>&1";
+  auto r = test::run_command(cmd);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  auto exists = [](const std::string& p) { return ::access(p.c_str(), F_OK) == 0; };
+  EXPECT_TRUE(exists(inbox + "/done/a.x12")) << r.out;
+  EXPECT_TRUE(exists(inbox + "/done/b.x12")) << r.out;
+  EXPECT_TRUE(exists(inbox + "/failed/junk.x12")) << r.out;
+  EXPECT_TRUE(exists(inbox + "/.partial"));
+  EXPECT_TRUE(exists(inbox + "/out/a.x12.855"));
+  EXPECT_TRUE(exists(inbox + "/out/a.x12.997"));
+  EXPECT_FALSE(exists(inbox + "/a.x12"));
+  test::Client admin(server.port());
+  ASSERT_TRUE(admin.hello(test::kAdminKey));
+  EXPECT_EQ(test::Json(admin.call(R"({"op":"get_order","customer":"C1001","client_order_id":"PO-W2"})")).str("/status"),
+            "accepted");
 }
 
 }  // namespace
