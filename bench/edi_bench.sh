@@ -3,7 +3,7 @@
 # translated, submitted to a credo-server (--demo, --durability fsync, journal in a temp dir)
 # and acknowledged (997 + 855). Prints PO lines/s and credo-edi's peak RSS.
 #
-#   bench/edi_bench.sh [POS=100000]     (build first: credo_server credo_edi_tool credo_cli)
+#   bench/edi_bench.sh [POS=100000]     (build first: credo_server credo_edi_tool)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/build/bin"
@@ -15,12 +15,19 @@ spid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/server.log" 2>/dev/null && break; sleep 0.1; done
 port="$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$tmp/server.log" | head -n 1)"
 # Enough stock and credit that the orders are decided on their merits, not all rejected.
-for sku in BOLT-M8 NUT-M8 WASHER-M8 TIE-300 CONDUIT-20 GLOVE-L; do
-  "$bin/credo-cli" --port "$port" --key demo-warehouse "{\"op\":\"receive_stock\",\"sku\":\"$sku\",\"qty\":10000000}" >/dev/null
-done
-for c in C1001 C1002 C1003; do
-  "$bin/credo-cli" --port "$port" --key demo-credit-3 "{\"op\":\"set_credit\",\"customer\":\"$c\",\"credit_limit\":9000000000000}" >/dev/null || true
-done
+python3 - "$port" <<'PY'
+import json, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+f = s.makefile("rw")
+def call(req):
+    f.write(json.dumps(req) + "\n"); f.flush()
+    return json.loads(f.readline())
+assert call({"op": "hello", "key": "demo-admin"})["ok"]
+for sku in ["BOLT-M8", "NUT-M8", "WASHER-M8", "TIE-300", "CONDUIT-20", "GLOVE-L"]:
+    assert call({"op": "receive_stock", "sku": sku, "qty": 10000000})["ok"]
+for c in ["C1001", "C1002", "C1003"]:
+    call({"op": "set_credit", "customer": c, "credit_limit": 9000000000000})
+PY
 python3 "$root/bench/edi_gen.py" --pos "$pos" >"$tmp/orders.x12"
 echo "input: $pos POs, $((pos * 3)) lines, $(stat -c %s "$tmp/orders.x12") bytes"
 t0=$(date +%s.%N)
