@@ -22,7 +22,7 @@ def main():
     w("ISA*00*          *00*          *ZZ*BENCHBUYER     *ZZ*CREDOSELLER    *261206*0930*U*00401*000000001*0*P*>~\n")
     w("GS*PO*BENCHBUYER*CREDO*20261206*0930*1*X*004010~\n")
     for i in range(a.pos):
-        c = "%04d" % (i % 10000 + 1) + "%05d" % (i // 10000)
+        c = "%09d" % (i + 1)
         segs = ["ST*850*%s" % c, "BEG*00*SA*%s-%d**20261206" % (a.prefix, i),
                 "DTM*002*20261220", "N1*BY*Buyer*92*%s" % BUYERS[i % 3]]
         for j in range(3):

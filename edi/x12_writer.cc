@@ -103,44 +103,64 @@ void X12Writer::end() {
   segment({"IEA", "1", digits(env_.isa_control % 1'000'000'000, 9)});
 }
 
-char group_ack_code(const std::vector<SetAck>& sets, const GroupEnd& end) {
+char group_ack_code(const AckTally& t, const GroupEnd& end) {
   if (!end.errors.empty()) return 'R';
-  std::size_t accepted = 0, with_errors = 0;
-  for (const auto& s : sets) {
-    if (s.code == 'A') ++accepted;
-    if (s.code == 'E') ++with_errors;
-  }
-  if (sets.empty()) return 'A';
-  if (accepted + with_errors == sets.size()) return with_errors > 0 ? 'E' : 'A';
-  if (accepted + with_errors == 0) return 'R';
+  if (t.sets == 0) return 'A';
+  if (t.accepted + t.with_errors == t.sets) return t.with_errors > 0 ? 'E' : 'A';
+  if (t.accepted + t.with_errors == 0) return 'R';
   return 'P';
 }
 
-void write_997(X12Writer& w, const Group& gs, const std::vector<SetAck>& sets, const GroupEnd& end) {
-  const bool v5 = gs.version.rfind("00501", 0) == 0;
+char group_ack_code(const std::vector<SetAck>& sets, const GroupEnd& end) {
+  AckTally t;
+  for (const auto& s : sets) {
+    ++t.sets;
+    if (s.code == 'A') ++t.accepted;
+    if (s.code == 'E') ++t.with_errors;
+  }
+  return group_ack_code(t, end);
+}
+
+namespace {
+bool is5010(const std::string& version) { return version.rfind("00501", 0) == 0; }
+}  // namespace
+
+void begin_997(X12Writer& w, const Group& gs) {
+  const bool v5 = is5010(gs.version);
   w.begin_set("997", v5 ? gs.version : "");
   w.segment({"AK1", gs.functional_id, gs.control, v5 ? gs.version : ""});
-  std::size_t accepted = 0;
-  for (const auto& s : sets) {
-    w.segment({"AK2", s.id, s.control, v5 ? gs.version : ""});
-    for (const auto& se : s.segment_errors) {
-      w.segment({"AK3", se.tag, std::to_string(se.position), "", std::to_string(se.code)});
-      for (const auto& ee : se.elements) {
-        w.segment({"AK4", std::to_string(ee.position), "", std::to_string(ee.code), ee.bad_value});
-      }
+}
+
+void add_997(X12Writer& w, const Group& gs, const SetAck& s, AckTally* t) {
+  w.segment({"AK2", s.id, s.control, is5010(gs.version) ? gs.version : ""});
+  for (const auto& se : s.segment_errors) {
+    w.segment({"AK3", se.tag, std::to_string(se.position), "", std::to_string(se.code)});
+    for (const auto& ee : se.elements) {
+      w.segment({"AK4", std::to_string(ee.position), "", std::to_string(ee.code), ee.bad_value});
     }
-    std::vector<std::string> ak5{"AK5", std::string(1, s.code)};
-    for (std::size_t i = 0; i < s.set_errors.size() && i < 5; ++i) ak5.push_back(std::to_string(s.set_errors[i]));
-    w.segment(ak5);
-    if (s.code != 'R') ++accepted;
   }
-  std::vector<std::string> ak9{"AK9", std::string(1, group_ack_code(sets, end)),
+  std::vector<std::string> ak5{"AK5", std::string(1, s.code)};
+  for (std::size_t i = 0; i < s.set_errors.size() && i < 5; ++i) ak5.push_back(std::to_string(s.set_errors[i]));
+  w.segment(ak5);
+  ++t->sets;
+  if (s.code == 'A') ++t->accepted;
+  if (s.code == 'E') ++t->with_errors;
+}
+
+void end_997(X12Writer& w, const GroupEnd& end, const AckTally& t) {
+  std::vector<std::string> ak9{"AK9", std::string(1, group_ack_code(t, end)),
                                end.claimed_sets.empty() ? std::to_string(end.sets_received) : end.claimed_sets,
-                               std::to_string(sets.size()),
-                               std::to_string(accepted)};
+                               std::to_string(t.sets), std::to_string(t.accepted + t.with_errors)};
   for (std::size_t i = 0; i < end.errors.size() && i < 5; ++i) ak9.push_back(std::to_string(end.errors[i]));
   w.segment(ak9);
   w.end_set();
+}
+
+void write_997(X12Writer& w, const Group& gs, const std::vector<SetAck>& sets, const GroupEnd& end) {
+  AckTally t;
+  begin_997(w, gs);
+  for (const auto& s : sets) add_997(w, gs, s, &t);
+  end_997(w, end, t);
 }
 
 }  // namespace credo::edi

@@ -75,6 +75,16 @@ struct SetAck {
   std::vector<SegmentError> segment_errors;
 };
 
+// A 997 written as the group is read (bounded memory: nothing per set is kept): begin_997 at
+// the group's start, add_997 per transaction set, end_997 at its end.
+struct AckTally {
+  std::size_t sets = 0, accepted = 0, with_errors = 0;
+};
+void begin_997(X12Writer& w, const Group& gs);
+void add_997(X12Writer& w, const Group& gs, const SetAck& s, AckTally* tally);
+void end_997(X12Writer& w, const GroupEnd& end, const AckTally& tally);
+char group_ack_code(const AckTally& tally, const GroupEnd& end);
+
 // One 997 transaction set acknowledging the group `gs` (AK1, AK2..AK5 per set, AK9). The
 // writer must be inside begin() (functional id FA).
 void write_997(X12Writer& w, const Group& gs, const std::vector<SetAck>& sets, const GroupEnd& end);

@@ -232,7 +232,7 @@ TEST(EdiServer, TheToolSubmitsFilesAndWritesAcknowledgmentsBesideThem) {
   char buf[256] = {};
   std::fread(buf, 1, sizeof buf - 1, f);
   std::fclose(f);
-  EXPECT_NE(std::string(buf).find("\"acme\":4"), std::string::npos) << buf;
+  EXPECT_NE(std::string(buf).find("\"ZZ:ACMEBUYER\":4"), std::string::npos) << buf;
   // Garbage: a clear error and exit status 1.
   auto bad = test::run_command(std::string(CREDO_EDI_BIN) + " translate --partners " + dir.file("partners.json") + " " +
                                dir.file("partners.json") + " 2>&1");

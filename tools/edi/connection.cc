@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 
 #include "edi/decision.h"
 #include "edi/purchase_order.h"
@@ -38,7 +38,7 @@ bool Connection::open(const std::string& host, uint16_t port, const std::string&
   }
   ::freeaddrinfo(res);
   if (fd_ < 0) {
-    *error = "cannot connect to credo-server at " + host + ":" + service + ": " + std::strerror(errno);
+    *error = "cannot connect to credo-server at " + host + ":" + service + ": " + std::error_code(errno, std::generic_category()).message();
     return false;
   }
   int one = 1;

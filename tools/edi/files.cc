@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <system_error>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -22,12 +22,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::string errno_text() { return std::error_code(errno, std::generic_category()).message(); }
+
 std::string utc(const char* fmt) {
   const std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char b[32];
-  std::strftime(b, sizeof b, fmt, &tm);
+  (void)std::strftime(b, sizeof b, fmt, &tm);
   return b;
 }
 
@@ -42,8 +44,8 @@ bool finish_file(std::FILE* f, const std::string& tmp, const std::string& final_
   bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
   ok = std::fclose(f) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), final_path.c_str()) != 0) {
-    *error = "cannot write " + final_path + ": " + std::strerror(errno);
-    std::remove(tmp.c_str());
+    *error = "cannot write " + final_path + ": " + errno_text();
+    (void)std::remove(tmp.c_str());
     return false;
   }
   return true;
@@ -58,12 +60,12 @@ bool write_atomically(const std::string& path, const std::string& data, std::str
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) {
-    *error = "cannot write " + tmp + ": " + std::strerror(errno);
+    *error = "cannot write " + tmp + ": " + errno_text();
     return false;
   }
   std::string copy = data;
   if (!append_file(f, copy)) {
-    std::fclose(f);
+    (void)std::fclose(f);
     *error = "cannot write " + tmp;
     return false;
   }
@@ -97,7 +99,7 @@ FileResult process_file(const std::string& path, const edi::PartnerBook& book, e
   const bool is_stdin = path == "-";
   std::FILE* in = is_stdin ? stdin : std::fopen(path.c_str(), "rb");
   if (in == nullptr) {
-    r.error = "cannot open " + path + ": " + std::strerror(errno);
+    r.error = "cannot open " + path + ": " + errno_text();
     return r;
   }
   const std::string base = is_stdin ? "stdin" : fs::path(path).filename().string();
@@ -143,7 +145,7 @@ FileResult process_file(const std::string& path, const edi::PartnerBook& book, e
     if (n < chunk.size()) break;
   }
   const bool read_error = std::ferror(in) != 0;
-  if (!is_stdin) std::fclose(in);
+  if (!is_stdin) (void)std::fclose(in);
   reader.finish();
   if (backend != nullptr) backend->flush();
   drain(session.out997(), session.out855());

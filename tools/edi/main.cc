@@ -34,7 +34,7 @@ bool load_partners(const std::string& path, edi::PartnerBook* book) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_main(int argc, char** argv) {
   CLI::App app{"credo-edi: X12 850/860 purchase orders into credo, 997 and 855 acknowledgments back"};
   app.footer(
       "Examples:\n"
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (files.empty()) files.push_back("-");
+  if (files.empty()) files.emplace_back("-");
   int status = 0;
   for (const auto& f : files) {
     edi_tool::ServerBackend backend(server);
@@ -118,4 +118,15 @@ int main(int argc, char** argv) {
     if (!r.ok) status = 1;
   }
   return status;
+}
+
+// An exception that escapes (std::bad_alloc, a filesystem error) ends the program with its
+// message and exit status 2 instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "credo-edi: " << e.what() << '\n';
+    return 2;
+  }
 }

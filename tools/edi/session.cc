@@ -44,9 +44,16 @@ void Session::interchange_start(const edi::Interchange& isa) {
 void Session::group_start(const edi::Interchange& isa, const edi::Group& gs) {
   ++stats_.groups;
   gs_ = gs;
-  acks_.clear();
+  tally_ = edi::AckTally{};
   partner_ = book_.find_x12(isa.sender_qualifier, isa.sender_id, gs.sender);
   if (partner_ != nullptr && isa_partner_ == nullptr) isa_partner_ = partner_;
+  if (o_.translate_only && !o_.drain) return;
+  // The 997 is written as the group is read: nothing per transaction set is kept.
+  if (!open997_) {
+    w997_.begin(envelope(isa, gs, "FA"));
+    open997_ = true;
+  }
+  edi::begin_997(w997_, gs);
 }
 
 edi::Envelope Session::envelope(const edi::Interchange& isa, const edi::Group& gs, const char* functional_id) {
@@ -61,7 +68,9 @@ edi::Envelope Session::envelope(const edi::Interchange& isa, const edi::Group& g
   e.functional_id = functional_id;
   e.gs_sender = p != nullptr && !p->our_gs_id.empty() ? p->our_gs_id : gs.receiver;
   e.gs_receiver = gs.sender;
-  const std::string key = p != nullptr ? p->name : "unknown:" + isa.sender_qualifier + ":" + isa.sender_id;
+  // Per receiver (the inbound sender): every interchange it gets from us has its own number,
+  // whichever partner entry (or none) the file matched.
+  const std::string key = isa.sender_qualifier + ":" + isa.sender_id;
   e.isa_control = e.gs_control = controls_->take(key);
   controls_changed_ = true;
   e.date = o_.date;
@@ -70,20 +79,16 @@ edi::Envelope Session::envelope(const edi::Interchange& isa, const edi::Group& g
   return e;
 }
 
-void Session::group_end(const edi::Interchange& isa, const edi::Group& gs, const edi::GroupEnd& end) {
+void Session::group_end(const edi::Interchange&, const edi::Group& gs, const edi::GroupEnd& end) {
   if (o_.translate_only && !o_.drain) return;
-  if (!open997_) {
-    w997_.begin(envelope(isa, gs, "FA"));
-    open997_ = true;
-  }
-  edi::write_997(w997_, gs, acks_, end);
-  if (edi::group_ack_code(acks_, end) != 'A' && o_.log) {
+  edi::end_997(w997_, end, tally_);
+  const char code = edi::group_ack_code(tally_, end);
+  if (code != 'A' && o_.log) {
     std::string codes;
     for (int c : end.errors) codes += " " + std::to_string(c);
-    o_.log("group " + gs.control + " (" + gs.functional_id + " from " + gs.sender + "): AK9 " +
-           std::string(1, edi::group_ack_code(acks_, end)) + (codes.empty() ? "" : ", group errors" + codes));
+    o_.log("group " + gs.control + " (" + gs.functional_id + " from " + gs.sender + "): AK9 " + std::string(1, code) +
+           (codes.empty() ? "" : ", group errors" + codes));
   }
-  acks_.clear();
   maybe_drain();
 }
 
@@ -145,10 +150,10 @@ void Session::transaction(const edi::Interchange& isa, const edi::Group& gs, edi
       }
       o_.log(label + " rejected:" + why);
     }
-    acks_.push_back(std::move(ack));
+    if (open997_) edi::add_997(w997_, gs, ack, &tally_);
     return;
   }
-  acks_.push_back(std::move(ack));
+  if (open997_) edi::add_997(w997_, gs, ack, &tally_);
   if (o_.log) {
     for (const auto& n : po.notes) o_.log(label + ": " + n);
   }
@@ -198,7 +203,8 @@ void Session::transaction(const edi::Interchange& isa, const edi::Group& gs, edi
   }
   if (po.action == edi::PoAction::kSubmit) {
     std::string body = edi::order_body_json(po, ref);
-    backend_->submit(*po.partner, std::move(body), [this, po = std::move(po)](const edi::Decision& d) {
+    const edi::Partner& partner = *po.partner;
+    backend_->submit(partner, std::move(body), [this, po = std::move(po)](const edi::Decision& d) {
       count(d);
       ack_po(po, d);
     });
@@ -219,7 +225,6 @@ void Session::transaction(const edi::Interchange& isa, const edi::Group& gs, edi
   }
   if (o_.log && !d.ok) o_.log(label + ": credo " + d.error_code + ": " + d.error_message);
   ack_po(po, d);
-  (void)gs;
 }
 
 }  // namespace credo::edi_tool

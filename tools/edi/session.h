@@ -67,7 +67,7 @@ class Session : public edi::X12Handler {
 
   const edi::Partner* partner_ = nullptr;  // of the current group (envelope), or null
   const edi::Partner* isa_partner_ = nullptr;  // the first partner seen in the interchange
-  std::vector<edi::SetAck> acks_;          // the current group's 997 entries
+  edi::AckTally tally_;                    // the current group's 997 so far
   std::string out997_, out855_;
   edi::X12Writer w997_{{}, &out997_};
   edi::X12Writer w855_{{}, &out855_};
