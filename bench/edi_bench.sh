@@ -31,7 +31,7 @@ PY
 python3 "$root/bench/edi_gen.py" --pos "$pos" >"$tmp/orders.x12"
 echo "input: $pos POs, $((pos * 3)) lines, $(stat -c %s "$tmp/orders.x12") bytes"
 t0=$(date +%s.%N)
-/usr/bin/time -v "$bin/credo-edi" submit --quiet --batch 5000 --partners "$root/bench/edi_partners.json" \
+/usr/bin/time -v "$bin/credo-edi" submit --quiet --batch "${CREDO_EDI_BATCH:-2000}" --partners "$root/bench/edi_partners.json" \
   --port "$port" --out "$tmp" "$tmp/orders.x12" 2>"$tmp/edi.err"
 t1=$(date +%s.%N)
 grep -v '^\s' "$tmp/edi.err" | grep -v 'Command being' | tail -n 3
