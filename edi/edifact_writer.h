@@ -35,6 +35,11 @@ class EdifactWriter {
   // One segment: elements[0] = {tag}; trailing empty elements and components are dropped.
   void segment(const std::vector<std::vector<std::string>>& elements);
   void end_message();  // UNT
+  // Segments written elsewhere (with the same delimiters), counted into the open message.
+  void raw(std::string_view text, std::size_t segments) {
+    out_->append(text);
+    message_segments_ += segments;
+  }
   void end();          // UNZ
   std::size_t messages() const { return messages_; }
 

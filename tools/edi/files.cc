@@ -15,7 +15,9 @@
 #include <sstream>
 #include <thread>
 
+#include "edi/edifact_reader.h"
 #include "edi/x12_reader.h"
+#include "tools/edi/edifact_session.h"
 
 namespace credo::edi_tool {
 namespace fs = std::filesystem;
@@ -104,8 +106,12 @@ FileResult process_file(const std::string& path, const edi::PartnerBook& book, e
   }
   const std::string base = is_stdin ? "stdin" : fs::path(path).filename().string();
   const std::string dir = !o.out_dir.empty() ? o.out_dir : is_stdin ? "." : fs::path(path).parent_path().string();
-  const std::string p997 = (dir.empty() ? "" : dir + "/") + base + ".997";
-  const std::string p855 = (dir.empty() ? "" : dir + "/") + base + ".855";
+  // The syntax from the first bytes: ISA (X12) or UNA/UNB (EDIFACT).
+  std::string chunk(1 << 20, '\0');
+  std::size_t first = std::fread(chunk.data(), 1, chunk.size(), in);
+  const bool edifact = edi::detect_syntax(std::string_view(chunk.data(), first)) == "edifact";
+  const std::string p997 = (dir.empty() ? "" : dir + "/") + base + (edifact ? ".contrl" : ".997");
+  const std::string p855 = (dir.empty() ? "" : dir + "/") + base + (edifact ? ".ordrsp" : ".855");
   std::FILE* f997 = nullptr;
   std::FILE* f855 = nullptr;
   bool write_ok = true;
@@ -136,31 +142,47 @@ FileResult process_file(const std::string& path, const edi::PartnerBook& book, e
     a855.clear();
   };
   so.drain = drain;
-  Session session(book, controls, backend, so);
-  edi::X12Reader reader(session);
-  std::string chunk(1 << 20, '\0');
-  while (true) {
-    const std::size_t n = std::fread(chunk.data(), 1, chunk.size(), in);
-    if (n > 0) reader.feed(std::string_view(chunk.data(), n));
-    if (n < chunk.size()) break;
+  auto read_all = [&](auto& reader) {
+    std::size_t n = first;
+    while (true) {
+      if (n > 0) reader.feed(std::string_view(chunk.data(), n));
+      if (n < chunk.size()) break;
+      n = std::fread(chunk.data(), 1, chunk.size(), in);
+    }
+  };
+  bool controls_changed = false;
+  if (edifact) {
+    EdifactSession session(book, controls, backend, so);
+    edi::EdifactReader reader(session);
+    read_all(reader);
+    reader.finish();
+    if (backend != nullptr) backend->flush();
+    drain(session.out_contrl(), session.out_ordrsp());
+    r.stats = session.stats();
+    controls_changed = session.controls_changed();
+  } else {
+    Session session(book, controls, backend, so);
+    edi::X12Reader reader(session);
+    read_all(reader);
+    reader.finish();
+    if (backend != nullptr) backend->flush();
+    drain(session.out997(), session.out855());
+    r.stats = session.stats();
+    controls_changed = session.controls_changed();
   }
   const bool read_error = std::ferror(in) != 0;
   if (!is_stdin) (void)std::fclose(in);
-  reader.finish();
-  if (backend != nullptr) backend->flush();
-  drain(session.out997(), session.out855());
-  r.stats = session.stats();
   std::string why;
   if (backend != nullptr && backend->failed(&why)) r.error = why;
   if (read_error) r.error = "cannot read " + path;
   if (!write_ok) r.error = "cannot write the acknowledgments in " + dir;
   // The control numbers the acknowledgments use are durable before the acknowledgments appear.
-  if (session.controls_changed() && !o.state_file.empty() && !save_state(o.state_file, *controls, &why)) {
+  if (controls_changed && !o.state_file.empty() && !save_state(o.state_file, *controls, &why)) {
     r.error = why;
   }
   if (f997 != nullptr && finish_file(f997, p997 + ".tmp", p997, &why)) r.ack997 = p997;
   if (f855 != nullptr && finish_file(f855, p855 + ".tmp", p855, &why)) r.ack855 = p855;
-  if (r.stats.interchanges == 0 && r.error.empty()) r.error = "no X12 interchange (ISA) in the file";
+  if (r.stats.interchanges == 0 && r.error.empty()) r.error = "no X12 interchange (ISA) nor EDIFACT interchange (UNB) in the file";
   r.ok = r.error.empty();
   return r;
 }

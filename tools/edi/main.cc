@@ -1,6 +1,6 @@
-// credo-edi: X12 purchase orders (850, 860) in, credo decisions out as 997 and 855
-// acknowledgments (docs/edi.md). Modes: translate (no server), submit (files), watch (a drop
-// folder).
+// credo-edi: X12 purchase orders (850, 860) and EDIFACT ORDERS in, credo decisions out as 997 and
+// 855 (or CONTRL and ORDRSP) acknowledgments (docs/edi.md). Modes: translate (no server), submit
+// (files), watch (a drop folder).
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -35,7 +35,7 @@ bool load_partners(const std::string& path, edi::PartnerBook* book) {
 }  // namespace
 
 static int run_main(int argc, char** argv) {
-  CLI::App app{"credo-edi: X12 850/860 purchase orders into credo, 997 and 855 acknowledgments back"};
+  CLI::App app{"credo-edi: X12 850/860 and EDIFACT ORDERS purchase orders into credo; 997/855 or CONTRL/ORDRSP back"};
   app.footer(
       "Examples:\n"
       "  credo-edi translate --partners partners.json orders.x12          # orders as JSON, no server\n"
@@ -45,6 +45,9 @@ static int run_main(int argc, char** argv) {
       "  credo-edi submit --partners partners.json --out acks/ --state acks/state.json po.x12\n"
       "  credo-edi watch --partners partners.json --port 7400 /srv/edi/inbox\n"
       "        # drop folder: inbox/*.x12 -> work/ -> done/ or failed/, acknowledgments in out/\n"
+      "  credo-edi submit --partners partners.json orders.edi\n"
+      "        # EDIFACT (the file starts with UNA or UNB): writes orders.edi.contrl and orders.edi.ordrsp\n"
+      "The syntax is taken from each file's first segment (ISA: X12; UNA/UNB: EDIFACT).\n"
       "The partner file and the codes: docs/edi.md.");
   app.require_subcommand(1);
   std::string partners;
@@ -53,12 +56,12 @@ static int run_main(int argc, char** argv) {
   std::vector<std::string> files;
   bool quiet = false;
 
-  auto* translate = app.add_subcommand("translate", "read X12 files (or - for stdin) and print one JSON line per order, no server");
+  auto* translate = app.add_subcommand("translate", "read X12 or EDIFACT files (or - for stdin) and print one JSON line per order, no server");
   translate->add_option("--partners", partners, "trading-partner file (JSON, docs/edi.md)")->required();
-  translate->add_option("--ack-dir", out_dir, "also write the 997 of each file into this directory");
+  translate->add_option("--ack-dir", out_dir, "also write the 997 (or CONTRL) of each file into this directory");
   translate->add_option("files", files, "X12 files; - or none: stdin");
 
-  auto* submit = app.add_subcommand("submit", "submit X12 files to credo-server and write the 997 and 855 acknowledgments");
+  auto* submit = app.add_subcommand("submit", "submit X12 or EDIFACT files to credo-server and write the acknowledgments (997+855 or CONTRL+ORDRSP)");
   submit->add_option("--partners", partners, "trading-partner file (JSON, docs/edi.md)")->required();
   submit->add_option("--host", server.host, "credo-server host")->capture_default_str();
   submit->add_option("--port", server.port, "credo-server port")->capture_default_str();
@@ -111,8 +114,8 @@ static int run_main(int argc, char** argv) {
     edi_tool::FileResult r =
         edi_tool::process_file(f, book, &controls, is_submit ? &backend : nullptr, ro, !is_submit);
     std::cerr << f << ": " << r.stats.summary();
-    if (!r.ack997.empty()) std::cerr << "; 997 -> " << r.ack997;
-    if (!r.ack855.empty()) std::cerr << "; 855 -> " << r.ack855;
+    if (!r.ack997.empty()) std::cerr << (r.ack997.ends_with(".contrl") ? "; CONTRL -> " : "; 997 -> ") << r.ack997;
+    if (!r.ack855.empty()) std::cerr << (r.ack855.ends_with(".ordrsp") ? "; ORDRSP -> " : "; 855 -> ") << r.ack855;
     if (!r.ok) std::cerr << "; FAILED: " << r.error;
     std::cerr << '\n';
     if (!r.ok) status = 1;
