@@ -187,7 +187,7 @@ void EdifactReader::segment(std::string_view text) {
     diag("UNB before the UNZ of interchange " + unb_.control + ": UNZ missing");
     if (in_message_) close_message(false);
     close_interchange(false, nullptr);
-    unb_.delimiters = EdifactDelimiters{};
+    state_ = State::kInterchange;  // the UNB keeps the delimiters it was read with
     opened_ = true;
     start_interchange(std::move(seg));
     return;
