@@ -1,15 +1,19 @@
-// libFuzzer target for credo-edi's X12 reader and the translation and acknowledgment writers
-// behind it (edi/): any bytes as an input file, fed in chunks whose size the first byte picks.
-// Checked besides "no crash, no hang, no ASan/UBSan report": feeding the same bytes in one
-// chunk gives the same transaction sets and diagnostics (chunking never changes the result);
-// every transaction set handed out is inside a group; every 997 the writer produces reads back
-// through the reader with no envelope error.
+// libFuzzer target for credo-edi's X12 and EDIFACT readers and the translation and
+// acknowledgment writers behind them (edi/): any bytes as an input file, fed in chunks whose size
+// the first byte picks, to both readers (each skips what is not its syntax). Checked besides "no
+// crash, no hang, no ASan/UBSan report": feeding the same bytes in one chunk gives the same
+// transaction sets / messages and diagnostics (chunking never changes the result); every
+// transaction set handed out is inside a group; every 997, 855, CONTRL and ORDRSP the writers
+// produce reads back through its reader with no envelope error.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "edi/edifact_orders.h"
+#include "edi/edifact_reader.h"
+#include "edi/edifact_writer.h"
 #include "edi/partner.h"
 #include "edi/x12_855.h"
 #include "edi/x12_orders.h"
@@ -24,7 +28,7 @@ const PartnerBook& book() {
   static const PartnerBook b = [] {
     std::string error;
     auto p = parse_partners(R"({"partners":[
-      {"name":"acme","isa_id":"ACMEBUYER","customer":"C1001","api_key":"k","product_qualifier":"BP",
+      {"name":"acme","isa_id":"ACMEBUYER","unb_id":"ACMEBUYER","customer":"C1001","api_key":"k","product_qualifier":"BP",
        "xref":{"A-100":"BOLT-M8"},"uom":{"EA":1,"CA":12},"price":"send","terms":"NET 30"},
       {"name":"gw","buyer_codes":["1001"],"customer":"C1002","api_key":"k","product_qualifier":"VP"}]})",
                             &error);
@@ -106,6 +110,93 @@ struct Strict : X12Handler {
   void diagnostic(const Diagnostic&) override { std::abort(); }
 };
 
+// EDIFACT: translates every message, writes its CONTRL entry and a made-up ORDRSP.
+struct EdiHandler : EdifactHandler {
+  std::string trace;
+  std::string contrl, ordrsp;
+  EdifactDelimiters d;
+  EdifactInterchange unb;
+  std::string ucm;
+  std::size_t ucm_segments = 0;
+  ContrlTally tally;
+  static EdifactEnvelope envelope() {
+    EdifactEnvelope e;
+    e.sender_id = "CREDO";
+    e.recipient_id = "PARTNER";
+    e.date = "20261206";
+    e.time = "1200";
+    e.control = "1";
+    return e;
+  }
+  void interchange_start(const EdifactInterchange& i) override {
+    trace += "I" + i.control + (i.una ? "u" : "");
+    unb = i;
+    d = i.delimiters;
+    ucm.clear();
+    ucm_segments = 0;
+  }
+  void message(const EdifactInterchange&, EdifactMessage& msg) override {
+    trace += "M" + msg.reference + ":" + std::to_string(msg.segments.size()) + ":" + std::to_string(msg.errors.size());
+    PurchaseOrder po;
+    std::string log;
+    SetAck ack = translate_orders(msg, book(), book().find_edifact(unb.sender_id), &po, &log);
+    trace += ack.code;
+    EdifactWriter uw(d, &ucm);
+    const std::size_t at = ucm.size();
+    add_contrl(uw, msg, ack, &tally);
+    for (std::size_t i = at; i < ucm.size(); ++i) ucm_segments += ucm[i] == '\n';
+    if (ack.code != 'R') {
+      Decision dec;
+      dec.ok = true;
+      dec.status = po.lines.size() % 3 == 0 ? "accepted" : po.lines.size() % 3 == 1 ? "held" : "rejected";
+      dec.reasons = {{"INSUFFICIENT_STOCK", 0, 1}, {"CREDIT_LIMIT", -1, -1}};
+      for (const auto& l : po.lines) dec.lines.push_back({l.sku, l.qty, 1});
+      EdifactWriter w(d, &ordrsp);
+      w.begin(envelope());
+      write_ordrsp(w, po, dec, acknowledge(po, dec), "20261206", msg.release);
+      w.end();
+    }
+  }
+  void interchange_end(const EdifactInterchange& i, const EdifactEnd& end) override {
+    trace += "Z" + std::to_string(end.errors.size()) + ":" + std::to_string(end.messages);
+    EdifactWriter w(d, &contrl);
+    w.begin(envelope());
+    begin_contrl(w, i, end.errors);
+    w.raw(ucm, ucm_segments);
+    end_contrl(w);
+    w.end();
+  }
+  void diagnostic(const EdifactDiagnostic& diag) override { trace += "D" + std::to_string(diag.file_segment); }
+};
+
+struct EdiStrict : EdifactHandler {
+  void interchange_start(const EdifactInterchange&) override {}
+  void message(const EdifactInterchange&, EdifactMessage& m) override {
+    if (!m.errors.empty()) std::abort();
+  }
+  void interchange_end(const EdifactInterchange&, const EdifactEnd& end) override {
+    if (!end.errors.empty()) std::abort();
+  }
+  void diagnostic(const EdifactDiagnostic&) override { std::abort(); }
+};
+
+void fuzz_edifact(std::string_view input, std::size_t chunk) {
+  EdiHandler chunked;
+  EdifactReader r1(chunked);
+  for (std::size_t i = 0; i < input.size(); i += chunk) r1.feed(input.substr(i, chunk));
+  r1.finish();
+  EdiHandler whole;
+  EdifactReader r2(whole);
+  r2.feed(input);
+  r2.finish();
+  if (chunked.trace != whole.trace) std::abort();
+  EdiStrict strict;
+  EdifactReader r3(strict);
+  r3.feed(whole.contrl);
+  r3.feed(whole.ordrsp);
+  r3.finish();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
@@ -125,5 +216,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   X12Reader r3(strict);
   r3.feed(whole.acks);
   r3.finish();
+  fuzz_edifact(input, chunk);
   return 0;
 }
