@@ -59,13 +59,13 @@ void EdifactSession::count(const edi::Decision& d) {
   if (d.duplicate) ++stats_.duplicates;
 }
 
-void EdifactSession::ack_po(const edi::PurchaseOrder& po, const edi::Decision& d) {
+void EdifactSession::ack_po(const edi::PurchaseOrder& po, const edi::Decision& d, const std::string& release) {
   if (!open_ordrsp_) {
     wordrsp_.begin(envelope());
     open_ordrsp_ = true;
   }
   const edi::PoAck ack = po.action == edi::PoAction::kCancel ? cancel_ack(po, d) : edi::acknowledge(po, d);
-  edi::write_ordrsp(wordrsp_, po, d, ack, o_.date, release_);
+  edi::write_ordrsp(wordrsp_, po, d, ack, o_.date, release);
   maybe_drain();
 }
 
@@ -101,7 +101,6 @@ void EdifactSession::message(const edi::EdifactInterchange& unb, edi::EdifactMes
   if (o_.log) {
     for (const auto& n : po.notes) o_.log(label + ": " + n);
   }
-  release_ = msg.release;
   ++stats_.pos;
   stats_.lines += po.lines.size();
   if (o_.progress && stats_.pos % 10'000 == 0) o_.progress(stats_);
@@ -128,16 +127,16 @@ void EdifactSession::message(const edi::EdifactInterchange& unb, edi::EdifactMes
   if (po.action == edi::PoAction::kSubmit) {
     std::string body = edi::order_body_json(po, ref);
     const edi::Partner& partner = *po.partner;
-    backend_->submit(partner, std::move(body), [this, po = std::move(po)](const edi::Decision& d) {
+    backend_->submit(partner, std::move(body), [this, po = std::move(po), release = msg.release](const edi::Decision& d) {
       count(d);
-      ack_po(po, d);
+      ack_po(po, d, release);
     });
     return;
   }
   ++stats_.cancelled;
   const edi::Decision d = backend_->cancel(po, ref + " cancel (BGM function 1)");
   if (o_.log && !d.ok) o_.log(label + ": credo " + d.error_code + ": " + d.error_message);
-  ack_po(po, d);
+  ack_po(po, d, msg.release);
 }
 
 void EdifactSession::interchange_end(const edi::EdifactInterchange& unb, const edi::EdifactEnd& end) {

@@ -32,7 +32,7 @@ class EdifactSession : public edi::EdifactHandler {
 
  private:
   edi::EdifactEnvelope envelope();
-  void ack_po(const edi::PurchaseOrder& po, const edi::Decision& d);
+  void ack_po(const edi::PurchaseOrder& po, const edi::Decision& d, const std::string& release);  // ORDRSP in the ORDERS' release
   void count(const edi::Decision& d);
   void maybe_drain();
   bool write_contrl() const { return !o_.translate_only || static_cast<bool>(o_.drain); }
@@ -50,7 +50,6 @@ class EdifactSession : public edi::EdifactHandler {
   std::string contrl_, ordrsp_;
   edi::EdifactWriter wordrsp_{{}, &ordrsp_};
   bool open_ordrsp_ = false;
-  std::string release_;
   bool controls_changed_ = false;
 };
 
