@@ -40,7 +40,8 @@ std::string edifact_date(const EdifactSegment& s) {
 
 }  // namespace
 
-bool item_type_matches(std::string_view q, std::string_view type) {
+bool item_type_matches(std::string_view partner_qualifier, std::string_view type) {
+  const std::string_view q = partner_qualifier;
   if (q == type) return true;
   if (q == "VP" || q == "VN") return type == "SA" || type == "VN" || type == "VP";
   if (q == "UP" || q == "EN" || q == "UK") return type == "SRV" || type == "EN" || type == "UP";
@@ -194,7 +195,7 @@ SetAck translate_orders(const EdifactMessage& msg, const PartnerBook& book, cons
     int bad = 0;
     std::string why;
     if (!convert_line(*partner, &line, &bad, &why)) {
-      const EdifactSegment& at = bad == 3 ? *ls.pri : *ls.qty;
+      const EdifactSegment& at = bad == 3 && ls.pri != nullptr ? *ls.pri : *ls.qty;
       element_error(&ack, at, 1, bad == 2 ? kEdiValueNotSupported : kEdiInvalidValue, why);
       continue;
     }

@@ -152,7 +152,7 @@ void EdifactReader::scan() {
   }
 }
 
-void EdifactReader::start_interchange(EdifactSegment seg) {
+void EdifactReader::start_interchange(const EdifactSegment& seg) {
   const EdifactDelimiters d = unb_.delimiters;
   unb_ = EdifactInterchange{d, next_una_, seg.c(1, 1), seg.c(1, 2), seg.c(2, 1), seg.c(2, 2), seg.c(3, 1),
                             seg.c(3, 2), seg.c(4, 1), seg.c(4, 2), seg.c(5, 1), seg.c(11, 1), unb_.index + 1};
@@ -181,7 +181,7 @@ void EdifactReader::segment(std::string_view text) {
   if (tag == "UNB") {
     if (!opened_) {
       opened_ = true;
-      start_interchange(std::move(seg));
+      start_interchange(seg);
       return;
     }
     diag("UNB before the UNZ of interchange " + unb_.control + ": UNZ missing");
@@ -189,7 +189,7 @@ void EdifactReader::segment(std::string_view text) {
     close_interchange(false, nullptr);
     state_ = State::kInterchange;  // the UNB keeps the delimiters it was read with
     opened_ = true;
-    start_interchange(std::move(seg));
+    start_interchange(seg);
     return;
   }
   if (!opened_) {

@@ -114,7 +114,7 @@ class EdifactReader {
   void scan();
   bool take_una();  // false: need more bytes
   void segment(std::string_view text);
-  void start_interchange(EdifactSegment seg);
+  void start_interchange(const EdifactSegment& seg);
   void close_message(bool trailer_present);
   void close_interchange(bool trailer_present, const EdifactSegment* unz);
   void diag(std::string message);
