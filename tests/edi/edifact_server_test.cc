@@ -4,6 +4,7 @@
 // accepted; FTX reasons) beside it; a cancellation (BGM function 1) cancels an order.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -28,7 +29,7 @@ const char* kPartners = R"({"partners":[
 
 // One ORDERS message; lines are "LIN...'QTY...'PRI..." fragments (terminated by ').
 std::string orders(const std::string& ref, const std::string& po, const std::string& function, const std::string& buyer,
-                   const std::vector<std::string>& lines) {
+                   const std::vector<std::string>& lines, const std::string& release = "96A") {
   std::string body = "BGM+220+" + po + "+" + function + "'DTM+137:20261206:102'DTM+2:20261220:102'NAD+BY+" + buyer +
                      "::92'";
   int segments = 6;  // UNH BGM DTM DTM NAD ... UNT
@@ -38,7 +39,7 @@ std::string orders(const std::string& ref, const std::string& po, const std::str
   }
   body += "UNS+S'CNT+2:" + std::to_string(lines.size()) + "'";
   segments += 2;
-  return "UNH+" + ref + "+ORDERS:D:96A:UN'" + body + "UNT+" + std::to_string(segments) + "+" + ref + "'";
+  return "UNH+" + ref + "+ORDERS:D:" + release + ":UN'" + body + "UNT+" + std::to_string(segments) + "+" + ref + "'";
 }
 
 std::string interchange(const std::string& sender, const std::string& control, const std::string& msgs, int n) {
@@ -115,7 +116,7 @@ TEST(EdifactServer, OrdersInOrdrspAndContrlOutWithLineActions) {
   const std::string gateway = interchange(
       "GATEWAY", "GW0001",
       orders("1", "PO-EH", "9", "4410", {"LIN+1++TIE-300:SA'QTY+21:5:PCE'"}) +
-          orders("2", "PO-EP", "9", "2002", {"LIN+1++BOLT-M8:SA'QTY+21:4:EA'PRI+AAA:11.00'"}),
+          orders("2", "PO-EP", "9", "2002", {"LIN+1++BOLT-M8:SA'QTY+21:4:EA'PRI+AAA:11.00'"}, "01B"),
       2);
   write(dir.file("orders.edi"), acme + gateway);
   const std::string submit = std::string(CREDO_EDI_BIN) + " submit --partners " + dir.file("partners.json") +
@@ -141,6 +142,10 @@ TEST(EdifactServer, OrdersInOrdrspAndContrlOutWithLineActions) {
 
   Collected ordrsp = read_file(dir.file("orders.edi.ordrsp"));
   EXPECT_EQ(ordrsp.problems, 0u);
+  std::vector<std::string> releases;
+  for (const auto& m : ordrsp.messages) releases.push_back(m.type + ":" + m.release);
+  // Each ORDRSP in its ORDERS' release (PO-EP was D.01B).
+  EXPECT_EQ(releases, (std::vector<std::string>{"ORDRSP:96A", "ORDRSP:96A", "ORDRSP:96A", "ORDRSP:01B"}));
   auto resp = responses(ordrsp);
   ASSERT_EQ(resp.size(), 4u);
   EXPECT_EQ(resp["PO-EA"].function, "29");  // accepted without amendment
@@ -153,6 +158,15 @@ TEST(EdifactServer, OrdersInOrdrspAndContrlOutWithLineActions) {
   EXPECT_EQ(resp["PO-EH"].lins, (std::vector<std::string>{"3"}));
   EXPECT_EQ(resp["PO-EP"].lins, (std::vector<std::string>{"3"}));  // list price instead of 11.00
   EXPECT_EQ(resp["PO-EP"].prices, (std::vector<std::string>{"12.5"}));
+
+  // translate (no server) reads the same file from stdin: one JSON line per order, the bad one
+  // refused.
+  auto t = test::run_command(std::string(CREDO_EDI_BIN) + " translate --partners " + dir.file("partners.json") +
+                             " - < " + dir.file("orders.edi") + " 2>/dev/null");
+  EXPECT_EQ(t.exit_code, 0);
+  EXPECT_EQ(std::count(t.out.begin(), t.out.end(), '\n'), 4) << t.out;
+  EXPECT_NE(t.out.find(R"("client_order_id":"PO-EP")"), std::string::npos) << t.out;
+  EXPECT_EQ(t.out.find("PO-EX"), std::string::npos) << t.out;
 
   // The same file again: duplicates, the same ORDRSP content.
   auto r2 = test::run_command(submit + dir.file("orders.edi") + " 2>&1");
