@@ -67,8 +67,17 @@ case "$target" in
     extra=(-max_len=4096)
     runs=180
     ;;
+  edi)
+    main="$root/fuzz/edi_fuzz.cc"
+    srcs=("$root"/edi/*.cc)
+    # -max_len: an interchange of a few dozen purchase orders.
+    extra=(-max_len=16384)
+    # Each input is read three times under ASan: 40,000 runs took 83 s on the 2-core machine
+    # while it also built and linted (load ~10); 25,000 is ~30 s when it is not that busy.
+    runs=25000
+    ;;
   *)
-    echo "usage: fuzz/build_and_run.sh [--explore SECONDS] [request|wal|snapshot|engine] [libFuzzer flags...]" >&2
+    echo "usage: fuzz/build_and_run.sh [--explore SECONDS] [request|wal|snapshot|engine|edi] [libFuzzer flags...]" >&2
     exit 2
     ;;
 esac
@@ -85,7 +94,7 @@ flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undef
 objdir="$out"
 [[ "$target" == request ]] || objdir="$out/obj-$target"
 mkdir -p "$objdir"
-newest_header="$(ls -t "$root"/engine/*.h "$root"/net/*.h "$root"/persistence/*.h | head -n 1)"
+newest_header="$(ls -t "$root"/engine/*.h "$root"/net/*.h "$root"/persistence/*.h "$root"/edi/*.h | head -n 1)"
 objs=()
 pids=()
 for src in "${srcs[@]}"; do
@@ -123,6 +132,11 @@ case "$target" in
     area="Snapshots"
     fault="arbitrary bytes as a snapshot image"
     observed="no crash, leak or undefined behaviour; every image that loads passes the full invariant check and round-trips"
+    ;;
+  edi)
+    area="EDI reader"
+    fault="arbitrary bytes as an X12 file, fed in arbitrary chunks"
+    observed="no crash, leak or undefined behaviour; chunking never changes what is read; every 997 and 855 written reads back with valid envelopes"
     ;;
   engine)
     area="Engine"
