@@ -3,9 +3,11 @@
 // design: slots in request order, flow control by not reading, answers written in order.
 #include "net/http_session.h"
 
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -15,6 +17,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "engine/authority.h"
 #include "net/http_openapi.h"
@@ -31,6 +34,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
+using TlsSocket = asio::ssl::stream<tcp::socket>;
 
 namespace {
 
@@ -61,7 +65,28 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     boost::system::error_code ec;
     beast::get_lowest_layer(stream_).set_option(tcp::no_delay(true), ec);
     if (shared_.keys.empty()) principal_ = Principal{Key::of("local"), kRoleAdmin, kMaxLevel};
-    read_more();
+    if constexpr (std::is_same_v<Stream, TlsSocket>) {
+      // TLS (--tls-cert, the same context as the TCP listener's): handshake first, within the
+      // idle timeout; a failed handshake (no client certificate under mutual TLS, plain text on
+      // the TLS port) closes the connection.
+      read_timer_.expires_after(std::chrono::milliseconds(shared_.options.http_idle_timeout_ms));
+      read_timer_.async_wait([s = self()](const boost::system::error_code& e) {
+        if (!e && !s->handshaken_) s->close();
+      });
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [s = self()](const boost::system::error_code& e) {
+                                if (s->closed_) return;
+                                s->handshaken_ = true;
+                                s->read_timer_.cancel();
+                                if (e) {
+                                  s->close();
+                                  return;
+                                }
+                                s->read_more();
+                              });
+    } else {
+      read_more();
+    }
   }
 
   void complete(uint64_t req_no, Answer&& answer) override {
@@ -105,9 +130,30 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     parser_->body_limit(shared_.options.max_line_bytes);
     reading_ = true;
     arm_read_timer();
+    // The head first, so that a client that asks `Expect: 100-continue` (curl does for bodies
+    // over 1 KiB) is told to send its body instead of waiting a second for it.
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [s = self()](const boost::system::error_code& ec, std::size_t) {
+                              s->on_header(ec);
+                            });
+  }
+
+  void on_header(const boost::system::error_code& ec) {
+    if (ec || closed_ || input_done_ || parser_->is_done()) {
+      on_read(ec);
+      return;
+    }
+    // Only when nothing is pending on this connection: an interim 100 must not overtake the
+    // answers to earlier pipelined requests (a client that did not get it sends the body anyway,
+    // RFC 9110 10.1.1).
+    if (slots_.empty() && !writing_ && out_next_.empty() &&
+        beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      out_next_.append("HTTP/1.1 100 Continue\r\n\r\n");
+      write_more();
+    }
     http::async_read(stream_, buffer_, *parser_,
-                     [s = self()](const boost::system::error_code& ec, std::size_t) {
-                       s->on_read(ec);
+                     [s = self()](const boost::system::error_code& e, std::size_t) {
+                       s->on_read(e);
                      });
   }
 
@@ -508,6 +554,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   }
 
   IoShared& shared_;
+  bool handshaken_ = false;  // TLS only
   Stream stream_;
   asio::steady_timer read_timer_;
   asio::steady_timer write_timer_;
@@ -539,6 +586,12 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
 }  // namespace
 
 std::shared_ptr<Connection> start_http_session(IoShared& shared, tcp::socket socket) {
+  if (shared.options.tls) {
+    auto session = std::make_shared<HttpSession<TlsSocket>>(
+        shared, TlsSocket(std::move(socket), *shared.options.tls));
+    session->start();
+    return session;
+  }
   auto session = std::make_shared<HttpSession<tcp::socket>>(shared, std::move(socket));
   session->start();
   return session;

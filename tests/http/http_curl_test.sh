@@ -155,6 +155,17 @@ ids=$(grep -o '"id":[0-9]' "$dir/pipelined" | tr -d '\n')
 [[ "$ids" == '"id":1"id":2"id":3' ]] && pass "pipelined answers in order" || fail "pipelined: $ids"
 [[ $(grep -c '^HTTP/1.1 200' "$dir/pipelined") == 3 ]] && pass "three 200s" || fail "pipelined statuses: $(grep '^HTTP' "$dir/pipelined")"
 
+# Expect: 100-continue (curl sends it for bodies over 1 KiB): the server says 100 Continue, then
+# answers the request.
+note=$(printf 'x%.0s' $(seq 1 1500))
+curl -sv -X POST "http://127.0.0.1:$HTTP_PORT/v1/orders/quote" -H 'Authorization: Bearer demo-order' \
+  -H 'Expect: 100-continue' \
+  -d "{\"customer\":\"C1001\",\"ref\":\"$note\",\"lines\":[{\"sku\":\"BOLT-M8\",\"qty\":1}]}" \
+  >"$dir/continue.body" 2>"$dir/continue.err" || true
+grep -q '< HTTP/1.1 100 Continue' "$dir/continue.err" && pass "Expect: 100-continue gets 100 Continue" ||
+  fail "no 100 Continue: $(grep '^<' "$dir/continue.err" | head -3)"
+grep -q '"ok":' "$dir/continue.body" && pass "... then the answer" || fail "after 100 Continue: $(cat "$dir/continue.body")"
+
 # ---- 503 + Retry-After: a server whose engine queue takes nothing
 start overloaded --max-queue 0
 req 503 "OVERLOADED" -H 'Authorization: Bearer demo-credit' "http://127.0.0.1:$HTTP_PORT/v1/customers/C1001"

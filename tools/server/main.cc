@@ -356,7 +356,7 @@ static int run_main(int argc, char** argv) {
           ? "off"
           : (options.bind_address + ":" + std::to_string(server.http_port())).c_str());
   if (tls.enabled())
-    std::printf("TLS on%s\n", tls.client_ca_file.empty()
+    std::printf("TLS on (TCP and HTTP)%s\n", tls.client_ca_file.empty()
                                   ? ""
                                   : " (mutual: clients need a certificate from --tls-client-ca)");
   if (demo) {
