@@ -123,7 +123,8 @@ TEST(EdifactServer, OrdersInOrdrspAndContrlOutWithLineActions) {
                              " --port " + std::to_string(server.port()) + " --out " + dir.path() + " ";
   auto r = test::run_command(submit + dir.file("orders.edi") + " 2>&1");
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("accepted 2, held 1, rejected 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 interchange(s), 5 message(s): 4 PO(s), 6 line(s); accepted 2, held 1, rejected 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("refused in the CONTRL 1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("CONTRL -> "), std::string::npos) << r.out;
 
   Collected contrl = read_file(dir.file("orders.edi.contrl"));

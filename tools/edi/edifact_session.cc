@@ -41,7 +41,7 @@ edi::EdifactEnvelope EdifactSession::envelope() {
 
 void EdifactSession::interchange_start(const edi::EdifactInterchange& unb) {
   ++stats_.interchanges;
-  ++stats_.groups;
+  stats_.edifact = true;
   unb_ = unb;
   partner_ = book_.find_edifact(unb.sender_id);
   ucm_.clear();

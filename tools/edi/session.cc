@@ -6,16 +6,18 @@
 namespace credo::edi_tool {
 
 std::string Stats::summary() const {
-  std::string s = std::to_string(interchanges) + " interchange(s), " + std::to_string(groups) + " group(s), " +
-                  std::to_string(sets) + " transaction set(s): " + std::to_string(pos) + " PO(s), " +
-                  std::to_string(lines) + " line(s); accepted " + std::to_string(accepted) + ", held " +
-                  std::to_string(held) + ", rejected " + std::to_string(rejected);
+  std::string s = edifact ? std::to_string(interchanges) + " interchange(s), " + std::to_string(sets) + " message(s): "
+                          : std::to_string(interchanges) + " interchange(s), " + std::to_string(groups) + " group(s), " +
+                                std::to_string(sets) + " transaction set(s): ";
+  s += std::to_string(pos) + " PO(s), " + std::to_string(lines) + " line(s); accepted " + std::to_string(accepted) +
+       ", held " + std::to_string(held) + ", rejected " + std::to_string(rejected);
   if (failed > 0) s += ", not decided " + std::to_string(failed);
   if (duplicates > 0) s += " (" + std::to_string(duplicates) + " duplicate(s))";
   if (cancelled > 0) s += ", cancels " + std::to_string(cancelled);
   if (changed > 0) s += ", changes " + std::to_string(changed);
   if (ignored > 0) s += ", ignored " + std::to_string(ignored);
-  s += "; refused in the 997 " + std::to_string(refused) + ", envelope errors " + std::to_string(errors);
+  s += std::string(edifact ? "; refused in the CONTRL " : "; refused in the 997 ") + std::to_string(refused) +
+       ", envelope errors " + std::to_string(errors);
   return s;
 }
 

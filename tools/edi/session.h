@@ -23,6 +23,7 @@ struct Stats {
   std::size_t refused = 0;     // sets rejected in the 997 (syntax, envelope, unknown partner)
   std::size_t cancelled = 0, changed = 0, ignored = 0, duplicates = 0;
   std::size_t errors = 0;      // diagnostics (outside sets)
+  bool edifact = false;        // counted by the EDIFACT session: messages, CONTRL
   std::string summary() const;
 };
 
