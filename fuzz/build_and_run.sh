@@ -135,8 +135,8 @@ case "$target" in
     ;;
   edi)
     area="EDI reader"
-    fault="arbitrary bytes as an X12 file, fed in arbitrary chunks"
-    observed="no crash, leak or undefined behaviour; chunking never changes what is read; every 997 and 855 written reads back with valid envelopes"
+    fault="arbitrary bytes as an X12 or EDIFACT file, fed in arbitrary chunks"
+    observed="no crash, leak or undefined behaviour; chunking never changes what is read; every 997, 855, CONTRL and ORDRSP written reads back with valid envelopes"
     ;;
   engine)
     area="Engine"
