@@ -129,10 +129,15 @@ void write_kind_example(std::string& out, const K& kind, std::string_view name) 
   } else if constexpr (std::is_same_v<K, TextKind>) {
     str(out, name == "status" ? "held" : "example");
   } else if constexpr (std::is_same_v<K, IntKind>) {
-    int64_t v = name == "order_no" ? 100001 : name == "qty" ? 10 : 1;
+    // unit_price: between BOLT-M8's floor (10.00) and its list price (12.50) in the demo.
+    int64_t v = name == "order_no"     ? 100001
+                : name == "qty"        ? 10
+                : name == "unit_price" ? 1200
+                                       : 1;
     append_int(out, kind.range.contains(v) ? v : kind.range.lo);
   } else if constexpr (std::is_same_v<K, DateKind>) {
-    str(out, "2026-01-15");
+    // `to` far ahead: a price agreement that has already ended is refused.
+    str(out, name == "to" ? "2030-12-31" : "2026-01-15");
   } else if constexpr (std::is_same_v<K, TimeKind>) {
     str(out, "2026-01-02T00:00:00Z");
   } else if constexpr (std::is_same_v<K, BoolKind>) {

@@ -120,6 +120,12 @@ const std::map<std::string, std::string> kGoldenJson = {
      R"({"seq":3094816903707566831,"at":"-886154-11-16T-309237645294:-24:-33.-657Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"approve_return","return_no":1,"note":"ok"})"},
     {"receive_return",
      R"({"seq":9284450711122700593,"at":"-2662513-03-08T-927712935935:-38:-40.-871Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"receive_return","return_no":1,"lines":[{"sku":"A","qty":1,"qc":"pass"},{"sku":"A","qty":1,"qc":"fail"}]})"},
+    {"upsert_price_agreement",
+     R"({"seq":9406608059658550263,"at":"360625-09-06T2267742732299:04:49.103Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"upsert_price_agreement","agreement_ref":"AG-1","customer":"C1","sku":"BOLT-M8","unit_price":950,"from":"2025-11-08","to":"2026-11-08"})"},
+    {"end_price_agreement/reason",
+     R"({"seq":9773080105266099273,"at":"4484827-01-25T1649267441678:23:35.793Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"end_price_agreement","agreement_ref":"AG-1","reason":"renegotiated"})"},
+    {"end_price_agreement/empty",
+     R"({"seq":10872496242088746303,"at":"5098210-03-06T-103079215103:-40:-04.-137Z","principal":"ops","roles":["order","credit","warehouse","finance","admin"],"level":3,"kind":"end_price_agreement","agreement_ref":"AG-1","reason":""})"},
 };
 // clang-format on
 
