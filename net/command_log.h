@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/command.h"
+#include "engine/log2_histogram.h"
 #include "engine/engine.h"
 
 namespace credo::net {
@@ -28,6 +29,8 @@ struct JournalStats {
   uint64_t append_waits = 0;  // times append found the buffer full
   uint64_t snapshots = 0;
   uint64_t resumes = 0;  // times the log failed and was resumed (try_resume)
+  SyncMicrosHistogram sync_us;          // how long each fdatasync took
+  BatchRecordsHistogram batch_records;  // records in each batch written
 };
 
 // Where a replicated log stands (docs/replication.md); the stats op shows it.

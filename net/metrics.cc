@@ -98,6 +98,26 @@ class Writer {
     out_ += '\n';
   }
 
+  // A Log2Histogram's series (engine/log2_histogram.h), its bounds and sum times `scale` (1e-6:
+  // microseconds to seconds).
+  template <std::size_t K>
+  void log2_histogram(std::string_view name, const Log2Histogram<K>& h, double scale) {
+    uint64_t cumulative = 0;
+    std::string le;
+    for (std::size_t b = 0; b <= K; ++b) {
+      cumulative += h.buckets[b];
+      le.clear();
+      if (b < K)
+        append_number(le, static_cast<double>(Log2Histogram<K>::bound(b)) * scale);
+      else
+        le = "+Inf";
+      Label l{"le", le};
+      sample(name, {}, cumulative, "_bucket", &l);
+    }
+    sample(name, {}, static_cast<double>(h.sum) * scale, "_sum");
+    sample(name, {}, cumulative, "_count");
+  }
+
   // The series of one histogram (its family line written already): cumulative buckets.
   void histogram(std::string_view name, std::initializer_list<Label> labels,
                  const FixedHistogram& h) {
@@ -307,6 +327,12 @@ std::string render_metrics(const SharedCounters& c, const CommandLog& log,
       w.family(j.name, "counter", j.help);
       w.sample(j.name, {}, j.value);
     }
+    w.family("credo_journal_fsync_duration_seconds", "histogram",
+             "How long each fdatasync of the write-ahead log took.");
+    w.log2_histogram("credo_journal_fsync_duration_seconds", js.sync_us, 1e-6);
+    w.family("credo_journal_batch_records", "histogram",
+             "Records in each group-commit batch written to the write-ahead log.");
+    w.log2_histogram("credo_journal_batch_records", js.batch_records, 1.0);
   }
 
   w.family("credo_snapshot_duration_seconds", "histogram",

@@ -128,9 +128,13 @@ bool Journal::journal_step(std::unique_lock<std::mutex>& lock) {
       do_sync = sync_requested || stopping;
       break;
   }
+  uint64_t sync_us = 0;
   if (s.ok() && do_sync && last > synced_seq_) {
+    const auto t0 = JournalClock::now();
     s = writer_->sync();
     last_sync_ = JournalClock::now();
+    sync_us = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(last_sync_ - t0).count());
   }
   const bool wrote = !batch_.empty();
   batch_.clear();
@@ -142,10 +146,12 @@ bool Journal::journal_step(std::unique_lock<std::mutex>& lock) {
   }
   if (wrote) {
     ++stats_.batches;
+    stats_.batch_records.add(last - first + 1);
     written_seq_ = last;
   }
   if (do_sync && last > synced_seq_) {
     ++stats_.syncs;
+    stats_.sync_us.add(sync_us);
     synced_seq_ = last;
   }
   CREDO_ASSERT(synced_seq_ <= written_seq_, "synced past what was written");

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "engine/log2_histogram.h"
+
 namespace credo {
 
 struct JournalStats {
@@ -14,6 +16,8 @@ struct JournalStats {
   uint64_t append_waits = 0;  // times append found the buffer full
   uint64_t snapshots = 0;     // snapshots written
   uint64_t resumes = 0;       // times the journal failed and was reopened (Journal::reopen)
+  SyncMicrosHistogram sync_us;          // how long each fdatasync of the WAL took
+  BatchRecordsHistogram batch_records;  // records in each batch written
 };
 
 }  // namespace credo

@@ -137,6 +137,41 @@ TEST_F(Metrics, OrdersMoveTheCountersAndPromtoolAcceptsTheText) {
   EXPECT_EQ(check.out, "") << check.out;
 }
 
+// With a journal (--data, fsync): every fdatasync is timed and every batch sized, and the two
+// histograms agree with the journal's counters.
+TEST(MetricsJournal, FsyncLatencyAndBatchSizeHistogramsMatchTheCounters) {
+  TempDir data("metrics-data");
+  ServerProcess server({"--data", data.path(), "--durability", "fsync"});
+  ASSERT_TRUE(server.running());
+  Client admin(server.port());
+  ASSERT_TRUE(admin.hello(kAdminKey));
+  for (int i = 0; i < 20; ++i) {
+    Json c(admin.call(R"({"op":"upsert_customer","customer":"C)" + std::to_string(i) +
+                      R"(","name":"Acme","grade":"A","credit_limit":50000,"terms_days":30})"));
+    ASSERT_TRUE(c.ok()) << c.text();
+  }
+  const std::string text = fetch(admin);
+  const auto m = samples_of(text);
+  const double syncs = value(m, "credo_journal_syncs_total");
+  const double batches = value(m, "credo_journal_batches_total");
+  EXPECT_GE(syncs, 1) << text;
+  EXPECT_EQ(value(m, "credo_journal_fsync_duration_seconds_count"), syncs) << text;
+  EXPECT_EQ(value(m, R"(credo_journal_fsync_duration_seconds_bucket{le="+Inf"})"), syncs);
+  EXPECT_GE(value(m, "credo_journal_fsync_duration_seconds_sum"), 0);
+  EXPECT_EQ(value(m, "credo_journal_batch_records_count"), batches);
+  // Every record is in exactly one batch: the sizes add up to the records appended.
+  EXPECT_EQ(value(m, "credo_journal_batch_records_sum"), value(m, "credo_journal_records_total"));
+  EXPECT_GE(value(m, "credo_journal_records_total"), 20);
+  // Buckets are cumulative: a batch of one record is under le="1", all are under +Inf.
+  EXPECT_LE(value(m, R"(credo_journal_batch_records_bucket{le="1"})"), batches);
+  TempDir dir("metrics");
+  const std::string file = dir.path() + "/metrics.txt";
+  std::ofstream(file) << text;
+  RunResult check = run_command("promtool check metrics < '" + file + "' 2>&1");
+  EXPECT_EQ(check.exit_code, 0) << check.out << "\n" << text;
+  EXPECT_EQ(check.out, "") << check.out;
+}
+
 TEST_F(Metrics, NeedsHello) {
   Client c(server.port());
   EXPECT_EQ(Json(c.call(R"({"op":"metrics"})")).code(), "UNAUTHENTICATED");

@@ -102,6 +102,8 @@ bool JournalLog::journal_stats(net::JournalStats* out) const {
   out->append_waits = s.append_waits;
   out->snapshots = s.snapshots;
   out->resumes = s.resumes;
+  out->sync_us = s.sync_us;
+  out->batch_records = s.batch_records;
   return true;
 }
 
