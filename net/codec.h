@@ -76,7 +76,9 @@ class RequestParser {
 // If !r.ok(), writes the error envelope (same as write_error).
 void write_result(std::string& out, std::string_view id_json, std::string_view op, const Result& r);
 // The same for an op known by its id (Request::op_id, engine/ops.h): no name lookup.
-void write_result(std::string& out, std::string_view id_json, int op, const Result& r);
+// `as_of_seq` > 0 (a replicated standby's read): the answer says which seq it reflects.
+void write_result(std::string& out, std::string_view id_json, int op, const Result& r,
+                  uint64_t as_of_seq = 0);
 // {"id":..,"ok":false,"error":{"code":..,"message":..,"field"?:..}}\n
 void write_error(std::string& out, std::string_view id_json, const Error& e);
 // Minimal success envelope for ops the server answers itself: {"id":..,"ok":true}\n

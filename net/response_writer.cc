@@ -768,11 +768,13 @@ void write_result(std::string& out, std::string_view id_json, std::string_view o
   write_result(out, id_json, find_op(op), r);
 }
 
-void write_result(std::string& out, std::string_view id_json, int op, const Result& r) {
+void write_result(std::string& out, std::string_view id_json, int op, const Result& r,
+                  uint64_t as_of_seq) {
   if (!r.ok()) return write_error(out, id_json, r.error);
   JsonWriter w(out);
   begin_envelope(w, id_json, true);
   std::visit(BodyWriter{w, op}, r.body);
+  if (as_of_seq > 0) w.field("as_of_seq", as_of_seq);
   w.end_object();
   out.push_back('\n');
 }

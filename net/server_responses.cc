@@ -68,12 +68,7 @@ void write_state_hash_ok(std::string& out, std::string_view id_json, uint64_t se
 void write_answer(std::string& out, const Answer& a) {
   switch (a.kind) {
     case Answer::Kind::result:
-      write_result(out, a.id_json, a.op_id, a.result);
-      // A standby's read says which seq it saw: the field goes in before the closing brace.
-      if (a.as_of_seq > 0 && a.result.ok() && out.size() >= 2 && out.ends_with("}\n")) {
-        out.resize(out.size() - 2);
-        out += ",\"as_of_seq\":" + std::to_string(a.as_of_seq) + "}\n";
-      }
+      write_result(out, a.id_json, a.op_id, a.result, a.as_of_seq);
       return;
     case Answer::Kind::snapshot:
       write_snapshot_ok(out, a.id_json, a.seq, a.file);

@@ -18,21 +18,8 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok:   $*"; }
 
-# start <name> <args...>: starts a server, sets HTTP_PORT from its startup line.
-start() {
-  local name=$1
-  shift
-  "$server_bin" --port 0 --demo --clock manual "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
-  pids+=($!)
-  for _ in $(seq 1 200); do
-    if grep -q "listening on" "$dir/$name.out" 2>/dev/null; then
-      HTTP_PORT=$(sed -n 's/.*  http: [^ ]*:\([0-9]*\).*/\1/p' "$dir/$name.out" | head -1)
-      return 0
-    fi
-    sleep 0.05
-  done
-  echo "server $name did not start:"; cat "$dir/$name.err"; exit 1
-}
+# start NAME ARGS...: a server on free ports; sets HTTP_PORT.
+source "$(dirname "$0")/server_lib.sh"
 
 # req <expected status> <label> <curl args...>: the body lands in $dir/body, headers in $dir/hdr.
 req() {

@@ -26,21 +26,8 @@ fail() { echo "FAIL: $*"; exit 1; }
   openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out client.pem
 ) >"$dir/openssl.log" 2>&1 || { cat "$dir/openssl.log"; fail "openssl could not make the test certificates"; }
 
-# start <name> <args...>: starts a server, sets HTTP_PORT from its startup line.
-start() {
-  local name=$1
-  shift
-  "$server_bin" --port 0 --demo --clock manual "$@" >"$dir/$name.out" 2>"$dir/$name.err" &
-  pids+=($!)
-  for _ in $(seq 1 200); do
-    if grep -q "listening on" "$dir/$name.out" 2>/dev/null; then
-      HTTP_PORT=$(sed -n 's/.*  http: [^ ]*:\([0-9]*\).*/\1/p' "$dir/$name.out" | head -1)
-      return 0
-    fi
-    sleep 0.05
-  done
-  cat "$dir/$name.err"; fail "server $name did not start"
-}
+# start NAME ARGS...: a server on free ports; sets HTTP_PORT.
+source "$(dirname "$0")/server_lib.sh"
 order='{"client_order_id":"TLS-1","customer":"C1001","lines":[{"sku":"BOLT-M8","qty":1}]}'
 
 # 1. TLS: an order over https with the right CA is decided.
