@@ -88,26 +88,33 @@ cxx="${CXX_FUZZ:-clang++-14}"
 flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
        -fno-sanitize-recover=undefined -I"$root")
 
-# Object files first (in parallel, at most 2 jobs: the machine is shared), then link. Each
-# target has its own object directory (request's is build-fuzz/ itself, as before), so two
-# targets run at once by ctest -j2 never write the same object file.
-objdir="$out"
-[[ "$target" == request ]] || objdir="$out/obj-$target"
+# Object files first (in parallel, at most 2 jobs: the machine is shared), then link. The
+# objects are shared by every target (build-fuzz/obj/, one per source file, compiled with the
+# same flags): engine/*.cc is compiled once, not once per target. ctest -j2 runs two targets at
+# once, so each object is built under its own lock (flock): the second target waits for the
+# first's compile of that file and then finds it fresh.
+objdir="$out/obj"
 mkdir -p "$objdir"
 newest_header="$(ls -t "$root"/engine/*.h "$root"/net/*.h "$root"/persistence/*.h "$root"/edi/*.h | head -n 1)"
+lib_flags=("${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}")
+compile_one() {  # src obj: rebuilt when its source or any project header is newer than it
+  local src="$1" obj="$2"
+  (
+    flock 9
+    if [[ ! -f "$obj" || "$src" -nt "$obj" || "$newest_header" -nt "$obj" ]]; then
+      # -fsanitize=fuzzer-no-link: instrument the library code without a second main().
+      "$cxx" "${lib_flags[@]}" -c "$src" -o "$obj.tmp.$$" && mv "$obj.tmp.$$" "$obj"
+    fi
+  ) 9>"$obj.lock"
+}
 objs=()
 pids=()
 for src in "${srcs[@]}"; do
   obj="$objdir/$(basename "$(dirname "$src")")_$(basename "$src" .cc).o"
   objs+=("$obj")
-  # Rebuilt when its source or any project header is newer (headers are not tracked per file).
-  if [[ ! -f "$obj" || "$src" -nt "$obj" || "$newest_header" -nt "$obj" ]]; then
-    # -fsanitize=fuzzer-no-link: instrument the library code without a second main().
-    "$cxx" "${flags[@]/-fsanitize=fuzzer,address,undefined/-fsanitize=fuzzer-no-link,address,undefined}" \
-      -c "$src" -o "$obj" &
-    pids+=($!)
-    if (( ${#pids[@]} >= 2 )); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
-  fi
+  compile_one "$src" "$obj" &
+  pids+=($!)
+  if (( ${#pids[@]} >= 2 )); then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
 done
 for p in "${pids[@]}"; do wait "$p"; done
 
