@@ -5,30 +5,8 @@
 #include "edi/edifact_orders.h"
 
 namespace credo::edi_tool {
-namespace {
-
-edi::PoAck cancel_ack(const edi::PurchaseOrder& po, const edi::Decision& d) {
-  edi::PoAck ack;
-  const bool done = d.ok && d.status == "cancelled";
-  ack.type = done ? "AD" : "RD";
-  ack.message = done ? "cancelled" : d.ok ? "order is " + d.status + ": not cancelled" : "credo " + d.error_code + ": " + d.error_message;
-  ack.lines.assign(po.lines.size(), edi::LineAck{done ? "ID" : "IR", done ? "" : ack.message, -1});
-  return ack;
-}
-
-}  // namespace
-
-void EdifactSession::maybe_drain() {
-  if (o_.drain && (contrl_.size() > (1u << 20) || ordrsp_.size() > (1u << 20))) o_.drain(contrl_, ordrsp_);
-}
-
 void EdifactSession::diagnostic(const edi::EdifactDiagnostic& d) {
-  ++stats_.errors;
-  if (o_.log) {
-    std::string where = "byte " + std::to_string(d.byte_offset);
-    if (d.file_segment > 0) where = "segment " + std::to_string(d.file_segment) + ", " + where;
-    o_.log("error at " + where + ": " + d.message);
-  }
+  log_diagnostic(d.byte_offset, d.file_segment, d.message);
 }
 
 edi::EdifactEnvelope EdifactSession::envelope() {
@@ -51,14 +29,6 @@ void EdifactSession::interchange_start(const edi::EdifactInterchange& unb) {
   wordrsp_ = edi::EdifactWriter(unb.delimiters, &ordrsp_);
 }
 
-void EdifactSession::count(const edi::Decision& d) {
-  if (!d.ok) ++stats_.failed;
-  else if (d.status == "accepted") ++stats_.accepted;
-  else if (d.status == "held") ++stats_.held;
-  else ++stats_.rejected;
-  if (d.duplicate) ++stats_.duplicates;
-}
-
 void EdifactSession::ack_po(const edi::PurchaseOrder& po, const edi::Decision& d, const std::string& release) {
   if (!open_ordrsp_) {
     wordrsp_.begin(envelope());
@@ -66,7 +36,7 @@ void EdifactSession::ack_po(const edi::PurchaseOrder& po, const edi::Decision& d
   }
   const edi::PoAck ack = po.action == edi::PoAction::kCancel ? cancel_ack(po, d) : edi::acknowledge(po, d);
   edi::write_ordrsp(wordrsp_, po, d, ack, o_.date, release);
-  maybe_drain();
+  maybe_drain(contrl_, ordrsp_);
 }
 
 void EdifactSession::message(const edi::EdifactInterchange& unb, edi::EdifactMessage& msg) {
@@ -98,12 +68,7 @@ void EdifactSession::message(const edi::EdifactInterchange& unb, edi::EdifactMes
     }
     return;
   }
-  if (o_.log) {
-    for (const auto& n : po.notes) o_.log(label + ": " + n);
-  }
-  ++stats_.pos;
-  stats_.lines += po.lines.size();
-  if (o_.progress && stats_.pos % 10'000 == 0) o_.progress(stats_);
+  count_po(label, po);
   const std::string ref = "EDI ORDERS " + unb.sender_id + " " + unb.control + "/" + msg.reference;
   if (o_.translate_only) {
     std::string j = "{\"edi\":{\"set\":\"ORDERS\",\"control\":";
@@ -158,7 +123,7 @@ void EdifactSession::interchange_end(const edi::EdifactInterchange& unb, const e
     for (int c : end.errors) codes += " " + std::to_string(c);
     o_.log("interchange " + unb.control + " from " + unb.sender_id + ": errors" + codes);
   }
-  maybe_drain();
+  maybe_drain(contrl_, ordrsp_);
 }
 
 }  // namespace credo::edi_tool

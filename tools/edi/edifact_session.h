@@ -15,33 +15,24 @@
 
 namespace credo::edi_tool {
 
-class EdifactSession : public edi::EdifactHandler {
+class EdifactSession : public edi::EdifactHandler, public SessionBase {
  public:
   EdifactSession(const edi::PartnerBook& book, edi::ControlState* controls, Backend* backend, SessionOptions o)
-      : book_(book), controls_(controls), backend_(backend), o_(std::move(o)) {}
+      : SessionBase(book, controls, backend, std::move(o)) {}
 
   void interchange_start(const edi::EdifactInterchange& unb) override;
   void message(const edi::EdifactInterchange& unb, edi::EdifactMessage& msg) override;
   void interchange_end(const edi::EdifactInterchange& unb, const edi::EdifactEnd& end) override;
   void diagnostic(const edi::EdifactDiagnostic& d) override;
 
-  const Stats& stats() const { return stats_; }
   std::string& out_contrl() { return contrl_; }
   std::string& out_ordrsp() { return ordrsp_; }
-  bool controls_changed() const { return controls_changed_; }
 
  private:
   edi::EdifactEnvelope envelope();
   void ack_po(const edi::PurchaseOrder& po, const edi::Decision& d, const std::string& release);  // ORDRSP in the ORDERS' release
-  void count(const edi::Decision& d);
-  void maybe_drain();
   bool write_contrl() const { return !o_.translate_only || static_cast<bool>(o_.drain); }
 
-  const edi::PartnerBook& book_;
-  edi::ControlState* controls_;
-  Backend* backend_;
-  SessionOptions o_;
-  Stats stats_;
   edi::EdifactInterchange unb_;
   const edi::Partner* partner_ = nullptr;  // the UNB sender's, or the first NAD+BY's
   std::string ucm_;                        // the CONTRL's UCM/UCS/UCD of the open interchange
@@ -50,7 +41,6 @@ class EdifactSession : public edi::EdifactHandler {
   std::string contrl_, ordrsp_;
   edi::EdifactWriter wordrsp_{{}, &ordrsp_};
   bool open_ordrsp_ = false;
-  bool controls_changed_ = false;
 };
 
 }  // namespace credo::edi_tool

@@ -21,18 +21,46 @@ std::string Stats::summary() const {
   return s;
 }
 
-void Session::maybe_drain() {
-  if (o_.drain && (out997_.size() > (1u << 20) || out855_.size() > (1u << 20))) o_.drain(out997_, out855_);
+void SessionBase::count(const edi::Decision& d) {
+  if (!d.ok) ++stats_.failed;
+  else if (d.status == "accepted") ++stats_.accepted;
+  else if (d.status == "held") ++stats_.held;
+  else ++stats_.rejected;
+  if (d.duplicate) ++stats_.duplicates;
 }
 
-void Session::diagnostic(const edi::Diagnostic& d) {
+void SessionBase::log_diagnostic(uint64_t byte_offset, uint64_t file_segment, const std::string& message) {
   ++stats_.errors;
   if (o_.log) {
-    std::string where = "byte " + std::to_string(d.byte_offset);
-    if (d.file_segment > 0) where = "segment " + std::to_string(d.file_segment) + ", " + where;
-    o_.log("error at " + where + ": " + d.message);
+    std::string where = "byte " + std::to_string(byte_offset);
+    if (file_segment > 0) where = "segment " + std::to_string(file_segment) + ", " + where;
+    o_.log("error at " + where + ": " + message);
   }
 }
+
+void SessionBase::maybe_drain(std::string& first, std::string& second) {
+  if (o_.drain && (first.size() > (1u << 20) || second.size() > (1u << 20))) o_.drain(first, second);
+}
+
+void SessionBase::count_po(const std::string& label, const edi::PurchaseOrder& po) {
+  if (o_.log) {
+    for (const auto& n : po.notes) o_.log(label + ": " + n);
+  }
+  ++stats_.pos;
+  stats_.lines += po.lines.size();
+  if (o_.progress && stats_.pos % 10'000 == 0) o_.progress(stats_);
+}
+
+edi::PoAck SessionBase::cancel_ack(const edi::PurchaseOrder& po, const edi::Decision& d) {
+  edi::PoAck ack;
+  const bool done = d.ok && d.status == "cancelled";
+  ack.type = done ? "AD" : "RD";
+  ack.message = done ? "cancelled" : d.ok ? "order is " + d.status + ": not cancelled" : "credo " + d.error_code + ": " + d.error_message;
+  ack.lines.assign(po.lines.size(), edi::LineAck{done ? "ID" : "IR", done ? "" : ack.message, -1});
+  return ack;
+}
+
+void Session::diagnostic(const edi::Diagnostic& d) { log_diagnostic(d.byte_offset, d.file_segment, d.message); }
 
 void Session::interchange_start(const edi::Interchange& isa) {
   ++stats_.interchanges;
@@ -91,7 +119,7 @@ void Session::group_end(const edi::Interchange&, const edi::Group& gs, const edi
     o_.log("group " + gs.control + " (" + gs.functional_id + " from " + gs.sender + "): AK9 " + std::string(1, code) +
            (codes.empty() ? "" : ", group errors" + codes));
   }
-  maybe_drain();
+  maybe_drain(out997_, out855_);
 }
 
 void Session::interchange_end(const edi::Interchange&, bool) {
@@ -99,7 +127,7 @@ void Session::interchange_end(const edi::Interchange&, bool) {
   if (open997_) w997_.end();
   if (open855_) w855_.end();
   open997_ = open855_ = false;
-  maybe_drain();
+  maybe_drain(out997_, out855_);
 }
 
 void Session::begin_855(const edi::Interchange& isa, const edi::Group& gs) {
@@ -109,27 +137,12 @@ void Session::begin_855(const edi::Interchange& isa, const edi::Group& gs) {
   open855_ = true;
 }
 
-void Session::count(const edi::Decision& d) {
-  if (!d.ok) ++stats_.failed;
-  else if (d.status == "accepted") ++stats_.accepted;
-  else if (d.status == "held") ++stats_.held;
-  else ++stats_.rejected;
-  if (d.duplicate) ++stats_.duplicates;
-}
 
 void Session::ack_po(const edi::PurchaseOrder& po, const edi::Decision& d) {
   begin_855(isa_, gs_);
-  edi::PoAck ack;
-  if (po.action == edi::PoAction::kCancel) {
-    const bool done = d.ok && d.status == "cancelled";
-    ack.type = done ? "AD" : "RD";
-    ack.message = done ? "cancelled" : d.ok ? "order is " + d.status + ": not cancelled" : "credo " + d.error_code + ": " + d.error_message;
-    ack.lines.assign(po.lines.size(), edi::LineAck{done ? "ID" : "IR", done ? "" : ack.message});
-  } else {
-    ack = edi::acknowledge(po, d);
-  }
+  const edi::PoAck ack = po.action == edi::PoAction::kCancel ? cancel_ack(po, d) : edi::acknowledge(po, d);
   edi::write_855(w855_, po, d, ack, o_.date, group_version_);
-  maybe_drain();
+  maybe_drain(out997_, out855_);
 }
 
 void Session::transaction(const edi::Interchange& isa, const edi::Group& gs, edi::TransactionSet& set) {
@@ -156,12 +169,7 @@ void Session::transaction(const edi::Interchange& isa, const edi::Group& gs, edi
     return;
   }
   if (open997_) edi::add_997(w997_, gs, ack, &tally_);
-  if (o_.log) {
-    for (const auto& n : po.notes) o_.log(label + ": " + n);
-  }
-  ++stats_.pos;
-  stats_.lines += po.lines.size();
-  if (o_.progress && stats_.pos % 10'000 == 0) o_.progress(stats_);
+  count_po(label, po);
   const std::string ref = "EDI " + set.id + " " + isa.sender_id + " " + isa.control + "/" + set.control;
   if (po.action == edi::PoAction::kIgnore) {
     ++stats_.ignored;

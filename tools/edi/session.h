@@ -36,10 +36,38 @@ struct SessionOptions {
   std::function<void(const Stats&)> progress;    // every 10,000 POs
 };
 
-class Session : public edi::X12Handler {
+// What the X12 and the EDIFACT sessions share: the counts, the options, the backend, and how a
+// decision, a diagnostic, a translated order and a cancel's acknowledgment are handled.
+class SessionBase {
+ public:
+  const Stats& stats() const { return stats_; }
+  bool controls_changed() const { return controls_changed_; }
+
+ protected:
+  SessionBase(const edi::PartnerBook& book, edi::ControlState* controls, Backend* backend, SessionOptions o)
+      : book_(book), controls_(controls), backend_(backend), o_(std::move(o)) {}
+
+  void count(const edi::Decision& d);
+  void log_diagnostic(uint64_t byte_offset, uint64_t file_segment, const std::string& message);
+  // Hands the two acknowledgment buffers to the caller once either passes 1 MiB.
+  void maybe_drain(std::string& first, std::string& second);
+  // A set that translated to an order: its notes logged, counted, progress every 10,000.
+  void count_po(const std::string& label, const edi::PurchaseOrder& po);
+  // The acknowledgment of a cancel request: accepted when credo cancelled it.
+  static edi::PoAck cancel_ack(const edi::PurchaseOrder& po, const edi::Decision& d);
+
+  const edi::PartnerBook& book_;
+  edi::ControlState* controls_;
+  Backend* backend_;
+  SessionOptions o_;
+  Stats stats_;
+  bool controls_changed_ = false;
+};
+
+class Session : public edi::X12Handler, public SessionBase {
  public:
   Session(const edi::PartnerBook& book, edi::ControlState* controls, Backend* backend, SessionOptions o)
-      : book_(book), controls_(controls), backend_(backend), o_(std::move(o)) {}
+      : SessionBase(book, controls, backend, std::move(o)) {}
 
   void interchange_start(const edi::Interchange& isa) override;
   void group_start(const edi::Interchange& isa, const edi::Group& gs) override;
@@ -48,23 +76,13 @@ class Session : public edi::X12Handler {
   void interchange_end(const edi::Interchange& isa, bool trailer_ok) override;
   void diagnostic(const edi::Diagnostic& d) override;
 
-  const Stats& stats() const { return stats_; }
   std::string& out997() { return out997_; }
   std::string& out855() { return out855_; }
-  bool controls_changed() const { return controls_changed_; }
 
  private:
   edi::Envelope envelope(const edi::Interchange& isa, const edi::Group& gs, const char* functional_id);
   void begin_855(const edi::Interchange& isa, const edi::Group& gs);
   void ack_po(const edi::PurchaseOrder& po, const edi::Decision& d);
-  void count(const edi::Decision& d);
-  void maybe_drain();
-
-  const edi::PartnerBook& book_;
-  edi::ControlState* controls_;
-  Backend* backend_;
-  SessionOptions o_;
-  Stats stats_;
 
   const edi::Partner* partner_ = nullptr;  // of the current group (envelope), or null
   const edi::Partner* isa_partner_ = nullptr;  // the first partner seen in the interchange
@@ -76,7 +94,6 @@ class Session : public edi::X12Handler {
   std::string group_version_;
   edi::Interchange isa_;
   edi::Group gs_;
-  bool controls_changed_ = false;
 };
 
 }  // namespace credo::edi_tool
