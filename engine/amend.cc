@@ -74,6 +74,7 @@ void new_version(const State& s, const Order& o, const AmendOrder& cmd, OrderReq
   req.customer = Key::of(s.customer_ids.view(o.customer));
   req.client_order_id = Key{};
   req.payment = o.payment;
+  req.deposit_pct = std::nullopt;
   req.ship_by = cmd.ship_by ? cmd.ship_by
                 : o.ship_by == kNoDay ? std::nullopt
                                       : std::optional<Day>(o.ship_by);
@@ -139,6 +140,10 @@ bool handle(Ctx& x, const AmendOrder& cmd) {
     return fail(x.out, ErrorCode::INVALID_STATE,
                 std::string("order is ") + to_string(status) + ": only held or accepted orders " +
                     "can be amended");
+  // A deposit was asked for the order as it was: a new version would need a new deposit.
+  if (s.orders[idx].payment == PaymentTerms::deposit)
+    return fail(x.out, ErrorCode::INVALID_STATE,
+                "a deposit order cannot be amended: cancel it and submit the new version");
   if (cmd.lines.empty() && !cmd.ship_by && !cmd.ref)
     return fail(x.out, ErrorCode::BAD_REQUEST, "an amendment changes lines, ship_by or ref",
                 "lines");

@@ -86,11 +86,11 @@ void approve(Ctx& x, uint32_t idx, const std::vector<uint8_t>& approved,
   }
   if (all) {
     Order& o = s.orders[idx];
-    if (o.payment == PaymentTerms::credit) {
+    if (const Money v = credit_value(o); v != 0) {
       Customer& c = s.customers[o.customer];
-      CREDO_ASSERT(c.held >= o.open_value, "a held order's value is counted in held");
-      c.held -= o.open_value;
-      c.open_orders += o.open_value;
+      CREDO_ASSERT(c.held >= v, "a held order's credit value is counted in held");
+      c.held -= v;
+      c.open_orders += v;
     }
     list_remove(s, idx);
     set_status(s, idx, OrderStatus::accepted);

@@ -78,6 +78,9 @@ struct OrderRequest {
   std::optional<Day> ship_by;
   std::string ref;
   std::vector<LineRequest> lines;
+  // payment "deposit": the deposit in percent of the total (1-100); absent: the policy's
+  // deposit_pct for the customer's grade. Refused with any other payment.
+  std::optional<int32_t> deposit_pct = std::nullopt;
 };
 struct SubmitOrder {
   OrderRequest order;
@@ -131,6 +134,8 @@ struct RecordPayment {
   Key payment_ref;
   // Money for this written-off invoice: booked as a recovery, not as the customer's credit.
   std::optional<InvoiceNo> recovery_of = std::nullopt;
+  // Money for this deposit order's deposit (docs/rules.md, "Deposits"): set aside for it.
+  std::optional<OrderNo> order_no = std::nullopt;
 };
 struct ReturnGoods {
   OrderNo order_no = 0;

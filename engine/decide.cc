@@ -54,12 +54,21 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
                 "an order has at most " + std::to_string(kMaxOrderLines) + " lines",
                 prefix + "lines");
 
+  if (req.deposit_pct && req.payment != PaymentTerms::deposit)
+    return fail(out, ErrorCode::BAD_REQUEST, "deposit_pct is only for payment \"deposit\"",
+                prefix + "deposit_pct");
+  if (req.deposit_pct && !kDepositPctRange.contains(*req.deposit_pct))
+    return fail(out, ErrorCode::BAD_REQUEST,
+                "deposit_pct must be an integer from " + limits::range_text(kDepositPctRange),
+                prefix + "deposit_pct");
+
   const Policy& policy = s.policy;
   const int level = std::min<int>(by.level, kMaxLevel);
   d.customer = kNone;
   d.reasons.clear();
   d.lines.resize(req.lines.size());
   d.total = 0;
+  d.deposit_due = 0;
 
   // Lines: validate, price, and check stock cumulatively per product (pending_qty holds what
   // earlier lines of this order already asked for; it is all zero between decisions).
@@ -147,8 +156,11 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   // difference is what the new version's unshipped rest adds or gives back.
   const Money replaced = old ? old->total : 0;
 
-  // Customer.
+  // Customer. Credit reasons apply to credit orders and to a deposit order's credit part (the
+  // total less its deposit); prepaid and cash-on-delivery orders take no credit.
   const bool prepaid = req.payment == PaymentTerms::prepaid;
+  const bool cod = req.payment == PaymentTerms::cod;
+  const bool on_credit = !prepaid && !cod;
   const uint32_t c = find_customer(s, req.customer);
   d.customer = c;
   if (c != kNone) {
@@ -165,6 +177,10 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   };
   if (c == kNone) add(Reason::UNKNOWN_CUSTOMER);
   const Customer* cust = c == kNone ? nullptr : &s.customers[c];
+  if (req.payment == PaymentTerms::deposit)
+    d.deposit_due = deposit_of(
+        d.total, req.deposit_pct.value_or(default_deposit_pct(policy, cust ? cust->grade : Grade::D)));
+  const Money credit_part = d.total - d.deposit_due;
   if (cust && cust->status == CustomerStatus::blocked) add(Reason::CUSTOMER_BLOCKED);
   for (std::size_t j = 0; j < d.lines.size(); ++j)
     if (d.lines[j].product == kNone) add(Reason::UNKNOWN_SKU, static_cast<int32_t>(j));
@@ -179,9 +195,9 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   auto configured = [&](Reason r) { return policy.reason_levels[static_cast<std::size_t>(r)]; };
   if (cust && cust->status == CustomerStatus::on_hold)
     add(Reason::CUSTOMER_ON_HOLD, -1, configured(Reason::CUSTOMER_ON_HOLD));
-  if (cust && !prepaid) {
+  if (cust && on_credit) {
     if (cust->grade == Grade::D) add(Reason::CREDIT_GRADE, -1, configured(Reason::CREDIT_GRADE));
-    const __int128 over = exposure_total(*cust) + d.total - replaced - cust->credit_limit;
+    const __int128 over = exposure_total(*cust) + credit_part - replaced - cust->credit_limit;
     if (over > 0) {
       // Far over the limit goes up to the VP (004 9-02 §6).
       const bool far = over * 100 > static_cast<__int128>(cust->credit_limit) *
@@ -195,6 +211,10 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
         add(Reason::OVERDUE, -1, configured(Reason::OVERDUE));
     }
   }
+  // Cash on delivery: an unpaid cash-on-delivery invoice past due holds the next one (004 9-02
+  // §5.4: 現款現貨 means the cash comes with the goods).
+  if (cust && cod && cod_overdue(s, c, day_of(now)))
+    add(Reason::OVERDUE, -1, configured(Reason::OVERDUE));
   for (std::size_t j = 0; j < d.lines.size(); ++j)
     if (d.lines[j].price_level >= 0)
       add(Reason::PRICE_APPROVAL, static_cast<int32_t>(j), d.lines[j].price_level);
@@ -202,8 +222,11 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
     add(Reason::AMOUNT_APPROVAL, -1, level_for_total(policy, d.total));
   // creditdata: a credit review overdue past the grace holds credit orders; a credit principal
   // of level kReviewDueReleaseLevel releases it (docs/rules.md, "Credit data").
-  if (cust && !prepaid && int64_t{day_of(now)} - cust->review_due > policy.review_grace_days)
+  if (cust && on_credit && int64_t{day_of(now)} - cust->review_due > policy.review_grace_days)
     add(Reason::CREDIT_REVIEW_DUE, -1, kReviewDueReleaseLevel);
+  // Credit by grade: one order's credit part above the grade's cap (004 9-02 §5).
+  if (cust && on_credit && credit_part > order_credit_cap(policy, cust->grade))
+    add(Reason::ORDER_CREDIT_CAP, -1, configured(Reason::ORDER_CREDIT_CAP));
 
   const bool rejected = std::any_of(d.reasons.begin(), d.reasons.end(),
                                     [](const ReasonRec& r) { return rejects(r.code); });

@@ -90,7 +90,8 @@ constexpr Presence kOptional = Presence::optional;
 using FieldVersion = uint8_t;
 constexpr FieldVersion kFieldVersion1 = 1;  // every field credo had before field versions
 constexpr FieldVersion kFieldVersion2 = 2;
-constexpr FieldVersion kFieldVersionMax = kFieldVersion2;  // what this build writes at most
+constexpr FieldVersion kFieldVersion3 = 3;  // branch rules: cod, deposits, credit by grade
+constexpr FieldVersion kFieldVersionMax = kFieldVersion3;  // what this build writes at most
 
 // One field of struct S.
 template <typename S, typename M, typename K>
@@ -142,9 +143,9 @@ constexpr IntKind kDocumentNo{kDocumentNoRange};
 constexpr IntKind kTermsDays{kTermsDaysRange};
 constexpr EnumKind<Grade> kGrade{"A, B, C, D", Grade::D};
 constexpr EnumKind<CustomerStatus> kStatus{"active, on_hold, blocked", CustomerStatus::blocked};
-constexpr EnumKind<PaymentTerms> kPayment{"credit, prepaid", PaymentTerms::prepaid};
+constexpr EnumKind<PaymentTerms> kPayment{"credit, prepaid, cod, deposit", PaymentTerms::deposit};
 constexpr EnumKind<AgingBasis> kAgingBasis{"due_date, invoice_date", AgingBasis::invoice_date};
-constexpr EnumKind<Reason> kReason{"a reason code (CREDIT_LIMIT, ...)", Reason::CREDIT_REVIEW_DUE};
+constexpr EnumKind<Reason> kReason{"a reason code (CREDIT_LIMIT, ...)", Reason::ORDER_CREDIT_CAP};
 
 // ---- master data ------------------------------------------------------------------------------
 template <>
@@ -227,6 +228,8 @@ struct FieldsOf<OrderRequest> {
       field("ship_by", &S::ship_by, DateKind{}, kOptional),
       field("ref", &S::ref, TextKind{}, kOptional),
       field("lines", &S::lines, ListKind<LineRequest>{1, kMaxOrderLines}, kRequired),
+      field("deposit_pct", &S::deposit_pct, IntKind{kDepositPctRange}, kOptional,
+            kFieldVersion3),
   };
 };
 template <>
@@ -308,6 +311,7 @@ struct FieldsOf<RecordPayment> {
       field("amount", &S::amount, IntKind{kPaymentRange}, kRequired),
       field("payment_ref", &S::payment_ref, KeyKind{}, kRequired),
       field("recovery_of", &S::recovery_of, kDocumentNo, kOptional, kFieldVersion2),
+      field("order_no", &S::order_no, kDocumentNo, kOptional, kFieldVersion3),
   };
 };
 template <>
@@ -394,6 +398,25 @@ struct FieldsOf<Policy> {
       field("single_approval_write_off", &S::single_approval_write_off, BoolKind{}, kOptional,
             kFieldVersion2),
       field("return_vp_minor", &S::return_vp_minor, kMoney, kOptional, kFieldVersion2),
+      // Branch rules: credit by grade and deposits (WAL field version 3).
+      field("max_order_credit_minor_a", &S::max_order_credit_minor_a, kMoney, kOptional,
+            kFieldVersion3),
+      field("max_order_credit_minor_b", &S::max_order_credit_minor_b, kMoney, kOptional,
+            kFieldVersion3),
+      field("max_order_credit_minor_c", &S::max_order_credit_minor_c, kMoney, kOptional,
+            kFieldVersion3),
+      field("max_order_credit_minor_d", &S::max_order_credit_minor_d, kMoney, kOptional,
+            kFieldVersion3),
+      field("deposit_pct_a", &S::deposit_pct_a, IntKind{kDepositPctRange}, kOptional,
+            kFieldVersion3),
+      field("deposit_pct_b", &S::deposit_pct_b, IntKind{kDepositPctRange}, kOptional,
+            kFieldVersion3),
+      field("deposit_pct_c", &S::deposit_pct_c, IntKind{kDepositPctRange}, kOptional,
+            kFieldVersion3),
+      field("deposit_pct_d", &S::deposit_pct_d, IntKind{kDepositPctRange}, kOptional,
+            kFieldVersion3),
+      field("deposit_ttl_days", &S::deposit_ttl_days, IntKind{kDepositTtlDaysRange}, kOptional,
+            kFieldVersion3),
   };
 };
 template <>

@@ -19,6 +19,7 @@ bool handle(Ctx& x, const Ship& cmd) {
     return fail(x.out, ErrorCode::INVALID_STATE,
                 std::string("only accepted orders ship; order is ") + to_string(o.status));
   if (!supply_open(s, o, x.out)) return false;  // engine/supply_stop.cc
+  if (!deposit_ship_ok(s, o, x.out)) return false;  // engine/payment_terms.cc
   auto unshipped = [](const OrderLine& l) { return l.qty - l.shipped; };
   if (!check_sku_lines(s, o, cmd.lines, unshipped, "unshipped", x.out)) return false;
   Customer& c = s.customers[o.customer];
@@ -26,7 +27,7 @@ bool handle(Ctx& x, const Ship& cmd) {
   // open_orders; it moves to receivables (credit) and the ledger.
   const Money amount = cmd.lines.empty() ? o.open_value : value_of(s, o, cmd.lines, unshipped);
   Money check;
-  if ((o.payment == PaymentTerms::credit && add_overflows(c.receivables, amount, &check)) ||
+  if ((o.payment != PaymentTerms::prepaid && add_overflows(c.receivables, amount, &check)) ||
       add_overflows(c.ledger_balance, amount, &check))
     return fail(x.out, ErrorCode::BAD_REQUEST, "the customer's receivables would overflow");
 
@@ -56,6 +57,7 @@ bool handle(Ctx& x, const Ship& cmd) {
       view.lines.push_back(sq);
     }
   }
+  const Money credit_before = credit_value(o);
   o.open_value -= amount;
   const uint32_t inv = static_cast<uint32_t>(s.invoices.size());
   Invoice invoice;
@@ -63,21 +65,18 @@ bool handle(Ctx& x, const Ship& cmd) {
   invoice.order = idx;
   invoice.amount = amount;
   invoice.issued = s.today();
-  invoice.due = s.today() + c.terms_days;
-  if (o.payment == PaymentTerms::prepaid) {
-    // Settled at once from the order's prepayment.
-    o.prepaid_remaining -= amount;
-    c.prepaid_reserved -= amount;
-    invoice.open = 0;
-  } else {
-    c.open_orders -= amount;
-    c.receivables += amount;
-    invoice.open = amount;
-  }
+  // Cash on delivery is due on the day the goods arrive (現款現貨, 004 9-02 §5.4).
+  invoice.due = s.today() + (o.payment == PaymentTerms::cod ? 0 : c.terms_days);
+  // Settled at once from the order's prepayment, or as far as it goes from its paid deposit.
+  const Money from_deposit = std::min(amount, o.prepaid_remaining);
+  o.prepaid_remaining -= from_deposit;
+  c.prepaid_reserved -= from_deposit;
+  invoice.open = amount - from_deposit;
+  c.open_orders -= credit_before - credit_value(o);
+  c.receivables += invoice.open;
   s.invoices.push_back(invoice);
   note_invoice(s, inv, first_invoice_line);
-  if (o.payment == PaymentTerms::prepaid && amount > 0)
-    note_settlement(s, inv, amount, SettleSource::prepaid);
+  if (from_deposit > 0) note_settlement(s, inv, from_deposit, SettleSource::prepaid);
   if (o.last_invoice != kNone)
     s.invoices[o.last_invoice].next_in_order = inv;
   else

@@ -49,6 +49,7 @@ struct Decision {
   std::vector<LineCalc> lines;
   std::vector<ReasonRec> reasons;
   Money total = 0;
+  Money deposit_due = 0;  // payment deposit: the deposit asked
   OrderStatus status = OrderStatus::accepted;
 };
 
@@ -155,6 +156,42 @@ void fill_proposal_view(const State& s, ProposalNo no, CreditProposalView& v);
 constexpr int8_t kReviewDueReleaseLevel = 1;
 void get_credit_history(const State& s, const GetCreditHistory& q, Result& out);
 void list_reviews_due(const State& s, const ListReviewsDue& q, Day today, Result& out);
+
+// ---- payment terms (engine/payment_terms.cc): credit by grade, cash on delivery, deposits ----
+// The largest credit part of one order for a customer of grade `g` (ORDER_CREDIT_CAP).
+Money order_credit_cap(const Policy& p, Grade g);
+// The policy's deposit_pct for grade `g`.
+int32_t default_deposit_pct(const Policy& p, Grade g);
+// ⌈total × pct / 100⌉: the deposit of an order.
+Money deposit_of(Money total, int32_t pct);
+// True iff the customer has a cash-on-delivery invoice open past its due date (before `today`).
+bool cod_overdue(const State& s, uint32_t c, Day today);
+// What an open order counts in its customer's `held` or `open_orders`: the unshipped value of
+// a credit order, of a deposit order less its unused paid deposit; prepaid and cod: nothing.
+inline Money credit_value(const Order& o) {
+  switch (o.payment) {
+    case PaymentTerms::credit:
+      return o.open_value;
+    case PaymentTerms::deposit:
+      return o.open_value - o.prepaid_remaining;
+    default:
+      return 0;
+  }
+}
+// A deposit order just recorded: its deadline, and its place in State::deposit_waiting.
+void start_deposit(State& s, uint32_t idx, Money deposit_due, TimeMs now);
+// Expires the open deposit orders whose deposit is unpaid at their deadline (tick). Adds the
+// expired held and accepted orders to the two counts.
+void expire_unpaid_deposits(State& s, TimeMs now, uint32_t* held, uint32_t* accepted);
+// Rebuilds State::deposit_waiting from the orders (after loading an image).
+void rebuild_deposit_index(State& s);
+// record_payment with order_no: checks the order (false with out.error set, nothing changed).
+bool deposit_payment_ok(const State& s, uint32_t c, const RecordPayment& cmd, Result& out);
+// Sets aside up to `money` of the customer's unapplied balance for the order's deposit;
+// returns how much.
+Money earmark_deposit(State& s, uint32_t idx, Money money);
+// ship: false with INVALID_STATE (reason DEPOSIT_UNPAID) if the order's deposit is not paid.
+bool deposit_ship_ok(const State& s, const Order& o, Result& out);
 
 // ---- state moves ----------------------------------------------------------------------------
 void list_push(State& s, OpenList list, uint32_t idx);

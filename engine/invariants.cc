@@ -189,7 +189,7 @@ class Checker {
     for (std::size_t i = 0; i < s.orders.size(); ++i) {
       const Order& o = s.orders[i];
       const OrderNo no = kFirstOrderNo + i;
-      if (static_cast<int>(o.decision) > 5 || static_cast<int>(o.payment) > 1)
+      if (static_cast<int>(o.decision) > 5 || static_cast<int>(o.payment) > 3)
         return bad("order ", no, ": bad decision or payment");
       if (o.at < kMinTimeMs || o.at > s.now || o.accepted_at < o.at || o.accepted_at > s.now ||
           o.day != day_of(o.at))
@@ -271,14 +271,20 @@ class Checker {
           return bad("order ", no, ": open_value ", o.open_value, " != unshipped value ", value);
         if (o.at > s.now || o.accepted_at < o.at || o.accepted_at > s.now)
           return bad("order ", no, ": decided or accepted after now");
-        // A prepaid order's reservation is exactly its unshipped value; a credit order has none.
-        if (o.prepaid_remaining != (o.payment == PaymentTerms::prepaid ? o.open_value : 0))
+        // A prepaid order's reservation is exactly its unshipped value; a deposit order's is
+        // the part of its paid deposit no shipment used yet; credit and cod orders have none.
+        if (o.payment == PaymentTerms::deposit
+                ? o.prepaid_remaining < 0 || o.prepaid_remaining > o.open_value ||
+                      o.prepaid_remaining > o.deposit_paid || o.deposit_paid > o.deposit_due ||
+                      o.deposit_due > o.total
+                : o.prepaid_remaining != (o.payment == PaymentTerms::prepaid ? o.open_value : 0))
           return bad("order ", no, ": prepaid_remaining ", o.prepaid_remaining,
-                     " != ", o.payment == PaymentTerms::prepaid ? o.open_value : 0);
-        Money& sum = o.payment == PaymentTerms::prepaid ? prepaid_[o.customer]
-                     : list == OpenList::held           ? held_[o.customer]
-                                                        : open_[o.customer];
-        if (!add(sum, o.payment == PaymentTerms::prepaid ? o.prepaid_remaining : o.open_value))
+                     " does not fit its payment ", to_string(o.payment), " (open value ",
+                     o.open_value, ", deposit ", o.deposit_paid, "/", o.deposit_due, ")");
+        // What it counts: prepaid reservations, and the credit value in held or open orders.
+        if (!add(prepaid_[o.customer], o.prepaid_remaining) ||
+            !add(list == OpenList::held ? held_[o.customer] : open_[o.customer],
+                 internal::credit_value(o)))
           return bad("order ", no, ": the customer's open exposure overflows");
         ++open_count_;
       }

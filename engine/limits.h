@@ -55,6 +55,9 @@ constexpr Range kDoubtfulAfterDaysRange{31, 3650};
 constexpr Range kReviewCycleDaysRange{1, 366};  // "at least once a year" (001 §2.2)
 constexpr Range kReviewGraceDaysRange{0, 3650};
 constexpr Range kWriteOffMinDaysRange{0, 3650};
+// Deposits (docs/rules.md, "Deposits"): a percentage of the order, and the days to pay it in.
+constexpr Range kDepositPctRange{1, 100};
+constexpr Range kDepositTtlDaysRange{1, 3650};
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;

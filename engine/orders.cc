@@ -64,6 +64,8 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
       c.unapplied -= d.total;
       c.prepaid_reserved += d.total;
       o.prepaid_remaining = d.total;
+    } else if (req.payment == PaymentTerms::cod) {
+      // Cash on delivery: no credit, so nothing in the customer's exposure until invoiced.
     } else if (d.status == OrderStatus::held) {
       c.held += d.total;
     } else {
@@ -72,6 +74,7 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
     o.open_value = d.total;
   }
   s.orders[idx] = o;
+  if (req.payment == PaymentTerms::deposit) start_deposit(s, idx, d.deposit_due, x.now);
   index_order(s, idx);
   if (open) list_push(s, d.status == OrderStatus::held ? OpenList::held : OpenList::accepted, idx);
 
@@ -122,15 +125,11 @@ void release_holdings(State& s, uint32_t idx) {
     s.products[line.product].reserved -= line.qty - line.shipped;
   }
   Customer& c = s.customers[o.customer];
-  if (o.payment == PaymentTerms::prepaid) {
-    c.prepaid_reserved -= o.prepaid_remaining;
-    c.unapplied += o.prepaid_remaining;
-    o.prepaid_remaining = 0;
-  } else if (o.status == OrderStatus::held) {
-    c.held -= o.open_value;
-  } else {
-    c.open_orders -= o.open_value;
-  }
+  (o.status == OrderStatus::held ? c.held : c.open_orders) -= credit_value(o);
+  // A prepayment, or the unused part of a paid deposit, goes back to the unapplied balance.
+  c.prepaid_reserved -= o.prepaid_remaining;
+  c.unapplied += o.prepaid_remaining;
+  o.prepaid_remaining = 0;
   o.open_value = 0;
 }
 
@@ -149,6 +148,8 @@ void take_holdings(State& s, uint32_t idx) {
     c.unapplied -= open_value;
     c.prepaid_reserved += open_value;
     o.prepaid_remaining = open_value;
+  } else if (o.payment == PaymentTerms::cod) {
+    // not in the customer's exposure
   } else if (o.status == OrderStatus::held) {
     c.held += open_value;
   } else {
@@ -163,7 +164,7 @@ void close_open_order(State& s, uint32_t idx, OrderStatus final_status) {
   Order& o = s.orders[idx];
   list_remove(s, idx);
   set_status(s, idx, final_status);
-  if (o.payment == PaymentTerms::prepaid) {
+  if (o.payment == PaymentTerms::prepaid || o.payment == PaymentTerms::deposit) {
     apply_unapplied(s, o.customer, nullptr);  // the returned prepayment may settle invoices
     ladder_check(s, o.customer);
   }

@@ -44,7 +44,7 @@ bool handle(Ctx& x, const RecordPayment& cmd) {
     v.duplicate = true;
     return true;
   }
-  if (!recovery_ok(s, c, cmd, x.out)) return false;
+  if (!recovery_ok(s, c, cmd, x.out) || !deposit_payment_ok(s, c, cmd, x.out)) return false;
   Customer& cust = s.customers[c];
   Money check;
   if (add_overflows(cust.unapplied, cmd.amount, &check) ||
@@ -59,7 +59,10 @@ bool handle(Ctx& x, const RecordPayment& cmd) {
   // Money for written-off invoices is a recovery (engine/write_offs.cc); only the rest is the
   // customer's, applied to open invoices.
   PaymentView& v = x.out.emplace<PaymentView>();
-  cust.unapplied += cmd.amount - record_recoveries(s, c, pay, cmd, &v.recovered);
+  const Money own = cmd.amount - record_recoveries(s, c, pay, cmd, &v.recovered);
+  cust.unapplied += own;
+  // A deposit payment is set aside for its order before anything is applied to invoices.
+  v.deposit = cmd.order_no ? earmark_deposit(s, static_cast<uint32_t>(*cmd.order_no - kFirstOrderNo), own) : 0;
   apply_unapplied(s, c, &s.applications, SettleSource::payment);
   p.application_count = static_cast<uint32_t>(s.applications.size()) - p.first_application;
   s.payments.push_back(p);

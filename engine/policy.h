@@ -22,6 +22,7 @@ constexpr std::array<int8_t, kReasonCount> kDefaultReasonLevels = [] {
   at(Reason::CREDIT_GRADE) = 3;      // grade D gets no credit: only the GM (004 9-02 §5.4)
   at(Reason::CREDIT_LIMIT) = 1;      // over the limit: the sales manager (004 9-02 §6)
   at(Reason::OVERDUE) = 2;           // prior credit unpaid: the VP (004 9-06 §7)
+  at(Reason::ORDER_CREDIT_CAP) = 2;  // above the grade's order credit cap: the VP (004 9-02 §5)
   return levels;
 }();
 // Whether a reason's level comes from Policy::reason_levels.
@@ -68,6 +69,20 @@ struct Policy {
   int32_t writeoff_min_days_past_due = 365;  // `uncollectible`: more than a year (9-08 §13.3)
   bool single_approval_write_off = false;    // write_off in one step (else propose + approve)
   Money return_vp_minor = 10'000'000;        // a return worth more needs level 2 (P5 §11)
+  // ---- branch rules (WAL field version 3, image version 5): credit by grade, deposits ----
+  // The largest credit part of one order, per grade (004 9-02 §5: A some credit, B and C a
+  // small amount, D none); above it the order is held ORDER_CREDIT_CAP. kMoneyMax: no cap.
+  Money max_order_credit_minor_a = kMoneyMax;
+  Money max_order_credit_minor_b = kMoneyMax;
+  Money max_order_credit_minor_c = 5'000'000;
+  Money max_order_credit_minor_d = 0;
+  // A deposit order's default deposit_pct, per grade (000 成交要收取定金), and the days its
+  // deposit has to be paid in before the order expires (004 P10 二: 保留時間定為7日).
+  int32_t deposit_pct_a = 10;
+  int32_t deposit_pct_b = 20;
+  int32_t deposit_pct_c = 30;
+  int32_t deposit_pct_d = 50;
+  int32_t deposit_ttl_days = 7;
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

@@ -41,6 +41,8 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
                        line.price_source});
   }
   v.total = o.total;
+  v.deposit_due = o.deposit_due;
+  v.deposit_paid = o.deposit_paid;
   v.has_credit = s.customers[o.customer].exists;
   if (v.has_credit)
     fill_credit(s, o.customer, v.credit);
@@ -148,6 +150,8 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
          lc.source});
   }
   v.total = d.total;
+  v.deposit_due = d.deposit_due;
+  v.deposit_paid = 0;
   v.has_credit = d.customer != kNone;
   if (v.has_credit)
     fill_credit(s, d.customer, v.credit);

@@ -105,6 +105,9 @@ struct OrderView {
   std::vector<ApprovalView> approvals;
   std::vector<ReasonView> open_reasons;
   bool shipping_release = false;  // a shipping release waits for the next ship
+  // payment deposit only: the deposit asked and how much of it is paid (docs/rules.md).
+  Money deposit_due = 0;
+  Money deposit_paid = 0;
   uint32_t version = 1;                    // 1 + the amendments taken
   std::vector<AmendmentView> amendments;  // with_events only, oldest first
 };
@@ -286,6 +289,7 @@ struct PaymentView {
   Money unapplied = 0;
   bool duplicate = false;
   std::vector<Application> recovered;  // written-off invoices this money recovered
+  Money deposit = 0;  // record_payment with order_no: set aside for that order's deposit
 };
 struct ReturnView {
   OrderNo order_no = 0;

@@ -18,6 +18,9 @@
 // (branch writeoff); a version 2 image loads with them empty and the knobs at their defaults.
 // Version 4 (pricing) adds each order line's price source and appends the price agreements; a
 // version 1-3 image loads with no agreements and its lines' sources derived from their prices.
+// Version 5 (rules) counts 14 hold reasons in each daily row (ORDER_CREDIT_CAP), adds each
+// order's deposit (due, paid, deadline) and appends the policy's order credit caps and deposit
+// knobs; a version 1-4 image loads with no deposits and those knobs at their defaults.
 #include <xxhash.h>
 
 #include <cstring>
@@ -28,15 +31,19 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '4'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '5'};
+constexpr char kMagicV4[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '4'};
 constexpr char kMagicV3[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
 constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
 constexpr char kMagicV1[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '1'};
 // Hold reasons before CREDIT_REVIEW_DUE: the daily rows of a version 1 or 2 image have this many.
 constexpr int kReasonCountV2 = 12;
+// Hold reasons before ORDER_CREDIT_CAP: the daily rows of a version 3 or 4 image.
+constexpr int kReasonCountV4 = 13;
 
 struct Writer {
   std::string& out;
+  int version = Engine::kImageVersion;  // save_version(4) writes the previous layout
   void bytes(const char* p, std::size_t n) { out.append(p, n); }
   template <typename T>
   void pod(const T& v) {
@@ -48,6 +55,7 @@ struct Writer {
 // Feeds the same byte stream as Writer into XXH3 without building the image: state_hash()
 // costs one pass and no memory. Small writes are gathered in a buffer first.
 struct HashWriter {
+  int version = Engine::kImageVersion;
   XXH3_state_t* state = nullptr;
   char buf[4096] = {};
   std::size_t used = 0;
@@ -107,6 +115,7 @@ template <typename IO>
 int reasons_in_image(const IO& f) {
   if constexpr (std::is_same_v<IO, Reader>)
     if (f.version < 3) return kReasonCountV2;
+  if (f.version < 5) return kReasonCountV4;  // a writer too: save_version(4)
   return kReasonCount;
 }
 
@@ -287,6 +296,12 @@ void io(IO& f, T& v) {
     f.pod(v.last_invoice);
     f.pod(v.prev);
     f.pod(v.next);
+    // Version 5 (rules): the deposit of a deposit order; older orders have none.
+    if (f.version >= 5) {
+      f.pod(v.deposit_due);
+      f.pod(v.deposit_paid);
+      f.pod(v.deposit_deadline);
+    }
   } else if constexpr (std::is_same_v<T, Invoice>) {
     f.pod(v.customer);
     f.pod(v.order);
@@ -608,7 +623,7 @@ void io_state(IO& f, State& s) {
     // ---- branch auth: who may release what ----
     // The per-reason levels as a count and one byte each: an image from before a reason was
     // added has fewer, and the new reason keeps its default.
-    uint64_t n = p.reason_levels.size();
+    uint64_t n = f.version < 5 ? kReasonCountV4 : p.reason_levels.size();
     f.pod(n);
     if constexpr (std::is_same_v<IO, Reader>) {
       if (n > p.reason_levels.size()) {
@@ -660,14 +675,32 @@ void io_state(IO& f, State& s) {
   io_interner(f, s.agreement_refs);
   io_vec(f, s.agreements);
   if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_agreement_index(s);
+  // ---- rules: credit by grade and deposits (version 5) ----
+  if (f.version >= 5) {
+    f.pod(p.max_order_credit_minor_a);
+    f.pod(p.max_order_credit_minor_b);
+    f.pod(p.max_order_credit_minor_c);
+    f.pod(p.max_order_credit_minor_d);
+    f.pod(p.deposit_pct_a);
+    f.pod(p.deposit_pct_b);
+    f.pod(p.deposit_pct_c);
+    f.pod(p.deposit_pct_d);
+    f.pod(p.deposit_ttl_days);
+  }
+  if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_deposit_index(s);
 }
 
 }  // namespace
 
 void Engine::save(std::string& out) const {
+  save_version(out, kImageVersion);
+}
+
+void Engine::save_version(std::string& out, int version) const {
+  CREDO_ASSERT(version == kImageVersion || version == 4, "save_version writes version 4 or 5");
   out.clear();
-  out.append(kMagic, sizeof kMagic);
-  Writer w{out};
+  out.append(version == 4 ? kMagicV4 : kMagic, sizeof kMagic);
+  Writer w{out, version};
   // io_state only reads when writing: one function serves both directions, so it takes State&.
   io_state(w, const_cast<State&>(*s_));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
 }
@@ -689,6 +722,7 @@ uint64_t Engine::state_hash() const {
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
   if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return kImageVersion;
+  if (std::memcmp(image.data(), kMagicV4, sizeof kMagicV4) == 0) return 4;
   if (std::memcmp(image.data(), kMagicV3, sizeof kMagicV3) == 0) return 3;
   if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
   if (std::memcmp(image.data(), kMagicV1, sizeof kMagicV1) == 0) return 1;

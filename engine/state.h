@@ -125,6 +125,12 @@ struct Order {
   uint32_t prev = kNone;  // neighbours on the open list
   uint32_t next = kNone;
   uint32_t last_amendment = kNone;  // orderbook: rebuilt from State::amendments on load
+  // Deposit orders (image version 5; docs/rules.md "Deposits"): the deposit asked, how much of
+  // it customer money earmarked so far (prepaid_remaining holds what shipments have not used
+  // yet), and when the order expires unless it is paid in full.
+  Money deposit_due = 0;
+  Money deposit_paid = 0;
+  TimeMs deposit_deadline = 0;
 };
 
 // orderbook: one amendment of an order (amend_order). The versions' lines stay in State::lines:
@@ -399,6 +405,9 @@ struct State {
   std::vector<CreditProposal> proposals;
   std::vector<CreditEvent> credit_events;
   std::set<std::pair<Day, uint32_t>> review_index;
+  // Deposit orders waiting for their deposit, by (deadline, order index): derived (rebuilt on
+  // load from the orders, never serialized); entries of orders paid or closed since are skipped.
+  std::set<std::pair<TimeMs, uint32_t>> deposit_waiting;
 
   // Write-offs and returns (branch writeoff): the register, recoveries by day, returns.
   std::vector<WriteOffRec> write_offs;

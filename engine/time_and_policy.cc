@@ -32,6 +32,8 @@ bool handle(Ctx& x, const Tick&) {
     expire(s, s.accepted_list.head, x.now);
     ++v.accepted_expired;
   }
+  // A deposit not paid in deposit_ttl_days expires its order (004 P10 二, docs/rules.md).
+  expire_unpaid_deposits(s, x.now, &v.held_expired, &v.accepted_expired);
   if (s.today() != s.ladder_day) {  // days past due only change when the date does
     s.ladder_day = s.today();
     for (uint32_t c = 0; c < s.customers.size(); ++c) {
@@ -93,7 +95,12 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
                    {"review_cycle_days_d", p.review_cycle_days_d, kReviewCycleDaysRange},
                    {"review_grace_days", p.review_grace_days, kReviewGraceDaysRange},
                    {"writeoff_min_days_past_due", p.writeoff_min_days_past_due,
-                    kWriteOffMinDaysRange}};
+                    kWriteOffMinDaysRange},
+                   {"deposit_pct_a", p.deposit_pct_a, kDepositPctRange},
+                   {"deposit_pct_b", p.deposit_pct_b, kDepositPctRange},
+                   {"deposit_pct_c", p.deposit_pct_c, kDepositPctRange},
+                   {"deposit_pct_d", p.deposit_pct_d, kDepositPctRange},
+                   {"deposit_ttl_days", p.deposit_ttl_days, kDepositTtlDaysRange}};
   for (const auto& d : durations)
     if (!d.range.contains(d.value))
       return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));
@@ -112,6 +119,16 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
     return bad("credit_limit_vp_pct",
                "credit_limit_vp_pct must be " + limits::range_text(kCreditLimitVpPctRange));
   if (p.return_vp_minor < 0) return bad("return_vp_minor", "return_vp_minor must not be negative");
+  const struct {
+    const char* name;
+    Money value;
+  } caps[] = {{"max_order_credit_minor_a", p.max_order_credit_minor_a},
+              {"max_order_credit_minor_b", p.max_order_credit_minor_b},
+              {"max_order_credit_minor_c", p.max_order_credit_minor_c},
+              {"max_order_credit_minor_d", p.max_order_credit_minor_d}};
+  for (const auto& c : caps)
+    if (!kMoneyRange.contains(c.value))
+      return bad(c.name, std::string(c.name) + " must be " + limits::range_text(kMoneyRange));
   return true;
 }
 

@@ -72,7 +72,7 @@ constexpr const char* kGrades[] = {"A", "B", "C", "D"};
 constexpr const char* kCustomerStatuses[] = {"active", "on_hold", "blocked"};
 constexpr const char* kOrderStatuses[] = {"accepted", "held",      "rejected",
                                           "expired",  "cancelled", "shipped"};
-constexpr const char* kPaymentTerms[] = {"credit", "prepaid"};
+constexpr const char* kPaymentTerms[] = {"credit", "prepaid", "cod", "deposit"};
 constexpr const char* kPriceSources[] = {"list", "agreement", "requested"};
 constexpr const char* kAgingBases[] = {"due_date", "invoice_date"};
 constexpr const char* kReasons[] = {"UNKNOWN_CUSTOMER",  "CUSTOMER_BLOCKED",
@@ -81,7 +81,7 @@ constexpr const char* kReasons[] = {"UNKNOWN_CUSTOMER",  "CUSTOMER_BLOCKED",
                                     "CUSTOMER_ON_HOLD",  "CREDIT_GRADE",
                                     "CREDIT_LIMIT",      "OVERDUE",
                                     "PRICE_APPROVAL",    "AMOUNT_APPROVAL",
-                                    "CREDIT_REVIEW_DUE"};
+                                    "CREDIT_REVIEW_DUE", "ORDER_CREDIT_CAP"};
 constexpr const char* kErrors[] = {
     "OK",        "BAD_JSON",      "BAD_REQUEST", "UNKNOWN_OP",    "UNAUTHENTICATED", "FORBIDDEN",
     "NOT_FOUND", "INVALID_STATE", "DUPLICATE",   "LINE_TOO_LONG", "OVERLOADED",      "INTERNAL",

@@ -100,7 +100,8 @@ enum class OrderStatus : uint8_t { accepted, held, rejected, expired, cancelled,
 constexpr int kOrderStatusCount = 6;
 static_assert(static_cast<int>(OrderStatus::shipped) + 1 == kOrderStatusCount,
               "kOrderStatusCount must follow OrderStatus's last value");
-enum class PaymentTerms : uint8_t { credit, prepaid };
+// cod (cash on delivery) and deposit: docs/rules.md, "Cash on delivery" and "Deposits".
+enum class PaymentTerms : uint8_t { credit, prepaid, cod, deposit };
 // Where an order line's unit price came from (docs/rules.md, "Contract prices"): a price
 // agreement of the customer for the sku, the product's list price, or the price the line asked.
 enum class PriceSource : uint8_t { list, agreement, requested };
@@ -123,8 +124,9 @@ enum class Reason : uint8_t {
   PRICE_APPROVAL,
   AMOUNT_APPROVAL,
   CREDIT_REVIEW_DUE = 12,  // the customer's credit review is overdue (docs/rules.md, "Credit data")
+  ORDER_CREDIT_CAP = 13,   // the order's credit part is above its grade's max_order_credit_minor
 };
-constexpr int kReasonCount = 13;
+constexpr int kReasonCount = 14;
 inline bool rejects(Reason r) {
   return r <= Reason::PREPAYMENT_REQUIRED;
 }

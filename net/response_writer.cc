@@ -191,6 +191,10 @@ void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
   w.field("payment", to_string(o.payment));
   write_reasons(w, "reasons", o.reasons);
   w.field("total", o.total);
+  if (o.payment == PaymentTerms::deposit) {  // docs/rules.md, "Deposits"
+    w.field("deposit_due", o.deposit_due);
+    w.field("deposit_paid", o.deposit_paid);
+  }
   write_lines(w, "lines", o.lines);
   if (o.has_credit) {
     w.key("credit");
@@ -428,6 +432,7 @@ struct BodyWriter {
     w.field("unapplied", p.unapplied);
     if (p.duplicate) w.field("duplicate", true);
     write_applications(w, p.recovered, "recovered");
+    if (p.deposit > 0) w.field("deposit", p.deposit);
   }
   void operator()(const ReturnView& r) {
     w.field("order_no", r.order_no);

@@ -449,7 +449,14 @@ class Sim {
     OrderRequest o;
     o.customer = customer();
     if (percent(60)) o.client_order_id = Key::of("PO-" + std::to_string(random(30)));
-    o.payment = percent(90) ? PaymentTerms::credit : PaymentTerms::prepaid;
+    const uint64_t pay = random(100);
+    o.payment = pay < 76   ? PaymentTerms::credit
+                : pay < 86 ? PaymentTerms::prepaid
+                : pay < 93 ? PaymentTerms::cod
+                           : PaymentTerms::deposit;
+    // deposit_pct: mostly in 1..100, sometimes out of range or on another payment (refused).
+    if (o.payment == PaymentTerms::deposit ? percent(60) : percent(1))
+      o.deposit_pct = static_cast<int32_t>(random(103));
     if (percent(20)) o.ship_by = static_cast<Day>(now_ms_ / 86'400'000 + random(40)) - 5;
     o.ref = text();
     for (uint64_t n = percent(3) ? 0 : 1 + random(3); n > 0; --n) {
@@ -519,9 +526,12 @@ class Sim {
       case 12:
         ++ships_;
         return Ship{order_no(), percent(50) ? std::vector<SkuQty>{} : sku_lines()};
-      case 13:
-        return RecordPayment{customer(), money(200'000),
-                             percent(3) ? Key() : Key::of("PAY-" + std::to_string(random(400)))};
+      case 13: {
+        RecordPayment p{customer(), money(200'000),
+                        percent(3) ? Key() : Key::of("PAY-" + std::to_string(random(400)))};
+        if (percent(15)) p.order_no = order_no();  // a deposit (refused unless one is open)
+        return p;
+      }
       case 14:
         return ReturnGoods{order_no(), sku_lines(), percent(50), text()};
       case 15:
@@ -595,6 +605,11 @@ class Sim {
           p.policy.writeoff_min_days_past_due = static_cast<int32_t>(random(400));
           p.policy.single_approval_write_off = percent(30);
           p.policy.return_vp_minor = money(20'000);
+          p.policy.max_order_credit_minor_a = percent(50) ? kMoneyMax : money(500'000);
+          p.policy.max_order_credit_minor_c = money(100'000);
+          p.policy.max_order_credit_minor_d = money(10'000);
+          p.policy.deposit_pct_b = 1 + static_cast<int32_t>(random(100));
+          p.policy.deposit_ttl_days = 1 + static_cast<int32_t>(random(14));
         } else {
           p.policy.hold_ttl_hours = -static_cast<int32_t>(random(3));
         }

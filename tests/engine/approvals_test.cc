@@ -186,8 +186,9 @@ TEST_F(ApprovalsTest, ApproveOrderOfANamedReasonNotTheCallersIsForbidden) {
 }
 
 TEST_F(ApprovalsTest, ApproveOrderWithNothingTheCallerMayApproveIsForbidden) {
+  // Grade D: CREDIT_GRADE (level 3) and ORDER_CREDIT_CAP (level 2), neither for level 1.
   OrderNo n = w.submit("D1", {{"BOLT", 1}}).order_no;
-  expect_forbidden([&] { return approve(n, credit_officer(2)); }, "CREDIT_GRADE needs approval level 3");
+  expect_forbidden([&] { return approve(n, credit_officer(1)); }, "CREDIT_GRADE needs approval level 3");
 }
 
 TEST_F(ApprovalsTest, OnlyHeldOrdersAreApproved) {

@@ -392,7 +392,7 @@ TEST_F(CreditDataTest, VersionTwoImageLoadsWithReviewDueOneCycleAfterItsDay) {
   w.advance_days(5);
   w.tick();  // the image's day; no orders, so its daily table is empty
   std::string v4;
-  w.engine.save(v4);
+  w.engine.save_version(v4, 4);
   const std::string v3 = image_as_version3(v4, {});
   // The credit data: the policy's credit members, C1's review_due and its one history entry
   // (created), no proposals, the entry.
@@ -400,7 +400,7 @@ TEST_F(CreditDataTest, VersionTwoImageLoadsWithReviewDueOneCycleAfterItsDay) {
   // The other blocks version 3 appends after the daily table, empty here (see
   // FuzzRegressionTest.VersionOneImageWithADenseDailyTableStillLoads for their layout): auth,
   // orderbook (no daily rows), receivables (one customer), writeoff.
-  const std::size_t others = (8 + kReasonCount + 4 + 1) + (8 + 8 + 8) + (4 + 8 + 7 * 8) +
+  const std::size_t others = (8 + 13 + 4 + 1) + (8 + 8 + 8) + (4 + 8 + 7 * 8) +
                              (4 + 1 + 8 + 5 * 8);
   const std::string v2 = "CREDOST2" + v3.substr(8, v3.size() - 8 - credit - others);
   ASSERT_EQ(Engine::image_version(v2), 2);

@@ -143,14 +143,18 @@ TEST_F(DecideTest, GradeDCreditOrderIsHeld) {
   w.customer("C1").grade(Grade::D).limit(100'000'000);
   OrderView o = w.submit("C1", {{"BOLT", 1}});
   EXPECT_EQ(o.status, OrderStatus::held);
-  EXPECT_EQ(reason_codes(o), (Reasons{{Reason::CREDIT_GRADE, -1}}));
+  // Grade D: no credit, and an order credit cap of 0 (004 9-02 §5).
+  EXPECT_EQ(reason_codes(o),
+            (Reasons{{Reason::CREDIT_GRADE, -1}, {Reason::ORDER_CREDIT_CAP, -1}}));
 }
 
 TEST_F(DecideTest, NewCustomerIsHeldForGradeAndLimit) {
   w.customer("C1");
   OrderView o = w.submit("C1", {{"BOLT", 1}});
   EXPECT_EQ(o.status, OrderStatus::held);
-  EXPECT_EQ(reason_codes(o), (Reasons{{Reason::CREDIT_GRADE, -1}, {Reason::CREDIT_LIMIT, -1}}));
+  EXPECT_EQ(reason_codes(o), (Reasons{{Reason::CREDIT_GRADE, -1},
+                                      {Reason::CREDIT_LIMIT, -1},
+                                      {Reason::ORDER_CREDIT_CAP, -1}}));
 }
 
 TEST_F(DecideTest, CreditLimitHoldsOnlyWhenExposurePlusTotalExceedsIt) {
@@ -244,7 +248,8 @@ TEST_F(DecideTest, EveryReasonIsListedInCheckOrder) {
                                       {Reason::BELOW_FLOOR_PRICE, 2},
                                       {Reason::CUSTOMER_ON_HOLD, -1},
                                       {Reason::CREDIT_GRADE, -1},
-                                      {Reason::CREDIT_LIMIT, -1}}));
+                                      {Reason::CREDIT_LIMIT, -1},
+                                      {Reason::ORDER_CREDIT_CAP, -1}}));
 }
 
 TEST_F(DecideTest, PriceAndAmountApprovalAreListedTogether) {
@@ -294,7 +299,8 @@ TEST_F(DecideTest, QuoteDecidesButReservesAndNumbersNothing) {
   EXPECT_TRUE(q.quote);
   EXPECT_EQ(q.order_no, 0u);
   EXPECT_EQ(q.status, OrderStatus::held);
-  EXPECT_EQ(reason_codes(q), (Reasons{{Reason::CREDIT_GRADE, -1}}));
+  EXPECT_EQ(reason_codes(q),
+            (Reasons{{Reason::CREDIT_GRADE, -1}, {Reason::ORDER_CREDIT_CAP, -1}}));
   EXPECT_EQ(w.engine.state_hash(), before);
   EXPECT_EQ(w.get_product("BOLT").reserved, 0);
   EXPECT_EQ(w.submit("C1", {{"BOLT", 5}}).order_no, 100001u);

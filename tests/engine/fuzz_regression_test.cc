@@ -178,7 +178,7 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   w.advance_days(2);
   w.submit("C1", {{"BOLT", 4}});
   std::string v4;
-  w.engine.save(v4);
+  w.engine.save_version(v4, 4);
   ASSERT_EQ(Engine::image_version(v4), 4);
   // Version 4 adds each line's price source and the price agreements (empty): version 3 is
   // the same without them.
@@ -192,7 +192,9 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   // per customer, seven empty tables), credit data (the policy's credit members 4 x 8 + 5 x 4,
   // per customer its review_due and history (u64 count + 4 per entry), the proposals (u64 count)
   // and the history entries (u64 count + 74 each): C1 has one, "created").
-  const std::size_t auth_block = 8 + kReasonCount + 4 + 1;
+  // Versions 3 and 4 count 13 hold reasons (ORDER_CREDIT_CAP came with version 5).
+  constexpr std::size_t kV4Reasons = 13;
+  const std::size_t auth_block = 8 + kV4Reasons + 4 + 1;
   const std::size_t orderbook = 8 + 8 + 8 + 2 * 16;
   const std::size_t receivables = 4 + 8 * 1 + 7 * 8;
   const std::size_t credit = 52 + (4 + 8 + 4) + 8 + (8 + 74);
@@ -202,7 +204,7 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   const std::size_t after_daily = auth_block + orderbook + receivables + credit + writeoff;
   // The daily table: u64 count, then (i32 day, row) per row. A row: counts and values by status
   // (6 + 6), holds by reason (kReasonCount since version 3, 12 before), then 8 sums, 8 bytes each.
-  const std::size_t row_bytes = (6 + 6 + kReasonCount + 8) * 8;
+  const std::size_t row_bytes = (6 + 6 + kV4Reasons + 8) * 8;
   const std::size_t tail = 8 + 2 * (4 + row_bytes) + after_daily;
   ASSERT_GT(v3.size(), tail);
   uint64_t rows = 0;
@@ -210,7 +212,7 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
   ASSERT_EQ(rows, 2u);
   auto old_row = [&](std::size_t at) {  // only the 12 reasons versions 1 and 2 count
     std::string row = v3.substr(at, row_bytes);
-    return row.erase((6 + 6 + 12) * 8, (kReasonCount - 12) * 8);
+    return row.erase((6 + 6 + 12) * 8, (kV4Reasons - 12) * 8);
   };
   const std::size_t row0_at = v3.size() - tail + 8 + 4;
   const std::size_t row2_at = v3.size() - after_daily - row_bytes;
@@ -238,7 +240,7 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
     ASSERT_TRUE(old.load(v3, &error)) << error;
     EXPECT_EQ(old.check_invariants(true), "");
     std::string resaved;
-    old.save(resaved);
+    old.save_version(resaved, 4);
     EXPECT_EQ(resaved, v4);
   }
   for (const std::string* image : {&v1, &v2}) {
@@ -247,7 +249,7 @@ TEST_F(FuzzRegressionTest, VersionOneImageWithADenseDailyTableStillLoads) {
     ASSERT_TRUE(old.load(*image, &error)) << error;
     EXPECT_EQ(old.check_invariants(true), "");
     std::string resaved;
-    old.save(resaved);
+    old.save_version(resaved, 4);
     resaved = image_as_version3(resaved, lines);  // the derived sources are the ones saved
     // Everything up to the version-3 blocks is what wrote the image.
     EXPECT_EQ(resaved.substr(0, v3.size() - after_daily), v3.substr(0, v3.size() - after_daily));

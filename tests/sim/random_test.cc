@@ -541,6 +541,10 @@ class Sim {
   uint64_t duplicates_ = 0, hash_checks_ = 0, failures_ = 0, suspended_ = 0, reactivated_ = 0,
            held_expired_ = 0, accepted_expired_ = 0, forbidden_ = 0;
   Kind kind_ = kSubmit;
+  // Deposit orders decided so far (the newest 256): record_payment with order_no picks one.
+  std::vector<OrderNo> deposit_orders_;
+  // True iff the customer has a cash-on-delivery invoice open past its due date.
+  bool cod_overdue(std::string_view customer, Day today);
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -864,7 +868,13 @@ OrderRequest Sim::random_order(bool allow_reuse) {
   } else if (coid < 70) {
     o.client_order_id = fresh_key('O');
   }
-  o.payment = rng_.percent(10) ? PaymentTerms::prepaid : PaymentTerms::credit;
+  const int pay = static_cast<int>(rng_.range(0, 99));
+  o.payment = pay < 10   ? PaymentTerms::prepaid
+              : pay < 16 ? PaymentTerms::cod
+              : pay < 22 ? PaymentTerms::deposit
+                         : PaymentTerms::credit;
+  if (o.payment == PaymentTerms::deposit && rng_.percent(60))
+    o.deposit_pct = static_cast<int32_t>(rng_.range(1, 100));
   const int lines = static_cast<int>(rng_.range(1, 5));
   for (int i = 0; i < lines; ++i) {
     LineRequest l;
@@ -1034,10 +1044,20 @@ void Sim::do_submit(bool with_quote) {
     auto lvl = [&](Reason r) { return int32_t{policy_.reason_levels[static_cast<std::size_t>(r)]}; };
     if (c.status == CustomerStatus::on_hold)
       want.emplace_back(int(Reason::CUSTOMER_ON_HOLD), -1, lvl(Reason::CUSTOMER_ON_HOLD), -1);
-    if (req.payment == PaymentTerms::credit) {
+    // A deposit order is decided as credit for the rest: total less ⌈total × pct / 100⌉.
+    const bool on_credit =
+        req.payment == PaymentTerms::credit || req.payment == PaymentTerms::deposit;
+    Money credit_part = total;
+    if (req.payment == PaymentTerms::deposit) {
+      const int32_t defaults[] = {policy_.deposit_pct_a, policy_.deposit_pct_b,
+                                  policy_.deposit_pct_c, policy_.deposit_pct_d};
+      const int32_t pct = req.deposit_pct.value_or(defaults[static_cast<int>(c.grade)]);
+      credit_part = total - (total * pct + 99) / 100;
+    }
+    if (on_credit) {
       if (c.grade == Grade::D)
         want.emplace_back(int(Reason::CREDIT_GRADE), -1, lvl(Reason::CREDIT_GRADE), -1);
-      const Money over = c.exposure.total + total - c.credit_limit;
+      const Money over = c.exposure.total + credit_part - c.credit_limit;
       if (over > 0) {
         const bool far = static_cast<__int128>(over) * 100 >
                          static_cast<__int128>(c.credit_limit) * policy_.credit_limit_vp_pct;
@@ -1047,6 +1067,10 @@ void Sim::do_submit(bool with_quote) {
       if (c.oldest_overdue_days > policy_.overdue_hold_days)
         want.emplace_back(int(Reason::OVERDUE), -1, lvl(Reason::OVERDUE), -1);
     }
+    // Cash on delivery: no credit reasons, but an unpaid cod invoice past due holds it.
+    if (req.payment == PaymentTerms::cod &&
+        cod_overdue(req.customer.view(), day_of(std::max(engine_now_, at))))
+      want.emplace_back(int(Reason::OVERDUE), -1, lvl(Reason::OVERDUE), -1);
     if (total > policy_.approve_total_max_minor[level]) {
       int32_t required = kMaxLevel;
       for (int lv = 0; lv <= kMaxLevel; ++lv)
@@ -1057,9 +1081,12 @@ void Sim::do_submit(bool with_quote) {
       want.emplace_back(int(Reason::AMOUNT_APPROVAL), -1, required, -1);
     }
     const Day today = day_of(std::max(engine_now_, at));
-    if (req.payment == PaymentTerms::credit &&
-        int64_t{today} - c.review_due > policy_.review_grace_days)
+    if (on_credit && int64_t{today} - c.review_due > policy_.review_grace_days)
       want.emplace_back(int(Reason::CREDIT_REVIEW_DUE), -1, 1, -1);
+    const Money caps[] = {policy_.max_order_credit_minor_a, policy_.max_order_credit_minor_b,
+                          policy_.max_order_credit_minor_c, policy_.max_order_credit_minor_d};
+    if (on_credit && credit_part > caps[static_cast<int>(c.grade)])
+      want.emplace_back(int(Reason::ORDER_CREDIT_CAP), -1, lvl(Reason::ORDER_CREDIT_CAP), -1);
   }
 
   std::optional<OrderView> quoted;
@@ -1077,6 +1104,12 @@ void Sim::do_submit(bool with_quote) {
   const OrderView o = std::get<OrderView>(r.body);
   const uint64_t dups_before = duplicates_;
   record_decision(req, o, customer_known);
+  if (req.payment == PaymentTerms::deposit && o.decision != OrderStatus::rejected) {
+    SIM_EXPECT(o.deposit_paid == 0 && o.deposit_due >= 0 && o.deposit_due <= o.total,
+               "a new deposit order's deposit is out of range: " + describe(o));
+    if (deposit_orders_.size() >= 256) deposit_orders_.erase(deposit_orders_.begin());
+    deposit_orders_.push_back(o.order_no);
+  }
   const bool duplicate = duplicates_ != dups_before;
 
   if (!duplicate && !customer_known) {
@@ -1176,6 +1209,8 @@ void Sim::do_submit(bool with_quote) {
       if (req.payment == PaymentTerms::prepaid) {
         d_unapplied = -o.total;
         d_prepaid = o.total;
+      } else if (req.payment == PaymentTerms::cod) {
+        // cash on delivery: not in the exposure
       } else if (o.decision == OrderStatus::accepted) {
         d_open = o.total;
       } else {
@@ -1386,6 +1421,23 @@ void Sim::do_release_shipment() {
                                ", got " + (r.ok() ? std::string("ok") : describe(r.error)));
 }
 
+bool Sim::cod_overdue(std::string_view customer, Day today) {
+  OpenItemsQuery q;
+  q.customer = Key::of(customer);
+  q.as_of = today;
+  q.limit = 1'000;
+  const Result& r = query(q, finance_.front());
+  SIM_EXPECT(r.ok(), "open_items failed: " + describe(r.error));
+  if (!r.ok()) return false;
+  const std::vector<OpenItemRow> items = std::get<OpenItemsView>(r.body).items;
+  for (const OpenItemRow& row : items) {
+    if (row.days_past_due <= 0 || row.open <= 0) continue;
+    const auto o = order_view(row.order_no);
+    if (o && o->payment == PaymentTerms::cod) return true;
+  }
+  return false;
+}
+
 // Whether ship must refuse the order for its customer (blocked, on hold, overdue; prepaid
 // orders never are).
 bool Sim::supply_stopped(const OrderView& o) {
@@ -1431,6 +1483,13 @@ void Sim::do_ship() {
     // No shipment to a stopped customer without a release (004 9-06 §7).
     SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE && !r.error.reason.empty(),
                "shipped to a stopped customer without a release: " +
+                   (r.ok() ? std::string("ok") : describe(r.error)));
+    return;
+  }
+  if (before->status == OrderStatus::accepted && before->payment == PaymentTerms::deposit &&
+      before->deposit_paid < before->deposit_due && (cmd_.by.roles & kRoleWarehouse) && !bad) {
+    SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE && r.error.reason == "DEPOSIT_UNPAID",
+               "shipped a deposit order whose deposit is unpaid: " +
                    (r.ok() ? std::string("ok") : describe(r.error)));
     return;
   }
@@ -1480,7 +1539,9 @@ void Sim::do_ship() {
     SIM_EXPECT(v.amount == amount, numbered("invoice amount ", static_cast<int64_t>(v.amount)) +
                                        numbered(", expected ", static_cast<int64_t>(amount)));
   const auto c = customer_view(before->customer.view());
-  SIM_EXPECT(v.due_date == day_of(engine_now_) + c->terms_days,
+  // Cash on delivery is due on the ship date.
+  SIM_EXPECT(v.due_date ==
+                 day_of(engine_now_) + (before->payment == PaymentTerms::cod ? 0 : c->terms_days),
              "due date " + format_date(v.due_date) + ", expected ship date + " +
                  std::to_string(c->terms_days) + " days");
   if (shipped_.size() < 1'024)
@@ -1514,6 +1575,12 @@ void Sim::do_pay() {
           break;
         }
       }
+    } else if (rng_.percent(15) && !deposit_orders_.empty()) {
+      // A deposit: for one of the deposit orders (maybe closed or paid already, or another
+      // customer's: refused).
+      const OrderNo n = rng_.pick(deposit_orders_);
+      if (const auto o = order_view(n)) p.customer = rng_.percent(95) ? o->customer : p.customer;
+      p.order_no = n;
     } else if (rng_.percent(15) && !written_off_.empty()) {
       // Money for a written-off invoice: a recovery, within what is left of it or not.
       const auto& [invoice, customer] = rng_.pick(written_off_);
@@ -1532,10 +1599,22 @@ void Sim::do_pay() {
     else
       p.amount = rng_.range(1, owed * 2 + 20'000);
   }
+  const std::optional<OrderView> deposit_order =
+      p.order_no ? order_view(*p.order_no) : std::nullopt;
   cmd_ = Command{0, stamp(), rng_.pick(finance_), p};
   const Result& r = send(false);
   if (!before) {
     SIM_EXPECT(!r.ok(), "a payment from an unknown customer succeeded");
+    return;
+  }
+  if (!original && p.order_no && !r.ok()) {
+    const bool open = deposit_order && (deposit_order->status == OrderStatus::accepted ||
+                                        deposit_order->status == OrderStatus::held);
+    SIM_EXPECT(r.error.field == "order_no" || r.error.field == "amount",
+               "a deposit payment failed: " + describe(r.error));
+    SIM_EXPECT(r.error.code != ErrorCode::INVALID_STATE || !open ||
+                   deposit_order->deposit_paid >= deposit_order->deposit_due,
+               "a deposit payment for an open unpaid order was refused: " + describe(r.error));
     return;
   }
   if (!original && p.recovery_of && !r.ok()) {
@@ -1571,7 +1650,16 @@ void Sim::do_pay() {
   for (const Application& a : v.recovered) recovered += a.amount;
   SIM_EXPECT(!p.recovery_of || recovered == p.amount,
              "a payment with recovery_of was not booked as a recovery in full");
-  SIM_EXPECT(applied + recovered + (v.unapplied - before->exposure.unapplied) == p.amount,
+  if (p.order_no && !original) {
+    // What was set aside for the deposit: at most the rest of it, and the order shows it.
+    const Money rest = deposit_order->deposit_due - deposit_order->deposit_paid;
+    SIM_EXPECT(v.deposit > 0 && v.deposit <= rest && v.deposit <= p.amount,
+               numbered("a deposit payment set aside ", static_cast<int64_t>(v.deposit)));
+    SIM_EXPECT(order_view(*p.order_no)->deposit_paid == deposit_order->deposit_paid + v.deposit,
+               "the order's deposit_paid did not grow by the deposit set aside");
+  }
+  SIM_EXPECT(applied + recovered + v.deposit + (v.unapplied - before->exposure.unapplied) ==
+                 p.amount,
              numbered("payment of ", static_cast<int64_t>(p.amount)) +
                  " does not balance: applied " + std::to_string(applied) +
                  numbered(", unapplied ", static_cast<int64_t>(before->exposure.unapplied)) +
@@ -1950,6 +2038,15 @@ void Sim::do_set_policy() {
   p.credit_limit_vp_pct = static_cast<int32_t>(rng_.range(0, 50));
   p.writeoff_min_days_past_due = static_cast<int32_t>(rng_.range(0, 60));
   p.return_vp_minor = rng_.range(2'000, 60'000);
+  p.max_order_credit_minor_a = rng_.percent(50) ? kMoneyMax : rng_.range(10'000, 200'000);
+  p.max_order_credit_minor_b = rng_.percent(30) ? kMoneyMax : rng_.range(10'000, 100'000);
+  p.max_order_credit_minor_c = rng_.range(0, 50'000);
+  p.max_order_credit_minor_d = rng_.range(0, 10'000);
+  p.deposit_pct_a = static_cast<int32_t>(rng_.range(1, 100));
+  p.deposit_pct_b = static_cast<int32_t>(rng_.range(1, 100));
+  p.deposit_pct_c = static_cast<int32_t>(rng_.range(1, 100));
+  p.deposit_pct_d = static_cast<int32_t>(rng_.range(1, 100));
+  p.deposit_ttl_days = static_cast<int32_t>(rng_.range(1, 14));
   cmd_ = Command{0, stamp(), admin_, SetPolicy{p}};
   const Result& r = send(false);
   SIM_EXPECT(r.ok(), "set_policy failed: " + describe(r.error));
@@ -2504,6 +2601,12 @@ void Sim::do_amend() {
     forget_order(n);
     return;
   }
+  if (before->payment == PaymentTerms::deposit) {
+    // A deposit order is never amended (docs/rules.md, "Deposits").
+    SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE,
+               "amended a deposit order: " + (r.ok() ? std::string("ok") : describe(r.error)));
+    return;
+  }
   if (!r.ok()) {
     // Legal refusals of an open order: shipped units the new lines drop or reprice.
     SIM_EXPECT(r.error.code == ErrorCode::INVALID_STATE && r.error.field.starts_with("lines"),
@@ -2565,6 +2668,11 @@ void Sim::do_amend() {
     SIM_EXPECT(c && c->exposure.total - cust_before->exposure.total ==
                         open_value(*after) - open_value(*before),
                "amending moved the exposure by other than the difference");
+  }
+  if (before->payment == PaymentTerms::cod && cust_before) {  // cash on delivery: no exposure
+    const auto c = customer_view(before->customer.view());
+    SIM_EXPECT(c && c->exposure.total == cust_before->exposure.total,
+               "amending a cash-on-delivery order moved the exposure");
   }
 }
 
