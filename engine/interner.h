@@ -8,8 +8,9 @@
 // doubled table takes new keys at once while every later intern() moves the next
 // kMigrateStep slots of the old one across; until the old table is drained, lookups probe
 // both. A slot keeps the hash's high half, which also places it, so moving a slot never reads
-// its key. The doubled table is announced to the prefault thread (BlockPool::expect) when the
-// current one is 3/8 full, so it is usually ready, zeroed and faulted in, when needed.
+// its key. Tables from 64 KiB come from the pool (kTablePoolFrom), and the doubled table is
+// announced to the prefault thread (BlockPool::expect) when the current one is 3/8 full, so it
+// is usually ready, zeroed and faulted in, when needed.
 // Private to the engine.
 #pragma once
 
@@ -76,8 +77,8 @@ class Interner {
     slots_.p[i] = {id + 1, tag};
     // Three eighths full (a table starts a quarter full): the doubled table will be needed
     // after cap/8 more inserts, time for the prefault thread to prepare it.
-    if (entries_.size() * 8 == slots_.cap * 3 && slots_.cap * 2 * sizeof(Slot) >= kHugePage)
-      BlockPool::instance().expect(slots_.cap * 2 * sizeof(Slot));
+    if (entries_.size() * 8 == slots_.cap * 3 && slots_.cap * 2 * sizeof(Slot) >= kTablePoolFrom)
+      BlockPool::instance().expect(pool_bytes(slots_.cap * 2 * sizeof(Slot)));
     return id;
   }
 
@@ -118,7 +119,7 @@ class Interner {
     std::size_t cap = 0;
     std::size_t mask() const { return cap - 1; }
     void release() {
-      free_zeroed(p, cap * sizeof(Slot));
+      free_zeroed(p, cap * sizeof(Slot), kTablePoolFrom);
       p = nullptr;
       cap = 0;
     }
@@ -142,7 +143,7 @@ class Interner {
     old_ = slots_;
     old_pos_ = 0;
     slots_.cap = old_.cap == 0 ? 64 : old_.cap * 2;
-    slots_.p = static_cast<Slot*>(alloc_zeroed(slots_.cap * sizeof(Slot)));
+    slots_.p = static_cast<Slot*>(alloc_zeroed(slots_.cap * sizeof(Slot), kTablePoolFrom));
   }
 
   // Moves up to `n` slots of the old table into the current one; frees the old one when done.

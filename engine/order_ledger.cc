@@ -110,7 +110,7 @@ void rebuild_order_indexes(State& s) {
 }
 
 std::string check_order_indexes(const State& s) {
-  auto check = [&](const std::vector<std::vector<uint32_t>>& lists, const char* what,
+  auto check = [&](const std::vector<ChunkedList<uint32_t>>& lists, const char* what,
                    auto owner) -> std::string {
     std::size_t count = 0;
     for (std::size_t k = 0; k < lists.size(); ++k) {
@@ -183,10 +183,10 @@ void list_orders(const State& s, const ListOrders& q, Day today, Result& out) {
   list.next_cursor = Key{};
   uint32_t rows = 0;
   // The orders to walk: every order, or the shorter of the customer's and the principal's.
-  static const std::vector<uint32_t> kNoOrders;
-  const std::vector<uint32_t>* index = nullptr;
-  auto narrow = [&](const std::vector<std::vector<uint32_t>>& lists, uint32_t key) {
-    const std::vector<uint32_t>& l = key < lists.size() ? lists[key] : kNoOrders;
+  static const ChunkedList<uint32_t> kNoOrders;
+  const ChunkedList<uint32_t>* index = nullptr;
+  auto narrow = [&](const std::vector<ChunkedList<uint32_t>>& lists, uint32_t key) {
+    const ChunkedList<uint32_t>& l = key < lists.size() ? lists[key] : kNoOrders;
     if (!index || l.size() < index->size()) index = &l;
   };
   if (customer != kNone) narrow(s.orders_by_customer, customer);

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/chunked_list.h"
 #include "engine/chunked_text.h"
 #include "engine/chunked_vector.h"
 #include "engine/command.h"
@@ -385,8 +386,10 @@ struct State {
   // list_orders' indexes: order indices in ascending order (so also by submission time), per
   // customer and per submitting principal. Derived: rebuilt from the orders on load, not in the
   // state image (engine/order_ledger.cc).
-  std::vector<std::vector<uint32_t>> orders_by_customer;
-  std::vector<std::vector<uint32_t>> orders_by_principal;
+  // Lists that never copy as they grow (engine/chunked_list.h): a principal's list reaches
+  // millions.
+  std::vector<ChunkedList<uint32_t>> orders_by_customer;
+  std::vector<ChunkedList<uint32_t>> orders_by_principal;
 
   // ---- receivables (branch receivables) ----
   ChunkedVector<Settlement> settlements;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "engine/log2_histogram.h"
 #include "engine/ops.h"
 #include "engine/types.h"
 
@@ -88,29 +89,42 @@ struct MetricsCounters {
 };
 
 // The stall detector (issue 12): how long each single step of the engine thread took (one
-// command or query applied, a tick, a journal check), as the longest step and a histogram by
-// decades. Written by the engine thread only (plain stores, no read-modify-write), read by
-// `stats` on the I/O thread.
+// command or query applied, a tick, a journal check), as the longest step and a log2 histogram
+// in microseconds (engine/log2_histogram.h's buckets: bucket i counts steps of at most 2^i us,
+// the last one the longer ones). Written by the engine thread only (plain stores, no
+// read-modify-write), read by `stats` and /metrics on an I/O thread.
 struct EngineSteps {
-  // Upper bounds of the buckets, in microseconds; the last bucket holds everything longer.
-  static constexpr std::array<uint64_t, 6> kBoundsUs = {10, 100, 1'000, 10'000, 100'000, 1'000'000};
-  static constexpr std::size_t kBuckets = kBoundsUs.size() + 1;
+  using Histogram = Log2Histogram<21>;  // 1 us .. ~1 s, then longer
+  static constexpr std::size_t kBuckets = Histogram::kBounds + 1;
 
   std::atomic<uint64_t> count{0};
+  std::atomic<uint64_t> sum_ns{0};
   std::atomic<uint64_t> max_ns{0};
   std::atomic<uint8_t> max_op{0};  // OpId of the longest step (engine/ops.h)
   std::array<std::atomic<uint64_t>, kBuckets> buckets{};
 
   // Engine thread only.
   void record(uint64_t ns, uint8_t op) {
-    std::size_t b = 0;
-    while (b < kBoundsUs.size() && ns > kBoundsUs[b] * 1000) ++b;
-    buckets[b].store(buckets[b].load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    count.store(count.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    bump(buckets[Histogram::bucket_of((ns + 999) / 1000)]);
+    bump(count);
+    sum_ns.store(sum_ns.load(std::memory_order_relaxed) + ns, std::memory_order_relaxed);
     if (ns > max_ns.load(std::memory_order_relaxed)) {
       max_ns.store(ns, std::memory_order_relaxed);
       max_op.store(op, std::memory_order_relaxed);
     }
+  }
+  // Any thread: a copy in microseconds, for rendering.
+  Histogram snapshot_us() const {
+    Histogram h;
+    for (std::size_t b = 0; b < kBuckets; ++b) h.buckets[b] = buckets[b].load(std::memory_order_relaxed);
+    h.count = count.load(std::memory_order_relaxed);
+    h.sum = sum_ns.load(std::memory_order_relaxed) / 1000;
+    return h;
+  }
+
+ private:
+  static void bump(std::atomic<uint64_t>& a) {
+    a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 };
 

@@ -255,6 +255,16 @@ std::string render_metrics(const SharedCounters& c, const CommandLog& log,
     if (m.engine_seconds[op].count.load(relaxed) > 0)
       w.histogram("credo_engine_duration_seconds", {{"op", kOps[op].name}}, m.engine_seconds[op]);
 
+  // The stall detector (net/counters.h EngineSteps): every step, housekeeping included.
+  w.family("credo_engine_step_duration_seconds", "histogram",
+           "Every single step of the engine thread (a command, a query, a tick or a journal "
+           "check), in power-of-two buckets: the stall detector.");
+  w.log2_histogram("credo_engine_step_duration_seconds", c.engine_steps.snapshot_us(), 1e-6);
+  w.family("credo_engine_step_max_seconds", "gauge",
+           "The longest single step of the engine thread since start.");
+  w.sample("credo_engine_step_max_seconds", {},
+           static_cast<double>(c.engine_steps.max_ns.load(relaxed)) * 1e-9);
+
   w.family("credo_orders_total", "counter",
            "Orders submitted (submit_order, submit_orders; not quotes or duplicates) by decision.");
   for (OrderStatus s : {OrderStatus::accepted, OrderStatus::held, OrderStatus::rejected})

@@ -81,16 +81,19 @@ void write_answer(std::string& out, const Answer& a) {
 
 namespace {
 // The stall detector: the engine thread's steps by duration (docs/protocol.md, `stats`).
+// buckets_us[i] counts the steps of at most 2^i us (over 2^(i-1)); the last one, longer steps.
 void write_engine_steps(JsonWriter& w, const EngineSteps& st) {
-  static constexpr std::array<std::string_view, EngineSteps::kBuckets> kNames = {
-      "le_10us", "le_100us", "le_1ms", "le_10ms", "le_100ms", "le_1s", "over_1s"};
+  const EngineSteps::Histogram h = st.snapshot_us();
   w.key("engine_steps");
   w.begin_object();
-  w.field("count", st.count.load(std::memory_order_relaxed));
+  w.field("count", h.count);
+  w.field("sum_us", h.sum);
   w.field("max_us", us_of(st.max_ns.load(std::memory_order_relaxed)));
   w.field("max_op", kOps[st.max_op.load(std::memory_order_relaxed)].name);
-  for (std::size_t b = 0; b < EngineSteps::kBuckets; ++b)
-    w.field(kNames[b], st.buckets[b].load(std::memory_order_relaxed));
+  w.key("buckets_us");
+  w.begin_array();
+  for (uint64_t n : h.buckets) w.value(n);
+  w.end_array();
   w.end_object();
 }
 }  // namespace

@@ -115,6 +115,12 @@ TEST_F(Metrics, OrdersMoveTheCountersAndPromtoolAcceptsTheText) {
             5);
   EXPECT_GT(value(after, R"(credo_request_duration_seconds_sum{op="submit_order"})"), 0);
   EXPECT_GE(value(after, R"(credo_engine_duration_seconds_count{op="submit_order"})"), 4);
+  // The stall detector: every engine step (the setup's upserts, the orders, the quote...), in
+  // power-of-two buckets whose +Inf bucket is the count; the longest step is one of them.
+  EXPECT_GE(value(after, "credo_engine_step_duration_seconds_count"), 6);
+  EXPECT_EQ(value(after, R"(credo_engine_step_duration_seconds_bucket{le="+Inf"})"),
+            value(after, "credo_engine_step_duration_seconds_count"));
+  EXPECT_GT(value(after, "credo_engine_step_max_seconds"), 0);
   // State: upsert_product, upsert_customer, 4 orders (rejected ones are journaled too).
   EXPECT_EQ(value(after, "credo_commands_applied_total"), 6);
   EXPECT_EQ(value(after, "credo_applied_seq"), 6);
