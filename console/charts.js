@@ -53,5 +53,5 @@ export function sparkline(values, { W = 240, H = 40 } = {}) {
   if (values.length < 2) return `<svg viewBox="0 0 ${W} ${H}" class="spark"></svg>`;
   const max = Math.max(1e-9, ...values);
   const pts = values.map((v, i) => `${((i / (values.length - 1)) * W).toFixed(1)},${(H - 2 - (v / max) * (H - 4)).toFixed(1)}`);
-  return `<svg viewBox="0 0 ${W} ${H}" class="spark"><polyline fill="none" stroke="#3b6fb6" stroke-width="2" points="${pts.join(' ')}"/></svg>`;
+  return `<svg viewBox="0 0 ${W} ${H}" class="spark" preserveAspectRatio="none"><polyline fill="none" stroke="#3b6fb6" stroke-width="2" points="${pts.join(' ')}"/></svg>`;
 }

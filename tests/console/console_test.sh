@@ -23,6 +23,8 @@ if [[ -z "$chromium_bin" ]]; then
   chromium_bin=$(command -v chromium)
 fi
 mkdir -p "$work" "$shots"
+work=$(cd "$work" && pwd)
+shots=$(cd "$shots" && pwd)
 cp "$here/package.json" "$here/package-lock.json" "$here/console.spec.mjs" "$work/"
 if ! cmp -s "$here/package-lock.json" "$work/node_modules/.credo-lock" 2>/dev/null; then
   (cd "$work" && npm ci --no-audit --no-fund --loglevel=error)
