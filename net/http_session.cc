@@ -419,15 +419,12 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         return;
       }
     }
-    if (request.kind == RequestKind::whoami) {
+    if (request.kind == RequestKind::stats || request.kind == RequestKind::whoami) {
       std::string body;
-      write_hello_ok(body, request.id_json, principal);
-      answer_json(slot, 200, body);
-      return;
-    }
-    if (request.kind == RequestKind::stats) {
-      std::string body;
-      write_stats(body, request.id_json, shared_);
+      if (request.kind == RequestKind::whoami)
+        write_hello_ok(body, request.id_json, principal);
+      else
+        write_stats(body, request.id_json, shared_);
       answer_json(slot, 200, body);
       return;
     }
