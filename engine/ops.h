@@ -51,8 +51,9 @@ struct SetClock {    // set the server's business clock (admin; tests and demos)
 struct StateHash {};  // the engine's state hash at its last applied seq (admin)
 struct StepDown {};   // a replicated primary gives up its lease to a standby (admin)
 struct Metrics {};    // the Prometheus text exposition (net/metrics.h), for TCP-only deployments
+struct Whoami {};     // the connection's principal, roles and level (hello's answer, again)
 using ServerBody =
-    std::variant<Hello, Ping, Stats, Snapshot, SetClock, StateHash, StepDown, Metrics>;
+    std::variant<Hello, Ping, Stats, Snapshot, SetClock, StateHash, StepDown, Metrics, Whoami>;
 
 namespace fields {
 template <>
@@ -85,6 +86,10 @@ struct FieldsOf<StepDown> {
 };
 template <>
 struct FieldsOf<Metrics> {
+  static constexpr auto list = std::tuple{};
+};
+template <>
+struct FieldsOf<Whoami> {
   static constexpr auto list = std::tuple{};
 };
 }  // namespace fields
@@ -193,6 +198,8 @@ CREDO_OP(ListPriceAgreements, "list_price_agreements", query, 0, authenticated, 
 CREDO_OP(StepDown,          "step_down",           server,   0, role,          kRoleAdmin,     0, "", "POST", "/admin/step-down");
 // Not routed: over HTTP the same text is GET /metrics (text/plain), outside the /v1 API.
 CREDO_OP(Metrics,           "metrics",             server,   0, authenticated, 0,              0, "", "",     "");
+// Extension: who the key is (the web console's sign-in, docs/console.md).
+CREDO_OP(Whoami,            "whoami",              server,   0, authenticated, 0,              0, "", "GET",  "/whoami");
 // clang-format on
 #undef CREDO_OP
 

@@ -28,6 +28,7 @@ enum class RequestKind : uint8_t {
   state_hash,  // extension: the engine's state hash at its last applied seq (admin)
   step_down,   // extension: a replicated primary hands over to a standby (admin)
   metrics,     // extension: the Prometheus text exposition (net/metrics.h)
+  whoami,      // extension: the connection's principal, roles and level (hello's answer)
 };
 
 struct Request {

@@ -314,6 +314,7 @@ void EngineLoop::process(Job& job, Completion& done) {
     case RequestKind::ping:
     case RequestKind::stats:
     case RequestKind::metrics:
+    case RequestKind::whoami:
       break;  // answered by the session
   }
   result.error = Error{ErrorCode::INTERNAL, "request kind not handled by the engine thread", "", {}};

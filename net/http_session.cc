@@ -24,6 +24,7 @@
 #include "net/http_request.h"
 #include "net/http_response.h"
 #include "net/http_routes.h"
+#include "net/http_static.h"
 #include "net/json_writer.h"
 #include "net/metrics.h"
 #include "net/server_responses.h"
@@ -325,6 +326,12 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
 
     if (serve_local(slot, req.method(), path)) return;
+    if (const auto inm = req.find(http::field::if_none_match);
+        serve_console(slot.response, sv(req.method_string()), path,
+                      inm == req.end() ? std::string_view{} : sv(inm->value()))) {
+      slot.ready = true;
+      return;
+    }
     if (!path.starts_with(kHttpApiPrefix) ||
         (path.size() > kHttpApiPrefix.size() && path[kHttpApiPrefix.size()] != '/')) {
       answer_error(slot, Error{ErrorCode::NOT_FOUND, "no such path: " + std::string(path) +
@@ -412,9 +419,12 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
         return;
       }
     }
-    if (request.kind == RequestKind::stats) {
+    if (request.kind == RequestKind::stats || request.kind == RequestKind::whoami) {
       std::string body;
-      write_stats(body, request.id_json, shared_);
+      if (request.kind == RequestKind::whoami)
+        write_hello_ok(body, request.id_json, principal);
+      else
+        write_stats(body, request.id_json, shared_);
       answer_json(slot, 200, body);
       return;
     }

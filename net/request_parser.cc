@@ -99,6 +99,8 @@ constexpr RequestKind server_kind() {
     return RequestKind::state_hash;
   else if constexpr (std::is_same_v<T, StepDown>)
     return RequestKind::step_down;
+  else if constexpr (std::is_same_v<T, Whoami>)
+    return RequestKind::whoami;
   else {
     static_assert(std::is_same_v<T, Metrics>, "a server op without a RequestKind");
     return RequestKind::metrics;

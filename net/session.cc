@@ -234,6 +234,11 @@ void Session::handle_line(std::string_view line) {
     slot.ready = true;
     return;
   }
+  if (req.kind == RequestKind::whoami) {
+    write_hello_ok(slot.response, req.id_json, principal_);
+    slot.ready = true;
+    return;
+  }
   if (req.kind == RequestKind::metrics) {
     write_metrics_ok(slot.response, req.id_json,
                      render_metrics(shared_.counters, shared_.log, shared_.engine.queued()));

@@ -26,8 +26,9 @@ packages=(g++ cmake ninja-build pkg-config libboost-dev libsimdjson-dev libconcu
 # test suite. curl: the HTTP edge's script test (tests/http); wrk: its benchmark
 # (bench/http_orders.lua); prometheus: `promtool check metrics` (tests/net/metrics_test.cc) and
 # the real Prometheus that scrapes /metrics (tests/http). tests/http/openapi_test.sh also needs
-# node and npm (npm ci installs the validator from the checked-in lock file).
-tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14 curl wrk prometheus)
+# node and npm (npm ci installs the validator from the checked-in lock file). chromium: the web
+# console's browser tests (tests/console, playwright-core drives it headless).
+tool_packages=(clang-14 libclang-rt-14-dev clang-tidy-14 curl wrk prometheus chromium)
 
 install=1
 cmake_args=()
