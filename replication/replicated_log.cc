@@ -113,6 +113,7 @@ bool ReplicatedLog::ensure_stream(std::string* error) {
 }
 
 bool ReplicatedLog::ensure_bucket(std::string* error) {
+  if (kv_ != nullptr) return true;
   natsStatus s = js_KeyValue(&kv_, js_, bucket_.c_str());
   if (s == NATS_OK) return true;
   kvConfig kc;
@@ -263,7 +264,17 @@ bool ReplicatedLog::open(const ReplicationOptions& options, Engine& engine, std:
     std::lock_guard lock(mu_);
     advertise_ = options_.advertise;
   }
-  if (!connect(error) || !ensure_stream(error) || !ensure_bucket(error)) return false;
+  if (!connect(error)) return false;
+  // The cluster may be electing the stream's leader (a node just restarted): retry a while.
+  const int64_t ready_by = steady_ns() + kStartRetryMs * 1'000'000;
+  for (;;) {
+    uint64_t first = 0, last = 0;
+    if (ensure_stream(error) && ensure_bucket(error) && stream_bounds(&first, &last, error))
+      break;
+    if (steady_ns() > ready_by) return false;
+    log(*error + "; retrying");
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
   if (!catch_up_directly(engine, error)) return false;
   if (!options_.follow) {
     // Wait up to two lease periods for a lapsed lease (a restart right after a stop).
@@ -449,6 +460,7 @@ void ReplicatedLog::publish_loop() {
 }
 
 void ReplicatedLog::on_ack(natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae) {
+  acked_.fetch_add(1);
   if (pae != nullptr) {
     if (pae->ErrCode == JSStreamWrongLastSequenceErr)
       fence("fenced: another node appended to stream " + options_.stream +
@@ -477,6 +489,8 @@ void ReplicatedLog::fence(const std::string& why) {
     std::lock_guard lock(mu_);
     if (role_.load() == Role::fenced) return;
     failure_ = why;
+    stream_seen_ns_.store(0);
+    fenced_at_ns_.store(steady_ns());
     role_.store(Role::fenced);
   }
   log("stopped accepting changes: " + why);

@@ -84,6 +84,16 @@ class ReplicatedLog final : public net::CommandLog {
   // follows the stream as a standby.
   bool step_down(std::string* error) override;
 
+  // Self-demotion (engine thread, while failed()): a fenced primary whose every applied command
+  // the stream acknowledged becomes a standby in place (*last_seq = its last command); one
+  // whose engine holds commands the stream never acknowledged calls the rejoin function (which
+  // restarts the process as a standby and does not return); while the stream is unreachable it
+  // stays fenced (false). A log that failed for a local reason (disk) resumes as before.
+  bool try_resume(Engine& e, uint64_t* last_seq, std::string* why) override;
+  // What try_resume calls for a deposed primary with unacknowledged commands: restarts the
+  // process as a standby; returns (with the reason) only if it could not.
+  void set_rejoin(std::function<std::string()> rejoin);
+
   // For the ack handler (a C callback).
   void on_ack(__natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae);
 
@@ -140,6 +150,11 @@ class ReplicatedLog final : public net::CommandLog {
   std::atomic<uint64_t> replicated_seq_{0};
   std::atomic<uint64_t> stream_seq_{0};
   std::atomic<uint64_t> published_{0};
+  std::atomic<uint64_t> acked_{0};  // publishes answered (acknowledged or not)
+  // Fenced: when the lease thread last read the stream successfully (steady ns), 0 if not yet.
+  std::atomic<int64_t> stream_seen_ns_{0};
+  std::atomic<int64_t> fenced_at_ns_{0};
+  std::function<std::string()> rejoin_;  // engine thread
   std::atomic<uint64_t> applied_seq_{0};
 
   // Standby: commands received, waiting for the engine thread.
