@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <random>
 
 #include "persistence/wal_format.h"
 #include "replication/nats_util.h"
@@ -12,14 +13,6 @@
 namespace credo::replication {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): this library's own helpers
-
-namespace {
-
-void ack_handler(jsCtx* /*js*/, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
-  static_cast<ReplicatedLog*>(closure)->on_ack(msg, pa, pae);
-}
-
-}  // namespace
 
 ReplicatedLog::ReplicatedLog(std::unique_ptr<net::CommandLog> local) : local_(std::move(local)) {
   local_->set_on_durable([this](uint64_t) { notify_durable(); });
@@ -69,7 +62,7 @@ bool ReplicatedLog::connect(std::string* error) {
   jsOptions_Init(&jo);
   jo.Wait = kPublishWaitMs;
   jo.PublishAsync.MaxPending = options_.max_inflight;
-  jo.PublishAsync.AckHandler = ack_handler;
+  jo.PublishAsync.AckHandler = &ReplicatedLog::ack_handler;
   jo.PublishAsync.AckHandlerClosure = this;
   jo.PublishAsync.StallWait = kPublishWaitMs;
   s = natsConnection_JetStream(&js_, nc_, &jo);
@@ -264,6 +257,10 @@ bool ReplicatedLog::open(const ReplicationOptions& options, Engine& engine, std:
     std::lock_guard lock(mu_);
     advertise_ = options_.advertise;
   }
+  {
+    std::random_device rd;
+    msg_id_prefix_ = "credo-" + std::to_string(rd()) + std::to_string(rd()) + "-";
+  }
   if (!connect(error)) return false;
   // The cluster may be electing the stream's leader (a node just restarted): retry a while.
   const int64_t ready_by = steady_ns() + kStartRetryMs * 1'000'000;
@@ -412,75 +409,6 @@ void ReplicatedLog::append(const Command& cmd) {
     b.last = cmd.seq;
   }
   publish_cv_.notify_one();
-}
-
-void ReplicatedLog::publish_loop() {
-  while (!stopping_.load()) {
-    Batch b;
-    {
-      std::unique_lock lock(mu_);
-      publish_cv_.wait_for(lock, std::chrono::milliseconds(100),
-                           [this] { return stopping_.load() || !pending_.empty(); });
-      if (pending_.empty()) continue;
-      b = std::move(pending_.front());
-      pending_.pop_front();
-    }
-    // Fenced: these are never acknowledged (unless a step_down is draining them).
-    if (role_.load() != Role::primary && !draining_.load()) continue;
-    // Fencing by time: past the moment the lease is surely ours, a standby may have taken it
-    // (a pause, a partition); publish nothing more.
-    if (steady_ns() > lease_valid_until_ns_.load()) {
-      fence("the lease could not be renewed in time (was this process paused, or NATS "
-            "unreachable?): another node may be primary");
-      continue;
-    }
-    natsMsg* m = nullptr;
-    natsStatus s = natsMsg_Create(&m, subject_.c_str(), nullptr, b.data.data(),
-                                  static_cast<int>(b.data.size()));
-    const std::string first = std::to_string(b.first), last = std::to_string(b.last);
-    const std::string addr = advertise();
-    if (s == NATS_OK) s = natsMsgHeader_Set(m, kFirstHeader, first.c_str());
-    if (s == NATS_OK) s = natsMsgHeader_Set(m, kLastHeader, last.c_str());
-    if (s == NATS_OK && !addr.empty()) s = natsMsgHeader_Set(m, kPrimaryHeader, addr.c_str());
-    jsPubOptions po;
-    jsPubOptions_Init(&po);
-    // 0 means "no check" to JetStream: the very first message of a stream is fenced by the
-    // lease alone.
-    po.ExpectLastSeq = expected_stream_seq_;
-    po.MaxWait = kPublishWaitMs;
-    if (s == NATS_OK) s = js_PublishMsgAsync(js_, &m, &po);
-    if (s != NATS_OK) {
-      natsMsg_Destroy(m);
-      fence("cannot publish to stream " + options_.stream + ": " + nats_error(s));
-      continue;
-    }
-    expected_stream_seq_++;
-    published_.fetch_add(1);
-  }
-}
-
-void ReplicatedLog::on_ack(natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae) {
-  acked_.fetch_add(1);
-  if (pae != nullptr) {
-    if (pae->ErrCode == JSStreamWrongLastSequenceErr)
-      fence("fenced: another node appended to stream " + options_.stream +
-            " (expected-last-sequence failed): this node is no longer primary");
-    else
-      fence("stream " + options_.stream + " did not acknowledge a publish: " +
-            (pae->ErrText != nullptr ? std::string(pae->ErrText) : nats_error(pae->Err)));
-  } else if (pa != nullptr) {
-    uint64_t last = 0;
-    if (header_u64(msg, kLastHeader, &last)) {
-      uint64_t prev = replicated_seq_.load();
-      while (last > prev && !replicated_seq_.compare_exchange_weak(prev, last)) {
-      }
-      uint64_t sprev = stream_seq_.load();
-      while (pa->Sequence > sprev && !stream_seq_.compare_exchange_weak(sprev, pa->Sequence)) {
-      }
-      notify_durable();
-    }
-  }
-  natsMsg_Destroy(msg);
 }
 
 void ReplicatedLog::fence(const std::string& why) {

@@ -106,6 +106,9 @@ bool ReplicatedLog::promote() {
   {
     std::lock_guard lock(mu_);
     expected_stream_seq_ = std::max(last, stream_seq_.load());
+    inflight_.clear();
+    resend_ = false;
+    resend_rounds_ = 0;
     stream_seq_.store(expected_stream_seq_);
     replicated_seq_.store(applied_seq_.load());
     primary_ = advertise_;
