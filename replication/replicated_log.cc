@@ -42,6 +42,7 @@ bool ReplicatedLog::connect(std::string* error) {
   natsStatus s = natsOptions_Create(&opts);
   std::vector<std::string> urls = split(options_.servers, ',');
   std::vector<const char*> ptrs;
+  ptrs.reserve(urls.size());
   for (const std::string& u : urls) ptrs.push_back(u.c_str());
   if (ptrs.empty()) {
     natsOptions_Destroy(opts);

@@ -7,7 +7,7 @@
 // - fencing: the primary paused (SIGSTOP) past its lease; the standby takes over; the old
 //   primary resumed (SIGCONT) answers no state change ok, demotes itself and converges.
 #include <gtest/gtest.h>
-#include <signal.h>
+#include <csignal>
 
 #include <algorithm>
 #include <chrono>

@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 #include <nats/nats.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 
 #include "tests/common/json_answer.h"
 #include "tests/common/server_process.h"
@@ -92,6 +92,7 @@ void NatsCluster::start(int i) {
   node.pid = ::fork();
   if (node.pid == 0) {
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     if (std::getenv("CREDO_TEST_VERBOSE") == nullptr) {
@@ -133,6 +134,7 @@ bool with_js(const std::string& urls, int ms, Probe probe) {
       at = comma + 1;
     }
     std::vector<const char*> ptrs;
+    ptrs.reserve(list.size());
     for (const std::string& u : list) ptrs.push_back(u.c_str());
     natsOptions_SetServers(opts, ptrs.data(), static_cast<int>(ptrs.size()));
     natsOptions_SetTimeout(opts, 1000);

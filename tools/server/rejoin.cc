@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <system_error>
 
 namespace credo {
 
@@ -46,7 +46,8 @@ std::string rejoin_as_standby(const std::vector<std::string>& args, const std::s
     while (aside.size() > 1 && aside.back() == '/') aside.pop_back();
     aside += ".deposed-" + std::to_string(ms);
     if (::rename(data_dir.c_str(), aside.c_str()) != 0)
-      return "cannot move " + data_dir + " aside to " + aside + ": " + std::strerror(errno);
+      return "cannot move " + data_dir + " aside to " + aside + ": " +
+             std::generic_category().message(errno);
     std::fprintf(stderr, "credo-server: replication: moved the deposed data directory to %s\n",
                  aside.c_str());
   }
@@ -55,7 +56,7 @@ std::string rejoin_as_standby(const std::vector<std::string>& args, const std::s
   if (DIR* d = ::opendir("/proc/self/fd")) {
     const int own = ::dirfd(d);
     while (dirent* e = ::readdir(d)) {
-      const int fd = std::atoi(e->d_name);
+      const int fd = static_cast<int>(std::strtol(e->d_name, nullptr, 10));
       if (fd > 2 && fd != own) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
     }
     ::closedir(d);
@@ -66,9 +67,9 @@ std::string rejoin_as_standby(const std::vector<std::string>& args, const std::s
   std::vector<std::string> copy = args;
   for (std::string& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
-  std::fflush(nullptr);
+  (void)std::fflush(nullptr);
   ::execv("/proc/self/exe", argv.data());
-  return std::string("exec /proc/self/exe: ") + std::strerror(errno);
+  return "exec /proc/self/exe: " + std::generic_category().message(errno);
 }
 
 }  // namespace credo
