@@ -85,7 +85,7 @@ constexpr const char* kReasons[] = {"UNKNOWN_CUSTOMER",  "CUSTOMER_BLOCKED",
 constexpr const char* kErrors[] = {
     "OK",        "BAD_JSON",      "BAD_REQUEST", "UNKNOWN_OP",    "UNAUTHENTICATED", "FORBIDDEN",
     "NOT_FOUND", "INVALID_STATE", "DUPLICATE",   "LINE_TOO_LONG", "OVERLOADED",      "INTERNAL",
-    "NOT_PRIMARY"};
+    "NOT_PRIMARY", "UNAVAILABLE"};
 constexpr const char* kEvents[] = {"submitted", "released", "rejected",         "cancelled",
                                    "expired",   "shipped",  "returned",         "approved",
                                    "shipping_released", "amended"};

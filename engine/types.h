@@ -146,10 +146,11 @@ enum class ErrorCode : uint8_t {
   OVERLOADED,
   INTERNAL,
   NOT_PRIMARY,  // extension: a standby refuses state changes (docs/replication.md)
+  UNAVAILABLE,  // extension: the journal (disk or replicated log) cannot take changes; retryable
 };
-// How many codes there are: tables indexed by ErrorCode are sized by this. Keep NOT_PRIMARY (or
+// How many codes there are: tables indexed by ErrorCode are sized by this. Keep UNAVAILABLE (or
 // whatever is appended after it) last.
-constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::NOT_PRIMARY) + 1;
+constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::UNAVAILABLE) + 1;
 
 // Roles are a bit set (PROTOCOL.md "Authentication and roles").
 enum Role : uint8_t {

@@ -321,9 +321,9 @@ void EngineLoop::process(Job& job, Completion& done) {
 }
 
 Error EngineLoop::refusal(const std::string& why) const {
-  // INTERNAL, the code clients already handle as "the server could not do it"; the message says
-  // that nothing was applied, so resubmitting later is safe.
-  return Error{ErrorCode::INTERNAL,
+  // UNAVAILABLE (retryable); the message says that nothing was applied, so resubmitting later
+  // is safe.
+  return Error{ErrorCode::UNAVAILABLE,
                "the journal cannot write: " + why +
                    "; state changes are refused (this one was not applied) until it recovers; "
                    "the server retries every " +

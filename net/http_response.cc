@@ -28,6 +28,7 @@ unsigned http_status(ErrorCode code) {
       return 413;
     case ErrorCode::OVERLOADED:
     case ErrorCode::NOT_PRIMARY:  // this node is a standby: the message names the primary
+    case ErrorCode::UNAVAILABLE:  // the journal cannot take changes now: retry (docs/protocol.md)
       return 503;
     case ErrorCode::INTERNAL:
       return 500;
@@ -37,7 +38,7 @@ unsigned http_status(ErrorCode code) {
 
 std::string error_headers(ErrorCode code) {
   if (code == ErrorCode::UNAUTHENTICATED) return "WWW-Authenticate: Bearer realm=\"credo\"\r\n";
-  if (code == ErrorCode::OVERLOADED) return "Retry-After: 1\r\n";
+  if (code == ErrorCode::OVERLOADED || code == ErrorCode::UNAVAILABLE) return "Retry-After: 1\r\n";
   return {};
 }
 

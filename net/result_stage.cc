@@ -69,7 +69,7 @@ void ResultStage::fail_if_log_failed() {
   for (Completion& c : failed) {
     c.answer = Answer::error(
         c.answer.id_json,
-        Error{ErrorCode::INTERNAL,
+        Error{ErrorCode::UNAVAILABLE,
               "the journal failed before this change was durable (" + why +
                   "); it may be lost: check its outcome once the server accepts changes again",
               "", {}});

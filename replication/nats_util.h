@@ -20,6 +20,8 @@ inline constexpr const char* kLeaseKey = "primary";
 // A batch is cut into messages of about this size (JetStream's default limit is 1 MiB).
 inline constexpr std::size_t kMaxMessageBytes = 512 * 1024;
 inline constexpr int64_t kPublishWaitMs = 5'000;
+// How long a starting node waits for the stream to answer.
+inline constexpr int64_t kStartRetryMs = 20'000;
 
 inline int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(

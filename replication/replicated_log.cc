@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <random>
 
 #include "persistence/wal_format.h"
 #include "replication/nats_util.h"
@@ -12,14 +13,6 @@
 namespace credo::replication {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): this library's own helpers
-
-namespace {
-
-void ack_handler(jsCtx* /*js*/, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
-  static_cast<ReplicatedLog*>(closure)->on_ack(msg, pa, pae);
-}
-
-}  // namespace
 
 ReplicatedLog::ReplicatedLog(std::unique_ptr<net::CommandLog> local) : local_(std::move(local)) {
   local_->set_on_durable([this](uint64_t) { notify_durable(); });
@@ -49,6 +42,7 @@ bool ReplicatedLog::connect(std::string* error) {
   natsStatus s = natsOptions_Create(&opts);
   std::vector<std::string> urls = split(options_.servers, ',');
   std::vector<const char*> ptrs;
+  ptrs.reserve(urls.size());
   for (const std::string& u : urls) ptrs.push_back(u.c_str());
   if (ptrs.empty()) {
     natsOptions_Destroy(opts);
@@ -69,7 +63,7 @@ bool ReplicatedLog::connect(std::string* error) {
   jsOptions_Init(&jo);
   jo.Wait = kPublishWaitMs;
   jo.PublishAsync.MaxPending = options_.max_inflight;
-  jo.PublishAsync.AckHandler = ack_handler;
+  jo.PublishAsync.AckHandler = &ReplicatedLog::ack_handler;
   jo.PublishAsync.AckHandlerClosure = this;
   jo.PublishAsync.StallWait = kPublishWaitMs;
   s = natsConnection_JetStream(&js_, nc_, &jo);
@@ -113,6 +107,7 @@ bool ReplicatedLog::ensure_stream(std::string* error) {
 }
 
 bool ReplicatedLog::ensure_bucket(std::string* error) {
+  if (kv_ != nullptr) return true;
   natsStatus s = js_KeyValue(&kv_, js_, bucket_.c_str());
   if (s == NATS_OK) return true;
   kvConfig kc;
@@ -263,7 +258,21 @@ bool ReplicatedLog::open(const ReplicationOptions& options, Engine& engine, std:
     std::lock_guard lock(mu_);
     advertise_ = options_.advertise;
   }
-  if (!connect(error) || !ensure_stream(error) || !ensure_bucket(error)) return false;
+  {
+    std::random_device rd;
+    msg_id_prefix_ = "credo-" + std::to_string(rd()) + std::to_string(rd()) + "-";
+  }
+  if (!connect(error)) return false;
+  // The cluster may be electing the stream's leader (a node just restarted): retry a while.
+  const int64_t ready_by = steady_ns() + kStartRetryMs * 1'000'000;
+  for (;;) {
+    uint64_t first = 0, last = 0;
+    if (ensure_stream(error) && ensure_bucket(error) && stream_bounds(&first, &last, error))
+      break;
+    if (steady_ns() > ready_by) return false;
+    log(*error + "; retrying");
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
   if (!catch_up_directly(engine, error)) return false;
   if (!options_.follow) {
     // Wait up to two lease periods for a lapsed lease (a restart right after a stop).
@@ -403,80 +412,14 @@ void ReplicatedLog::append(const Command& cmd) {
   publish_cv_.notify_one();
 }
 
-void ReplicatedLog::publish_loop() {
-  while (!stopping_.load()) {
-    Batch b;
-    {
-      std::unique_lock lock(mu_);
-      publish_cv_.wait_for(lock, std::chrono::milliseconds(100),
-                           [this] { return stopping_.load() || !pending_.empty(); });
-      if (pending_.empty()) continue;
-      b = std::move(pending_.front());
-      pending_.pop_front();
-    }
-    // Fenced: these are never acknowledged (unless a step_down is draining them).
-    if (role_.load() != Role::primary && !draining_.load()) continue;
-    // Fencing by time: past the moment the lease is surely ours, a standby may have taken it
-    // (a pause, a partition); publish nothing more.
-    if (steady_ns() > lease_valid_until_ns_.load()) {
-      fence("the lease could not be renewed in time (was this process paused, or NATS "
-            "unreachable?): another node may be primary");
-      continue;
-    }
-    natsMsg* m = nullptr;
-    natsStatus s = natsMsg_Create(&m, subject_.c_str(), nullptr, b.data.data(),
-                                  static_cast<int>(b.data.size()));
-    const std::string first = std::to_string(b.first), last = std::to_string(b.last);
-    const std::string addr = advertise();
-    if (s == NATS_OK) s = natsMsgHeader_Set(m, kFirstHeader, first.c_str());
-    if (s == NATS_OK) s = natsMsgHeader_Set(m, kLastHeader, last.c_str());
-    if (s == NATS_OK && !addr.empty()) s = natsMsgHeader_Set(m, kPrimaryHeader, addr.c_str());
-    jsPubOptions po;
-    jsPubOptions_Init(&po);
-    // 0 means "no check" to JetStream: the very first message of a stream is fenced by the
-    // lease alone.
-    po.ExpectLastSeq = expected_stream_seq_;
-    po.MaxWait = kPublishWaitMs;
-    if (s == NATS_OK) s = js_PublishMsgAsync(js_, &m, &po);
-    if (s != NATS_OK) {
-      natsMsg_Destroy(m);
-      fence("cannot publish to stream " + options_.stream + ": " + nats_error(s));
-      continue;
-    }
-    expected_stream_seq_++;
-    published_.fetch_add(1);
-  }
-}
-
-void ReplicatedLog::on_ack(natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae) {
-  if (pae != nullptr) {
-    if (pae->ErrCode == JSStreamWrongLastSequenceErr)
-      fence("fenced: another node appended to stream " + options_.stream +
-            " (expected-last-sequence failed): this node is no longer primary");
-    else
-      fence("stream " + options_.stream + " did not acknowledge a publish: " +
-            (pae->ErrText != nullptr ? std::string(pae->ErrText) : nats_error(pae->Err)));
-  } else if (pa != nullptr) {
-    uint64_t last = 0;
-    if (header_u64(msg, kLastHeader, &last)) {
-      uint64_t prev = replicated_seq_.load();
-      while (last > prev && !replicated_seq_.compare_exchange_weak(prev, last)) {
-      }
-      uint64_t sprev = stream_seq_.load();
-      while (pa->Sequence > sprev && !stream_seq_.compare_exchange_weak(sprev, pa->Sequence)) {
-      }
-      notify_durable();
-    }
-  }
-  natsMsg_Destroy(msg);
-}
-
 void ReplicatedLog::fence(const std::string& why) {
   draining_.store(false);
   {
     std::lock_guard lock(mu_);
     if (role_.load() == Role::fenced) return;
     failure_ = why;
+    stream_seen_ns_.store(0);
+    fenced_at_ns_.store(steady_ns());
     role_.store(Role::fenced);
   }
   log("stopped accepting changes: " + why);

@@ -84,15 +84,31 @@ class ReplicatedLog final : public net::CommandLog {
   // follows the stream as a standby.
   bool step_down(std::string* error) override;
 
-  // For the ack handler (a C callback).
-  void on_ack(__natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae);
+  // Self-demotion (engine thread, while failed()): a fenced primary whose every applied command
+  // the stream acknowledged becomes a standby in place (*last_seq = its last command); one
+  // whose engine holds commands the stream never acknowledged calls the rejoin function (which
+  // restarts the process as a standby and does not return); while the stream is unreachable it
+  // stays fenced (false). A log that failed for a local reason (disk) resumes as before.
+  bool try_resume(Engine& e, uint64_t* last_seq, std::string* why) override;
+  // What try_resume calls for a deposed primary with unacknowledged commands: restarts the
+  // process as a standby; returns (with the reason) only if it could not.
+  void set_rejoin(std::function<std::string()> rejoin);
+
+  // The C callback of asynchronous publishes (closure: this log).
+  static void ack_handler(__jsCtx* js, __natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae,
+                          void* closure);
 
  private:
   enum class Role : uint8_t { standby, primary, fenced };
   struct Batch {
     std::string data;
     uint64_t first = 0, last = 0;
+    uint64_t expected = 0;  // the stream sequence it is published after (once published)
   };
+  void on_ack(__natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae);
+  // Publishes `b` asynchronously (expected-last-sequence b.expected, a message id that makes a
+  // resend of it a duplicate); false (fenced) if it could not.
+  bool publish(const Batch& b);
 
   bool connect(std::string* error);
   bool ensure_stream(std::string* error);
@@ -135,11 +151,22 @@ class ReplicatedLog final : public net::CommandLog {
   // Primary: batches waiting for the publisher, and the stream position it publishes after.
   std::condition_variable publish_cv_;
   std::deque<Batch> pending_;
+  // Published, not yet acknowledged, in publish order: resent after a transient failure (no
+  // responders during a JetStream leader election, a timeout).
+  std::deque<Batch> inflight_;
+  bool resend_ = false;  // a transient failure: resend inflight_ once every publish is answered
+  int resend_rounds_ = 0;
+  std::string msg_id_prefix_;  // unique to this process: the message id is it + first seq
   uint64_t expected_stream_seq_ = 0;  // publisher thread (and promote(), before it runs)
   uint64_t next_ack_stream_seq_ = 0;
   std::atomic<uint64_t> replicated_seq_{0};
   std::atomic<uint64_t> stream_seq_{0};
   std::atomic<uint64_t> published_{0};
+  std::atomic<uint64_t> acked_{0};  // publishes answered (acknowledged or not)
+  // Fenced: when the lease thread last read the stream successfully (steady ns), 0 if not yet.
+  std::atomic<int64_t> stream_seen_ns_{0};
+  std::atomic<int64_t> fenced_at_ns_{0};
+  std::function<std::string()> rejoin_;  // engine thread
   std::atomic<uint64_t> applied_seq_{0};
 
   // Standby: commands received, waiting for the engine thread.

@@ -57,8 +57,17 @@ void ReplicatedLog::lease_loop() {
       } else if (s == NATS_ERR) {
         // The server refused the compare-and-set: the lease expired or another node has it.
         fence("lost the lease: " + nats_error(s));
+      } else if (steady_ns() > lease_valid_until_ns_.load()) {
+        // A timeout, a reconnect: retried, but once the lease may have lapsed (no quorum, NATS
+        // unreachable) the changes waiting for acknowledgement are answered at once.
+        fence("the lease could not be renewed in time (" + nats_error(s) +
+              "): the stream may have no quorum, or another node may be primary");
       }
-      // Otherwise (a timeout, a reconnect) retry; the publisher stops once it may have lapsed.
+    } else if (role == Role::fenced) {
+      // try_resume demotes this node only once the stream answers again.
+      uint64_t first = 0, last = 0;
+      std::string error;
+      if (stream_bounds(&first, &last, &error)) stream_seen_ns_.store(steady_ns());
     } else if (role == Role::standby) {
       kvEntry* e = nullptr;
       natsStatus s = kvStore_Get(&e, kv_, kLeaseKey);
@@ -97,6 +106,9 @@ bool ReplicatedLog::promote() {
   {
     std::lock_guard lock(mu_);
     expected_stream_seq_ = std::max(last, stream_seq_.load());
+    inflight_.clear();
+    resend_ = false;
+    resend_rounds_ = 0;
     stream_seq_.store(expected_stream_seq_);
     replicated_seq_.store(applied_seq_.load());
     primary_ = advertise_;
@@ -144,6 +156,60 @@ bool ReplicatedLog::step_down(std::string* error) {
   start_following(stream_seq_.load() + 1);
   log("stepped down at command seq " + std::to_string(applied_seq_.load()) +
       ": following the stream as a standby");
+  return true;
+}
+
+void ReplicatedLog::set_rejoin(std::function<std::string()> rejoin) {
+  rejoin_ = std::move(rejoin);
+}
+
+bool ReplicatedLog::try_resume(Engine& e, uint64_t* last_seq, std::string* why) {
+  if (role_.load() != Role::fenced) return local_->try_resume(e, last_seq, why);
+  if (draining_.load()) {
+    *why = "stepping down";
+    return false;
+  }
+  // The stream must answer (after the fence) before this node can follow it.
+  if (stream_seen_ns_.load() <= fenced_at_ns_.load()) {
+    *why = "the stream does not answer (no quorum, or NATS unreachable)";
+    return false;
+  }
+  if (acked_.load() < published_.load()) {
+    *why = "publishes in flight";
+    return false;
+  }
+  const uint64_t applied = applied_seq_.load();
+  if (replicated_seq_.load() < applied) {
+    // This engine applied commands the stream never acknowledged: only a fresh start from the
+    // stream undoes them.
+    if (!rejoin_) {
+      *why = "fenced with commands the stream never acknowledged: restart this node with "
+             "--follow from an empty data directory";
+      return false;
+    }
+    log("fenced with commands after seq " + std::to_string(replicated_seq_.load()) +
+        " that the stream never acknowledged: restarting as a standby");
+    *why = rejoin_();
+    log("cannot restart as a standby: " + *why);
+    rejoin_ = nullptr;
+    return false;
+  }
+  if (follower_.joinable()) {
+    stop_follow_.store(true);
+    follower_.join();
+  }
+  {
+    std::lock_guard lock(mu_);
+    received_seq_.store(applied);
+    incoming_.clear();
+    primary_.clear();
+    failure_.clear();
+    role_.store(Role::standby);
+  }
+  start_following(stream_seq_.load() + 1);
+  *last_seq = applied;
+  log("demoted to standby at command seq " + std::to_string(applied) +
+      " (every change it answered ok is in the stream): following the stream");
   return true;
 }
 

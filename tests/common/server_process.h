@@ -46,6 +46,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // for signals a test sends itself (SIGSTOP, SIGCONT)
   uint16_t port() const { return port_; }
   // The HTTP edge's port (docs/http.md; with --port 0 it takes a free port too), 0 if off.
   uint16_t http_port() const { return http_port_; }

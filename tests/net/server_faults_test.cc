@@ -152,7 +152,7 @@ void run_fault(InProcessServer& server, Break break_disk, Mend mend_disk, bool r
   // The engine applies PO-2 and journals it; the journal cannot make it durable.
   Json in_flight(c.call(order("PO-2")));
   ASSERT_FALSE(in_flight.ok()) << in_flight.text();
-  EXPECT_EQ(in_flight.code(), "INTERNAL");
+  EXPECT_EQ(in_flight.code(), "UNAVAILABLE");
   EXPECT_TRUE(
       error_message(in_flight).starts_with("the journal failed before this change was "
                                            "durable"))
@@ -162,7 +162,7 @@ void run_fault(InProcessServer& server, Break break_disk, Mend mend_disk, bool r
   // Every later change is refused at once and not applied; reads go on.
   Json refused(c.call(order("PO-3")));
   ASSERT_FALSE(refused.ok()) << refused.text();
-  EXPECT_EQ(refused.code(), "INTERNAL");
+  EXPECT_EQ(refused.code(), "UNAVAILABLE");
   EXPECT_TRUE(error_message(refused).starts_with("the journal cannot write: ")) << refused.text();
   run->refused = error_text(refused);
   Json refused_clock(c.call(R"({"op":"set_clock","now":"2026-09-22T00:00:00Z"})"));
@@ -311,7 +311,7 @@ TEST(ServerFaults, RestartAfterAnUnclearedFaultRecoversWhatTheFileHolds) {
     ASSERT_NO_FATAL_FAILURE(set_up_world(c));
     fs.fail_sync = true;
     Json answer(c.call(order("PO-2")));
-    ASSERT_EQ(answer.code(), "INTERNAL") << answer.text();
+    ASSERT_EQ(answer.code(), "UNAVAILABLE") << answer.text();
     in_flight = error_text(answer);
     ASSERT_FALSE(server.stop(&close_error));
     ASSERT_TRUE(close_error.find("injected EIO") != std::string::npos) << close_error;

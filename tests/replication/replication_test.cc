@@ -1,6 +1,6 @@
 // The journal replicated on NATS JetStream (docs/replication.md), against real processes: a
-// nats-server with JetStream started here (free loopback port, temp dir, stopped by pid) and
-// credo-server binaries as primary and standby.
+// nats-server with JetStream started here (harness.h: free loopback port, temp dir, stopped by
+// pid) and credo-server binaries as primary and standby.
 #include <gtest/gtest.h>
 #include <nats/nats.h>
 #include <netinet/in.h>
@@ -21,118 +21,20 @@
 #include "tests/common/run_command.h"
 #include "tests/common/server_process.h"
 #include "tests/common/temp_dir.h"
+#include "tests/replication/harness.h"
 
 namespace credo::test {
 namespace {
 
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-bool port_open(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// One nats-server with JetStream in a temporary directory.
-class NatsServer {
- public:
-  NatsServer() {
-    port_ = free_port();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const std::string port = std::to_string(port_);
-      const std::string store = dir_.path() + "/js";
-      ::execlp("nats-server", "nats-server", "-a", "127.0.0.1", "-p", port.c_str(), "-js", "-sd",
-               store.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200 && !port_open(port_); i++)
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    EXPECT_TRUE(port_open(port_)) << "nats-server did not start on port " << port_;
-  }
-  ~NatsServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  NatsServer(const NatsServer&) = delete;
-  NatsServer& operator=(const NatsServer&) = delete;
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  TempDir dir_{"nats"};
-  uint16_t port_ = 0;
-  pid_t pid_ = -1;
-};
-
-std::vector<std::string> replica_args(const NatsServer& nats, bool follow,
+// One nats-server (R1): the behaviours that do not need a cluster. failover_test.cc runs the
+// 3-node cluster.
+std::vector<std::string> replica_args(const NatsCluster& nats, bool follow,
                                       const std::string& data = "") {
-  std::vector<std::string> a = {"--replicate", nats.url(), "--replicas", "1", "--lease-ms",
-                                "1000"};
-  if (follow) a.push_back("--follow");
-  if (!data.empty()) {
-    a.push_back("--data");
-    a.push_back(data);
-  }
-  return a;
-}
-
-void setup_world(Client& admin) {
-  ASSERT_TRUE(Json(admin.call(R"({"op":"upsert_product","sku":"B","price":100,"on_hand":100000})"))
-                  .ok());
-  ASSERT_TRUE(Json(admin.call(
-                       R"({"op":"upsert_customer","customer":"C","grade":"A","credit_limit":100000000})"))
-                  .ok());
-}
-
-std::string order(const std::string& id) {
-  return R"({"op":"submit_order","customer":"C","client_order_id":")" + id +
-         R"(","lines":[{"sku":"B","qty":1}]})";
-}
-
-struct Hash {
-  int64_t seq = -1;
-  std::string hash;
-};
-Hash state_hash(Client& c) {
-  Json h(c.call(R"({"op":"state_hash"})"));
-  return {h.num("/seq"), h.str("/hash")};
-}
-
-// Polls `standby` until it reaches `seq` (or 20 s pass).
-Hash wait_for_seq(Client& standby, int64_t seq) {
-  Hash h;
-  for (int i = 0; i < 2000; i++) {
-    h = state_hash(standby);
-    if (h.seq >= seq) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return h;
+  return replica_args(nats, ReplicaOptions{follow, data, 1000});
 }
 
 TEST(Replication, StandbyConvergesToThePrimarysStateHash) {
-  NatsServer nats;
+  NatsCluster nats(1);
   TempDir a("repl-a"), b("repl-b");
   ServerProcess primary(replica_args(nats, false, a.path()));
   ASSERT_TRUE(primary.running());
@@ -181,7 +83,7 @@ TEST(Replication, StandbyConvergesToThePrimarysStateHash) {
 }
 
 TEST(Replication, StandbyRefusesWritesWithNotPrimaryAndServesReads) {
-  NatsServer nats;
+  NatsCluster nats(1);
   ServerProcess primary(replica_args(nats, false));
   ASSERT_TRUE(primary.running());
   ServerProcess standby(replica_args(nats, true));
@@ -221,7 +123,7 @@ TEST(Replication, StandbyRefusesWritesWithNotPrimaryAndServesReads) {
 // Another writer appends to the stream behind the primary's back: the primary's next
 // expected-last-sequence publish fails and it stops accepting changes at once.
 TEST(Replication, PrimaryWhoseExpectedSequenceFailsStopsAcceptingChanges) {
-  NatsServer nats;
+  NatsCluster nats(1);
   ServerProcess primary(replica_args(nats, false));
   ASSERT_TRUE(primary.running());
   Client p(primary.port());
@@ -229,7 +131,7 @@ TEST(Replication, PrimaryWhoseExpectedSequenceFailsStopsAcceptingChanges) {
   setup_world(p);
   {
     natsConnection* nc = nullptr;
-    ASSERT_EQ(natsConnection_ConnectTo(&nc, nats.url().c_str()), NATS_OK);
+    ASSERT_EQ(natsConnection_ConnectTo(&nc, nats.url(0).c_str()), NATS_OK);
     jsCtx* js = nullptr;
     ASSERT_EQ(natsConnection_JetStream(&js, nc, nullptr), NATS_OK);
     jsErrCode je = static_cast<jsErrCode>(0);
@@ -256,7 +158,7 @@ TEST(Replication, StandbyTakesOverWhenThePrimaryDiesAndLosesNoAnsweredOrder) {
   const unsigned seed = 18;
   std::printf("seed %u\n", seed);
   std::mt19937 rng(seed);
-  NatsServer nats;
+  NatsCluster nats(1);
   TempDir a("repl-a"), b("repl-b");
   auto primary = std::make_unique<ServerProcess>(replica_args(nats, false, a.path()));
   ASSERT_TRUE(primary->running());
@@ -340,7 +242,7 @@ TEST(Replication, StandbyTakesOverWhenThePrimaryDiesAndLosesNoAnsweredOrder) {
 // step_down: the primary hands over; the standby becomes primary and the old primary follows
 // it as a standby.
 TEST(Replication, StepDownHandsOverToTheStandby) {
-  NatsServer nats;
+  NatsCluster nats(1);
   TempDir a("repl-a"), b("repl-b");
   ServerProcess first(replica_args(nats, false, a.path()));
   ASSERT_TRUE(first.running());

@@ -18,6 +18,7 @@
 #include "net/policy_config.h"
 #include "net/server.h"
 #include "replication/replicated_log.h"
+#include "tools/server/rejoin.h"
 #include "tools/demo/demo_data.h"
 #include "tools/server/journal_log.h"
 
@@ -336,6 +337,15 @@ static int run_main(int argc, char** argv) {
   }
   if (replicated != nullptr && repl.advertise.empty())
     replicated->set_advertise(options.bind_address + ":" + std::to_string(server.port()));
+  // A deposed primary with unacknowledged commands restarts itself as a standby (same ports,
+  // data directory moved aside); not with --demo and no --keys (the demo keys would be lost).
+  if (replicated != nullptr && !(demo && keys_file.empty())) {
+    std::vector<std::string> args = credo::rejoin_args(
+        std::vector<std::string>(argv + 1, argv + argc), server.port(), server.http_port(),
+        http_port != -1);
+    replicated->set_rejoin(
+        [args, data_dir] { return credo::rejoin_as_standby(args, data_dir); });
+  }
   credo::EngineCounts counts = server.engine().counts();
   std::printf(
       "credo-server listening on %s:%u  data: %s  durability: %s  clock: %s  customers: %llu  "
