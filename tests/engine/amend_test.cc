@@ -270,13 +270,7 @@ TEST_F(AmendTest, AmendmentsSurviveASnapshotWithTheSameHash) {
   const OrderNo n = accepted_order(10);
   amend(n, "A1", {{"BOLT", 4}, {"NUT", 2}});
   amend(n, "A2", {{"BOLT", 400}});
-  std::string image;
-  w.engine.save(image);
-  Engine copy;
-  std::string error;
-  ASSERT_TRUE(copy.load(image, &error)) << error;
-  EXPECT_EQ(copy.state_hash(), w.engine.state_hash());
-  EXPECT_EQ(copy.check_invariants(true), "");
+  Engine copy = snapshot_copy(w.engine);
   w.engine = std::move(copy);
   const OrderView o = w.get_order(n);
   ASSERT_EQ(o.amendments.size(), 2u);

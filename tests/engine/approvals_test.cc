@@ -255,12 +255,7 @@ TEST_F(ApprovalsTest, ApprovalsAndThePolicySurviveASnapshot) {
   ASSERT_TRUE(w.apply(sp, admin()).ok());
   OrderNo n = mixed_order();
   ASSERT_TRUE(approve(n, credit_officer(1)).ok());
-  std::string image;
-  w.engine.save(image);
-  Engine copy;
-  std::string error;
-  ASSERT_TRUE(copy.load(image, &error)) << error;
-  EXPECT_EQ(copy.state_hash(), w.engine.state_hash());
+  Engine copy = snapshot_copy(w.engine);
   EXPECT_EQ(copy.policy(), w.engine.policy());
 }
 

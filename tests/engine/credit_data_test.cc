@@ -362,13 +362,7 @@ TEST_F(CreditDataTest, SnapshotKeepsProposalsHistoryReviewDatesAndTheCreditPolic
   ASSERT_TRUE(approve(no, officer("mgr", 1)).ok());
   w.advance_days(3);
   w.apply(ReviewCustomer{Key::of("C1"), Grade::B, std::nullopt, "q"}, credit_officer());
-  std::string image;
-  w.engine.save(image);
-  Engine copy;
-  std::string error;
-  ASSERT_TRUE(copy.load(image, &error)) << error;
-  EXPECT_EQ(copy.state_hash(), w.engine.state_hash());
-  EXPECT_EQ(copy.check_invariants(true), "");
+  Engine copy = snapshot_copy(w.engine);
   EXPECT_EQ(copy.policy(), sp.policy);
   Query q;
   q.at = w.now;

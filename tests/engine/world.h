@@ -123,6 +123,19 @@ inline bool has_reason(const OrderView& o, Reason code) {
   return find_reason(o, code) != nullptr;
 }
 
+// The engine saved to a snapshot image and loaded into a fresh one. The copy must load, hash the
+// same and pass the full invariant check (EXPECTs: a failure names the calling test).
+inline Engine snapshot_copy(const Engine& original) {
+  std::string image;
+  original.save(image);
+  Engine copy;
+  std::string error;
+  if (!copy.load(image, &error)) ADD_FAILURE() << "the snapshot image does not load: " << error;
+  EXPECT_EQ(copy.state_hash(), original.state_hash());
+  EXPECT_EQ(copy.check_invariants(true), "");
+  return copy;
+}
+
 class World;
 
 // Collects a customer's master data and upserts it (as the credit officer) at the end of the
