@@ -118,16 +118,9 @@ export default async function customer(root, [id]) {
 
   let statement = null;
   const sform = $(root, '#f-statement');
-  sform.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const v = Object.fromEntries(new FormData(sform).entries());
-    $(sform, '.error').textContent = '';
-    try {
-      statement = await api.get(`/customers/${api.enc(id)}/statement`, { from: v.from, to: v.to });
-      $(root, '#s-body').innerHTML = statementHtml(c, statement);
-    } catch (e) {
-      $(sform, '.error').textContent = e.message;
-    }
+  actionForm(sform, async (v) => {
+    statement = await api.get(`/customers/${api.enc(id)}/statement`, { from: v.from, to: v.to });
+    $(root, '#s-body').innerHTML = statementHtml(c, statement);
   });
   $(root, '#s-print').addEventListener('click', () => window.print());
   $(root, '#s-csv').addEventListener('click', () => {

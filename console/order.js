@@ -1,7 +1,7 @@
 // Order lookup: by number, or by customer + client order id; the order with its event timeline.
 import * as api from './api.js';
 import { esc, money, dateTime } from './fmt.js';
-import { $, table, moneyCell } from './ui.js';
+import { $, table, moneyCell, actionForm } from './ui.js';
 
 export default async function order(root, [no]) {
   root.innerHTML = `<div class="toolbar"><h1>Order lookup</h1></div>
@@ -15,23 +15,16 @@ export default async function order(root, [no]) {
     </form>
     <div id="o-body"></div>`;
   const form = $(root, '#o-form');
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const v = Object.fromEntries(new FormData(form).entries());
-    $(form, '.error').textContent = '';
-    try {
-      let o;
-      if (v.order_no.trim()) {
-        if (!/^\d+$/.test(v.order_no.trim())) throw new Error('An order number is digits only.');
-        o = await api.get(`/orders/${v.order_no.trim()}`);
-        if (location.hash !== `#/order/${o.order_no}`) history.replaceState(null, '', `#/order/${o.order_no}`);
-      } else {
-        o = await lookupByClientId(v.customer.trim(), v.client_order_id.trim());
-      }
-      $(root, '#o-body').innerHTML = orderHtml(o);
-    } catch (e) {
-      $(form, '.error').textContent = e.message;
+  actionForm(form, async (v) => {
+    let o;
+    if (v.order_no.trim()) {
+      if (!/^\d+$/.test(v.order_no.trim())) throw new Error('An order number is digits only.');
+      o = await api.get(`/orders/${v.order_no.trim()}`);
+      if (location.hash !== `#/order/${o.order_no}`) history.replaceState(null, '', `#/order/${o.order_no}`);
+    } else {
+      o = await lookupByClientId(v.customer.trim(), v.client_order_id.trim());
     }
+    $(root, '#o-body').innerHTML = orderHtml(o);
   });
   if (no) form.requestSubmit();
   return null;
