@@ -99,6 +99,19 @@ void expect_all_present(uint16_t port, const std::vector<Load::Answered>& answer
   }
 }
 
+// A primary and a standby on `nats` with the world set up on the primary (ASSERTs: call it
+// under ASSERT_NO_FATAL_FAILURE).
+void start_pair(const NatsCluster& nats, int lease_ms, const std::string& primary_tag,
+                const std::string& standby_tag, Replica* primary, Replica* standby) {
+  *primary = start_replica(nats, false, lease_ms, primary_tag);
+  ASSERT_TRUE(primary->server->running());
+  *standby = start_replica(nats, true, lease_ms, standby_tag);
+  ASSERT_TRUE(standby->server->running());
+  Client admin(primary->server->port());
+  ASSERT_TRUE(admin.hello(kAdminKey));
+  setup_world(admin);
+}
+
 unsigned first_seed() {
   const char* env = std::getenv("CREDO_REPL_SEED");
   return env != nullptr ? static_cast<unsigned>(std::strtoul(env, nullptr, 10)) : 1800U;
@@ -108,15 +121,8 @@ TEST(Failover, TenKillNineRoundsLoseNoAnsweredChangeAndReplicasAgree) {
   constexpr int kRounds = 10;
   constexpr int kLeaseMs = 1000;
   NatsCluster nats(3);
-  Replica primary = start_replica(nats, false, kLeaseMs, "p0");
-  ASSERT_TRUE(primary.server->running());
-  Replica standby = start_replica(nats, true, kLeaseMs, "s0");
-  ASSERT_TRUE(standby.server->running());
-  {
-    Client admin(primary.server->port());
-    ASSERT_TRUE(admin.hello(kAdminKey));
-    setup_world(admin);
-  }
+  Replica primary, standby;
+  ASSERT_NO_FATAL_FAILURE(start_pair(nats, kLeaseMs, "p0", "s0", &primary, &standby));
   std::vector<int64_t> failover_ms;
   const unsigned seed0 = first_seed();
   for (int round = 0; round < kRounds; round++) {
@@ -166,16 +172,9 @@ TEST(Failover, TenKillNineRoundsLoseNoAnsweredChangeAndReplicasAgree) {
 void run_fencing(bool requests_while_paused) {
   constexpr int kLeaseMs = 1000;
   NatsCluster nats(3);
-  Replica old = start_replica(nats, false, kLeaseMs, "old");
-  ASSERT_TRUE(old.server->running());
-  Replica next = start_replica(nats, true, kLeaseMs, "next");
-  ASSERT_TRUE(next.server->running());
+  Replica old, next;
+  ASSERT_NO_FATAL_FAILURE(start_pair(nats, kLeaseMs, "old", "next", &old, &next));
   const uint16_t old_port = old.server->port();
-  {
-    Client admin(old_port);
-    ASSERT_TRUE(admin.hello(kAdminKey));
-    setup_world(admin);
-  }
   std::vector<Load::Answered> answered;
   {
     Load load(old_port, "before", 2, true);
