@@ -20,13 +20,11 @@
 #include <type_traits>
 
 #include "engine/authority.h"
-#include "net/http_openapi.h"
+#include "net/http_local.h"
 #include "net/http_request.h"
 #include "net/http_response.h"
 #include "net/http_routes.h"
-#include "net/http_static.h"
 #include "net/json_writer.h"
-#include "net/metrics.h"
 #include "net/server_responses.h"
 
 namespace credo::net {
@@ -262,60 +260,6 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     slot.ready = true;
   }
 
-  // Paths outside the op routes: health, readiness, the OpenAPI document and the Prometheus
-  // exposition (docs/operations.md; no key needed, like /healthz: bind the port where only
-  // the scraper reaches it, or put TLS in front).
-  bool serve_local(Slot& slot, http::verb method, std::string_view path) {
-    if (path == "/metrics") {
-      const std::string text =
-          render_metrics(shared_.counters, shared_.log, shared_.engine.queued());
-      append_http_response(slot.response, 200, {}, text, false, kMetricsContentType);
-      slot.ready = true;
-      return true;
-    }
-    if (path == "/healthz") {
-      answer_json(slot, 200, "{\"ok\":true}\n");
-      return true;
-    }
-    if (path == "/readyz") {
-      std::string why;
-      if (shared_.log.failed(&why)) {
-        std::string body = "{\"ok\":false,\"reason\":";
-        append_json_string(body, "the journal has failed: " + why);
-        body.append("}\n");
-        append_http_response(slot.response, 503, "Retry-After: 1\r\n", body, false);
-        slot.ready = true;
-      } else if (std::string primary; shared_.log.standby(&primary)) {
-        // A standby serves reads but does not accept changes: not ready for a load balancer that
-        // sends writes (docs/replication.md).
-        std::string body = "{\"ok\":false,\"reason\":";
-        append_json_string(body, primary.empty() ? std::string("not the primary")
-                                                 : "not the primary; the primary is " + primary);
-        body.append("}\n");
-        append_http_response(slot.response, 503, {}, body, false);
-        slot.ready = true;
-      } else if (shared_.draining) {
-        append_http_response(slot.response, 503, {},
-                             "{\"ok\":false,\"reason\":\"shutting down\"}\n", false);
-        slot.ready = true;
-      } else {
-        answer_json(slot, 200, "{\"ok\":true}\n");
-      }
-      return true;
-    }
-    if (path == "/v1/openapi.json") {
-      if (method != http::verb::get) {
-        answer_error(slot, Error{ErrorCode::BAD_REQUEST, "method not allowed; allowed: GET", "", {}},
-                     "", "Allow: GET\r\n", 405);
-        return true;
-      }
-      answer_json(slot, 200, openapi_document());
-      return true;
-    }
-    // /metrics: served by the metrics exposition (wired at merge), not here.
-    return false;
-  }
-
   void handle_request(const http::request<http::string_body>& req) {
     Slot& slot = new_slot();
     const uint64_t req_no = next_req_no_ - 1;
@@ -325,10 +269,9 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     const std::string_view query =
         qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
 
-    if (serve_local(slot, req.method(), path)) return;
     if (const auto inm = req.find(http::field::if_none_match);
-        serve_console(slot.response, sv(req.method_string()), path,
-                      inm == req.end() ? std::string_view{} : sv(inm->value()))) {
+        serve_local(shared_, slot.response, sv(req.method_string()), path,
+                    inm == req.end() ? std::string_view{} : sv(inm->value()), &slot.code)) {
       slot.ready = true;
       return;
     }
