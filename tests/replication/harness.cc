@@ -31,17 +31,6 @@ uint16_t free_port() {
   return ntohs(a.sin_port);
 }
 
-bool port_open(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
 NatsCluster::NatsCluster(int n) {
   nodes_.resize(static_cast<std::size_t>(n));
   for (int i = 0; i < n; i++) {
@@ -102,9 +91,9 @@ void NatsCluster::start(int i) {
     ::execvp("nats-server", argv.data());
     ::_exit(127);
   }
-  for (int k = 0; k < 400 && !port_open(node.port); k++)
+  for (int k = 0; k < 400 && !Client(node.port, 1000).connected(); k++)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  EXPECT_TRUE(port_open(node.port)) << "nats-server did not start on port " << node.port;
+  EXPECT_TRUE(Client(node.port, 1000).connected()) << "nats-server did not start on port " << node.port;
 }
 
 void NatsCluster::kill(int i) {

@@ -20,7 +20,6 @@
 namespace credo::test {
 
 uint16_t free_port();
-bool port_open(uint16_t port);
 
 // `n` nats-server processes with JetStream; n > 1 forms a cluster (routes between all). The
 // constructor waits until JetStream answers (the cluster elected its meta leader).
