@@ -59,6 +59,22 @@ TEST_F(ServerOps, HelloNamesThePrincipalItsRolesAndLevel) {
   EXPECT_EQ(h.num("/protocol"), 1);
 }
 
+// whoami (the console's sign-in): hello's answer again for the connection's principal, and
+// like every op but ping and hello it needs a hello first.
+TEST_F(ServerOps, WhoamiAnswersTheConnectionsPrincipalAfterHello) {
+  Client c(server.port());
+  Json before(c.call(R"({"id":1,"op":"whoami"})"));
+  EXPECT_EQ(before.code(), "UNAUTHENTICATED") << before.text();
+  ASSERT_TRUE(c.hello("k-credit"));
+  Json who(c.call(R"({"id":2,"op":"whoami"})"));
+  ASSERT_TRUE(who.ok()) << who.text();
+  EXPECT_EQ(who.num("/id"), 2);
+  EXPECT_EQ(who.str("/principal"), "credit");
+  EXPECT_EQ(who.str("/roles/0"), "credit");
+  EXPECT_EQ(who.num("/level"), 1);
+  EXPECT_EQ(who.num("/protocol"), 1);
+}
+
 TEST_F(ServerOps, ThreeFailedHellosCloseTheConnection) {
   Client c(server.port());
   for (int i = 0; i < 3; i++) {
