@@ -179,13 +179,13 @@ bool handle(Ctx& x, const AmendOrder& cmd) {
     const LineCalc& lc = d.lines[i];
     OrderLine line;
     line.product = lc.product != kNone ? lc.product : intern_product(s, req.lines[i].sku);
-    line.qty = req.lines[i].qty;
+    line.qty = line_qty(req.lines[i].qty);
     line.unit_price = lc.unit_price;
     line.discount_bp = lc.discount_bp;
     line.amount = lc.amount;
     line.price_source = lc.source;
-    line.shipped = carried[i].shipped;
-    line.returned = carried[i].returned;
+    line.shipped = line_qty(carried[i].shipped);
+    line.returned = line_qty(carried[i].returned);
     s.lines.push_back(line);
   }
   a.first_reason = static_cast<uint32_t>(s.reasons.size());

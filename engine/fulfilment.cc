@@ -38,7 +38,7 @@ bool handle(Ctx& x, const Ship& cmd) {
     s.invoice_lines.push_back({line.product, q, q * line.unit_price});
     // check_sku_lines kept q within the unshipped quantity, which is reserved stock.
     CREDO_ASSERT(q <= s.products[line.product].reserved);
-    line.shipped += q;
+    line.shipped = line_qty(line.shipped + q);
     s.products[line.product].on_hand -= q;
     s.products[line.product].reserved -= q;
   };

@@ -73,7 +73,7 @@ class Interner {
       if (earlier != kNone) return earlier;
     }
     const auto id = static_cast<uint32_t>(entries_.size());
-    entries_.push_back({arena_.append(s), static_cast<uint32_t>(s.size())});
+    entries_.push_back({arena_.append(s), s.size()});
     slots_.p[i] = {id + 1, tag};
     // Three eighths full (a table starts a quarter full): the doubled table will be needed
     // after cap/8 more inserts, time for the prefault thread to prepare it.
@@ -105,10 +105,14 @@ class Interner {
   // of 2 or more drains it in time; 16 drains it in cap/16 inserts.
   static constexpr std::size_t kMigrateStep = 16;
 
+  // 8 bytes a key (16 as two plain fields): the arena's offset in 47 bits (128 TiB) and the
+  // length in 17 (keys are at most kMaxKeyBytes = 64 KiB). Every order with a client order id
+  // has one.
   struct Entry {
-    uint64_t offset;
-    uint32_t len;
+    uint64_t offset : 47;
+    uint64_t len : 17;
   };
+  static_assert(sizeof(Entry) == 8 && kMaxKeyBytes < (uint64_t{1} << 17));
   struct Slot {
     uint32_t id1;  // id + 1; 0 is an empty slot, so a zeroed table is an empty one
     uint32_t tag;  // high half of the hash: places the slot, and most mismatches never

@@ -69,7 +69,7 @@ void spread(S& s, const Order& o, uint32_t p, Qty qty, Room room, Each each) {
   for (uint32_t l = o.first_line; l < o.first_line + o.line_count && qty > 0; ++l) {
     auto& line = s.lines[l];
     if (line.product != p) continue;
-    const Qty q = std::min(qty, room(line));
+    const Qty q = std::min<Qty>(qty, room(line));
     if (q == 0) continue;
     each(line, q);
     qty -= q;

@@ -48,7 +48,7 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
     const LineCalc& lc = d.lines[i];
     OrderLine line;
     line.product = lc.product != kNone ? lc.product : intern_product(s, req.lines[i].sku);
-    line.qty = req.lines[i].qty;
+    line.qty = line_qty(req.lines[i].qty);
     line.unit_price = lc.unit_price;
     line.discount_bp = lc.discount_bp;
     line.amount = lc.amount;

@@ -60,7 +60,7 @@ void book_credit_note(Ctx& x, uint32_t idx, const std::vector<SkuQty>& lines,
   const Money amount = value_of(s, o, lines, returnable);
   for (const SkuQty& sq : lines)
     spread(s, o, s.skus.find(sq.sku.view()), sq.qty, returnable,
-           [](OrderLine& line, Qty q) { line.returned += q; });
+           [](OrderLine& line, Qty q) { line.returned = line_qty(line.returned + q); });
   for (const SkuQty& sq : restock) s.products[s.skus.find(sq.sku.view())].on_hand += sq.qty;
   const uint64_t note_no = s.credit_notes.size() + 1;
   s.credit_notes.push_back({idx, amount, x.now});

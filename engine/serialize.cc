@@ -196,10 +196,30 @@ void io_interner(IO& f, Interner& in) {
   }
 }
 
+// Text is packed (engine/state.h): its fields are copied through locals, not bound by reference.
 template <typename IO>
 void io_text(IO& f, Text& t) {
-  f.pod(t.offset);
-  f.pod(t.len);
+  uint64_t offset = t.offset;
+  uint32_t len = t.len;
+  f.pod(offset);
+  f.pod(len);
+  if constexpr (std::is_same_v<IO, Reader>) t = Text{offset, len};
+}
+
+// A line quantity: stored in 32 bits (engine/state.h OrderLine), written as the 64-bit Qty it
+// always was. An image whose value does not fit is malformed (no engine ever wrote one: the
+// values are bounded by kQtyMax).
+template <typename IO>
+void io_line_qty(IO& f, LineQty& v) {
+  Qty wide = v;
+  f.pod(wide);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    if (wide < INT32_MIN || wide > INT32_MAX) {
+      f.ok = false;
+      wide = 0;
+    }
+    v = static_cast<LineQty>(wide);
+  }
 }
 
 template <typename IO, typename T>
@@ -235,12 +255,12 @@ void io(IO& f, T& v) {
     io_text(f, v.name);
   } else if constexpr (std::is_same_v<T, OrderLine>) {
     f.pod(v.product);
-    f.pod(v.qty);
+    io_line_qty(f, v.qty);
     f.pod(v.unit_price);
     f.pod(v.discount_bp);
     f.pod(v.amount);
-    f.pod(v.shipped);
-    f.pod(v.returned);
+    io_line_qty(f, v.shipped);
+    io_line_qty(f, v.returned);
     // Version 4 (pricing): where the price came from; older lines derive it after loading.
     bool has_source = true;
     if constexpr (std::is_same_v<IO, Reader>) has_source = f.version >= 4;

@@ -30,11 +30,17 @@ constexpr uint32_t kNone = Interner::kNone;
 constexpr Day kNoDay = INT32_MAX;
 constexpr OrderNo kFirstOrderNo = 100001;
 
-// Free text (names, reasons, notes, refs) lives in one append-only arena.
+// Free text (names, reasons, notes, refs) lives in one append-only arena. Packed to 12 bytes
+// (4-byte aligned): every order, event and customer holds one or two, and the 4 bytes of
+// padding a plain struct carries were 2-3 % of an order (docs/limits.md "Business state").
+// The image writes the two fields as before (engine/serialize.cc io_text).
+#pragma pack(push, 4)
 struct Text {
   uint64_t offset = 0;
   uint32_t len = 0;
 };
+#pragma pack(pop)
+static_assert(sizeof(Text) == 12);
 
 struct Customer {
   bool exists = false;
@@ -69,46 +75,50 @@ struct Product {
   Text name;
 };
 
+// A line's quantities fit 32 bits: qty is at most kQtyMax (10^9, engine/limits.h) and shipped
+// <= qty, returned <= shipped. Stored narrow (40 bytes a line instead of 64; an order has
+// 1-1000 lines); arithmetic on them widens to Qty/Money as before, and the image still writes
+// them as 64-bit values (engine/serialize.cc), so the format is unchanged.
+using LineQty = int32_t;
+static_assert(kQtyMax <= INT32_MAX);
 struct OrderLine {
-  uint32_t product = kNone;
-  Qty qty = 0;
   Money unit_price = 0;
-  int32_t discount_bp = 0;
   Money amount = 0;
-  Qty shipped = 0;
-  Qty returned = 0;
+  uint32_t product = kNone;
+  LineQty qty = 0;
+  LineQty shipped = 0;
+  LineQty returned = 0;
+  int32_t discount_bp = 0;
   PriceSource price_source = PriceSource::list;  // image version 4; older lines derive it
 };
+static_assert(sizeof(OrderLine) == 40);
+// A quantity into a line's 32 bits: callers hold values already checked against kQtyRange (or,
+// shipped and returned, bounded by the line's qty).
+inline LineQty line_qty(Qty q) { return static_cast<LineQty>(q); }
 
 // A reason is stored exactly as it is answered (result.h): no second struct to keep in step.
 using ReasonRec = ReasonView;
 
+// Fields ordered widest first so that no padding is left (48 bytes); the image writes them
+// by name in its own order (engine/serialize.cc).
 struct EventRec {
-  EventKind kind = EventKind::submitted;
-  uint32_t principal = kNone;
   TimeMs at = 0;
   uint64_t number = 0;  // approved: the reason's place in the order's reasons (0-based)
   Money amount = 0;     // approved: the approver's level
   Text text;
+  uint32_t principal = kNone;
   uint32_t next = kNone;  // next event of the same order
+  EventKind kind = EventKind::submitted;
 };
+static_assert(sizeof(EventRec) == 48);
 
 // Which intrusive list an order is on: open (held or accepted with something unshipped) orders
 // are kept in decision order so that expiry pops from the front.
 enum class OpenList : uint8_t { none, held, accepted };
 
+// Fields ordered widest first, so that no padding is left (144 bytes instead of 152); the
+// image writes them by name in its own order (engine/serialize.cc).
 struct Order {
-  uint32_t customer = kNone;
-  uint32_t submitted_by = kNone;     // principal id
-  uint32_t client_order_id = kNone;  // id in State::client_order_ids, or kNone
-  OrderStatus status = OrderStatus::rejected;
-  OrderStatus decision = OrderStatus::rejected;
-  PaymentTerms payment = PaymentTerms::credit;
-  OpenList list = OpenList::none;
-  uint32_t first_line = 0;
-  uint32_t line_count = 0;
-  uint32_t first_reason = 0;
-  uint32_t reason_count = 0;
   Money total = 0;
   Money open_value = 0;         // value of the unshipped rest while held/accepted, else 0
   Money prepaid_remaining = 0;  // prepaid orders: reservation not yet used by shipments
@@ -116,6 +126,19 @@ struct Order {
   // Entered its open list (held or accepted): the expiry clock of both lists. The decision time
   // until an amendment or a release moves the order to the tail of a list.
   TimeMs accepted_at = 0;
+  // Deposit orders (image version 5; docs/rules.md "Deposits"): the deposit asked, how much of
+  // it customer money earmarked so far (prepaid_remaining holds what shipments have not used
+  // yet), and when the order expires unless it is paid in full.
+  Money deposit_due = 0;
+  Money deposit_paid = 0;
+  TimeMs deposit_deadline = 0;
+  uint32_t customer = kNone;
+  uint32_t submitted_by = kNone;     // principal id
+  uint32_t client_order_id = kNone;  // id in State::client_order_ids, or kNone
+  uint32_t first_line = 0;
+  uint32_t line_count = 0;
+  uint32_t first_reason = 0;
+  uint32_t reason_count = 0;
   Day ship_by = kNoDay;
   Day day = 0;  // day decided (daily report bucket)
   Text ref;
@@ -126,13 +149,12 @@ struct Order {
   uint32_t prev = kNone;  // neighbours on the open list
   uint32_t next = kNone;
   uint32_t last_amendment = kNone;  // orderbook: rebuilt from State::amendments on load
-  // Deposit orders (image version 5; docs/rules.md "Deposits"): the deposit asked, how much of
-  // it customer money earmarked so far (prepaid_remaining holds what shipments have not used
-  // yet), and when the order expires unless it is paid in full.
-  Money deposit_due = 0;
-  Money deposit_paid = 0;
-  TimeMs deposit_deadline = 0;
+  OrderStatus status = OrderStatus::rejected;
+  OrderStatus decision = OrderStatus::rejected;
+  PaymentTerms payment = PaymentTerms::credit;
+  OpenList list = OpenList::none;
 };
+static_assert(sizeof(Order) == 144);
 
 // orderbook: one amendment of an order (amend_order). The versions' lines stay in State::lines:
 // the old range is what the order was, the new range what was asked (and, if taken, what the
