@@ -189,7 +189,9 @@ bool ReplicatedLog::find_start(uint64_t applied, uint64_t* stream_seq, std::stri
   if (!message_range(lo, &f, &l, error)) return false;
   if (f > applied + 1) {
     *error = "the stream starts at command seq " + std::to_string(f) + " but this node is at " +
-             std::to_string(applied) + ": bootstrap it from a copy of a replica's data directory";
+             std::to_string(applied) +
+             ": start it from an empty data directory (it then starts from the snapshot stored "
+             "in NATS) or a copy of a replica's";
     return false;
   }
   *stream_seq = lo;
