@@ -25,7 +25,7 @@ constexpr const char* kSnapParts = "Credo-Snap-Parts";
 constexpr const char* kSnapFrom = "Credo-Snap-From";
 constexpr const char* kSnapPart = "Credo-Snap-Part";
 // Chunks stay well under JetStream's default 1 MiB message limit.
-constexpr std::size_t kChunkBytes = 512 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{512} * 1024;
 
 bool header_text(natsMsg* m, const char* key, const std::string& value) {
   return natsMsgHeader_Set(m, key, value.c_str()) == NATS_OK;
