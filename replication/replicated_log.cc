@@ -9,6 +9,7 @@
 #include "persistence/wal_format.h"
 #include "replication/nats_util.h"
 #include "replication/record_batch.h"
+#include "replication/snapshot_store.h"
 
 namespace credo::replication {
 
@@ -188,7 +189,9 @@ bool ReplicatedLog::find_start(uint64_t applied, uint64_t* stream_seq, std::stri
   if (!message_range(lo, &f, &l, error)) return false;
   if (f > applied + 1) {
     *error = "the stream starts at command seq " + std::to_string(f) + " but this node is at " +
-             std::to_string(applied) + ": bootstrap it from a copy of a replica's data directory";
+             std::to_string(applied) +
+             ": start it from an empty data directory (it then starts from the snapshot stored "
+             "in NATS) or a copy of a replica's";
     return false;
   }
   *stream_seq = lo;
@@ -262,12 +265,14 @@ bool ReplicatedLog::open(const ReplicationOptions& options, Engine& engine, std:
     std::random_device rd;
     msg_id_prefix_ = "credo-" + std::to_string(rd()) + std::to_string(rd()) + "-";
   }
+  if (options_.node_key.empty()) options_.node_key = replica_key(options_.data_dir);
   if (!connect(error)) return false;
   // The cluster may be electing the stream's leader (a node just restarted): retry a while.
   const int64_t ready_by = steady_ns() + kStartRetryMs * 1'000'000;
   for (;;) {
     uint64_t first = 0, last = 0;
-    if (ensure_stream(error) && ensure_bucket(error) && stream_bounds(&first, &last, error))
+    if (ensure_stream(error) && ensure_bucket(error) && ensure_retention(error) &&
+        stream_bounds(&first, &last, error))
       break;
     if (steady_ns() > ready_by) return false;
     log(*error + "; retrying");
@@ -303,6 +308,8 @@ bool ReplicatedLog::open(const ReplicationOptions& options, Engine& engine, std:
   }
   publisher_ = std::thread([this] { publish_loop(); });
   lease_thread_ = std::thread([this] { lease_loop(); });
+  log("retention key " + options_.node_key + " in bucket " + options_.stream + "_replicas");
+  housekeeper_ = std::thread([this] { housekeeping_loop(); });
   return true;
 }
 
@@ -474,19 +481,43 @@ bool ReplicatedLog::replication_stats(net::ReplicationStats* out) const {
 }
 
 bool ReplicatedLog::close(std::string* error) {
+  if (!stopping_.load()) {
+    // A clean stop of the primary: the engine thread has stopped; let the publisher finish what
+    // is queued so that the stream holds everything this node applied, then release the lease
+    // (below) so that a standby takes over at once instead of after the TTL.
+    const int64_t deadline = steady_ns() + kPublishWaitMs * 1'000'000;
+    while (role_.load() == Role::primary && replicated_seq_.load() < applied_seq_.load() &&
+           steady_ns() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   if (!stopping_.exchange(true)) {
     publish_cv_.notify_all();
-    stop_cv_.notify_all();
+    {
+      std::lock_guard lock(mu_);
+      stop_cv_.notify_all();
+    }
     stop_follow_.store(true);
     if (publisher_.joinable()) publisher_.join();
     if (lease_thread_.joinable()) lease_thread_.join();
     if (follower_.joinable()) follower_.join();
+    if (housekeeper_.joinable()) housekeeper_.join();
     if (js_ != nullptr) {
       jsPubOptions po;
       jsPubOptions_Init(&po);
       po.MaxWait = kPublishWaitMs;
       js_PublishAsyncComplete(js_, &po);
     }
+    // The shutdown snapshot (taken just before this close) is what a restart starts from.
+    if (replicas_kv_ != nullptr && !options_.data_dir.empty()) report_retention();
+    if (release_lease())
+      log("released the lease at command seq " + std::to_string(applied_seq_.load()) +
+          " (clean stop): a standby takes over now");
+    // A node without --data leaves nothing to restart from: its report goes with it.
+    if (replicas_kv_ != nullptr && options_.data_dir.empty())
+      kvStore_Delete(replicas_kv_, options_.node_key.c_str());
+    snapshots_.reset();
+    if (replicas_kv_ != nullptr) kvStore_Destroy(replicas_kv_);
+    replicas_kv_ = nullptr;
     if (kv_ != nullptr) kvStore_Destroy(kv_);
     kv_ = nullptr;
     if (js_ != nullptr) jsCtx_Destroy(js_);

@@ -45,8 +45,20 @@ struct ReplicationOptions {
   int lease_ms = 2'000;
   std::string advertise;  // this node's client address, named in NOT_PRIMARY by standbys
   int max_inflight = 256;  // published messages not yet acknowledged
+  // The node's data directory ("" without --data): its newest snapshot is what it reports for
+  // stream retention and what it uploads to the snapshot stream.
+  std::string data_dir;
+  // This node's key in the retention bucket (<stream>_replicas); "" makes one up (see
+  // replica_key()).
+  std::string node_key;
   std::function<void(const std::string&)> log;  // one line of operator information
 };
+
+class SnapshotStore;
+
+// The retention bucket's key for a node: from the host name and the data directory's absolute
+// path (stable across restarts from it), or for a node without --data a random one.
+std::string replica_key(const std::string& data_dir);
 
 class ReplicatedLog final : public net::CommandLog {
  public:
@@ -113,6 +125,7 @@ class ReplicatedLog final : public net::CommandLog {
   bool connect(std::string* error);
   bool ensure_stream(std::string* error);
   bool ensure_bucket(std::string* error);
+  bool ensure_retention(std::string* error);
   // Stream state: first and last message sequence.
   bool stream_bounds(uint64_t* first, uint64_t* last, std::string* error);
   // The command seqs a stored message holds (its headers).
@@ -126,6 +139,21 @@ class ReplicatedLog final : public net::CommandLog {
   void follow_loop(uint64_t from_stream_seq);
   void publish_loop();
   void lease_loop();
+  // Retention (replicated_log_retention.cc): every node reports the newest command seq it can
+  // restart from without the stream (its newest local snapshot, or with no --data its applied
+  // seq while it lives); a node with --data uploads a newer local snapshot to the snapshot
+  // stream; the primary purges the journal stream below the lowest report and the stored
+  // snapshot.
+  void housekeeping_loop();
+  void report_retention();
+  void upload_snapshot();
+  void trim_stream();
+  // The lowest command seq any replica still needs from the stream, minus one (reports and the
+  // stored snapshot); false when nothing may be trimmed yet.
+  bool retention_floor(uint64_t* floor);
+  // Deletes the lease entry if this node still holds it and the stream has everything it
+  // applied (a clean stop); true if released.
+  bool release_lease();
   bool promote();
   void fence(const std::string& why);
   void notify_durable();
@@ -141,6 +169,8 @@ class ReplicatedLog final : public net::CommandLog {
   __natsConnection* nc_ = nullptr;
   __jsCtx* js_ = nullptr;
   __kvStore* kv_ = nullptr;
+  __kvStore* replicas_kv_ = nullptr;  // retention reports, one key per node
+  std::unique_ptr<SnapshotStore> snapshots_;
 
   std::atomic<Role> role_{Role::standby};
   mutable std::mutex mu_;  // everything below that is not atomic
@@ -186,6 +216,14 @@ class ReplicatedLog final : public net::CommandLog {
   std::mutex cb_mu_;
   std::function<void(uint64_t)> on_durable_;
   uint64_t reported_durable_ = 0;
+
+  // Retention (housekeeping thread).
+  uint64_t reported_ = UINT64_MAX;
+  int64_t reported_at_ns_ = 0;
+  std::atomic<uint64_t> stored_snapshot_seq_{0};  // newest in the snapshot stream (as seen)
+  uint64_t trimmed_through_ = 0;  // command seqs <= it were purged from the stream
+  std::string housekeeping_error_;  // the last one logged (not repeated)
+  std::thread housekeeper_;
 
   std::atomic<bool> stopping_{false};
   std::thread publisher_;

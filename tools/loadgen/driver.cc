@@ -18,6 +18,7 @@
 #include <memory>
 #include <thread>
 
+#include "tools/loadgen/report.h"
 #include "tools/loadgen/tls_client.h"
 #include "tools/loadgen/wire.h"
 
@@ -36,6 +37,9 @@ constexpr std::size_t kShipPoolMax = 65'536;
 constexpr std::size_t kReadChunk = std::size_t{256} * 1024;
 
 enum class Key : uint8_t { order, finance, warehouse };
+
+// Several addresses: a connection that found none answering tries the next after this long.
+constexpr uint64_t kReconnectWaitNs = 20'000'000;
 
 struct Pending {
   uint64_t start_ns = 0;  // intended (open loop) or actual (closed loop) send time
@@ -58,6 +62,10 @@ struct Conn {
   std::deque<Pending> inflight;  // requests written, answers owed, in order
   std::deque<uint64_t> backlog;  // open loop: intended times of requests not yet written
   int key = -1;                  // credo: which key the connection last said hello with
+  std::size_t addr = 0;          // in config.addresses
+  bool redirect = false;         // answered NOT_PRIMARY: move on once the answers are in
+  bool parked = false;           // dead, to be reconnected (several addresses) at reconnect_at
+  uint64_t reconnect_at = 0;
 };
 
 class Worker {
@@ -87,6 +95,13 @@ class Worker {
   void read_answers(Conn& c);
   void on_answer(Conn& c, const Answer* answer, bool parsed);
   void kill(Conn& c);
+  // Several addresses: opens `c` on config_.addresses[c.addr] (non-blocking, in epoll).
+  bool open_conn(Conn& c, std::string* error);
+  // Closes `c` and parks it, to be reopened on the next address (move_on) after `delay_ns`.
+  void move_on(Conn& c, uint64_t delay_ns);
+  // Reopens parked connections that are due and starts their requests again.
+  void reconnect_due(bool open_loop);
+  bool follow() const { return config_.addresses.size() > 1; }
   void update_events(Conn& c);
   std::size_t live_inflight() const;
 
@@ -122,53 +137,79 @@ bool Worker::connect_all(uint32_t count, std::string* error) {
   tev.data.u64 = UINT64_MAX;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &tev);
 
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  std::string port = std::to_string(config_.port);
-  if (int rc = ::getaddrinfo(config_.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
-    *error = "cannot resolve " + config_.host + ": " + gai_strerror(rc);
-    return false;
-  }
   for (uint32_t i = 0; i < count; i++) {
     auto c = std::make_unique<Conn>();
-    for (addrinfo* a = res; a != nullptr; a = a->ai_next) {
-      c->fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-      if (c->fd < 0) continue;
-      if (::connect(c->fd, a->ai_addr, a->ai_addrlen) == 0) break;
-      ::close(c->fd);
-      c->fd = -1;
-    }
-    if (c->fd < 0) {
-      ::freeaddrinfo(res);
-      // NOLINTNEXTLINE(concurrency-mt-unsafe): as above, on the main thread.
-      *error = "cannot connect to " + config_.host + ":" + port + ": " + std::strerror(errno);
-      return false;
-    }
-    int one = 1;
-    ::setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (config_.tls) {
-      // Handshake while the socket still blocks; afterwards SSL_read/SSL_write are non-blocking.
-      if (tls_ctx_ == nullptr) tls_ctx_ = make_tls_client_context(config_.tls_ca, error);
-      if (tls_ctx_ != nullptr) c->ssl = tls_connect(tls_ctx_, c->fd, config_.host, error);
-      if (c->ssl == nullptr) {
-        ::close(c->fd);
-        ::freeaddrinfo(res);
-        return false;
-      }
-    }
-    int flags = 1;
-    ::ioctl(c->fd, FIONBIO, &flags);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
     c->index = conns_.size();
-    ev.data.u64 = c->index;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c->fd, &ev);
+    if (!open_conn(*c, error)) return false;
     conns_.push_back(std::move(c));
   }
-  ::freeaddrinfo(res);
   return true;
+}
+
+bool Worker::open_conn(Conn& c, std::string* error) {
+  Address a = config_.addresses.empty() ? Address{config_.host, config_.port}
+                                        : config_.addresses[c.addr % config_.addresses.size()];
+  c.fd = connect_tcp(a, error);
+  if (c.fd < 0) return false;
+  if (config_.tls) {
+    // Handshake while the socket still blocks; afterwards SSL_read/SSL_write are non-blocking.
+    if (tls_ctx_ == nullptr) tls_ctx_ = make_tls_client_context(config_.tls_ca, error);
+    if (tls_ctx_ != nullptr) c.ssl = tls_connect(tls_ctx_, c.fd, a.host, error);
+    if (c.ssl == nullptr) {
+      ::close(c.fd);
+      c.fd = -1;
+      return false;
+    }
+  }
+  int flags = 1;
+  ::ioctl(c.fd, FIONBIO, &flags);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = c.index;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &ev);
+  c.dead = c.redirect = c.parked = c.want_write = false;
+  c.key = -1;
+  c.in.clear();
+  c.out.clear();
+  c.in_off = c.out_off = 0;
+  return true;
+}
+
+void Worker::move_on(Conn& c, uint64_t delay_ns) {
+  if (!c.dead) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+    if (c.ssl != nullptr) SSL_free(c.ssl);
+    c.ssl = nullptr;
+    ::close(c.fd);
+    c.fd = -1;
+    c.dead = true;
+  }
+  c.addr = (c.addr + 1) % config_.addresses.size();
+  c.parked = true;
+  c.redirect = false;
+  c.reconnect_at = now_ns() + delay_ns;
+}
+
+void Worker::reconnect_due(bool open_loop) {
+  const uint64_t now = now_ns();
+  std::string error;
+  for (auto& cp : conns_) {
+    Conn& c = *cp;
+    if (c.redirect && c.inflight.empty()) move_on(c, 0);  // every answer is in
+    if (!c.parked || now < c.reconnect_at) continue;
+    if (!open_conn(c, &error)) {
+      move_on(c, kReconnectWaitNs);  // the next address, a little later
+      continue;
+    }
+    say_hello(c, static_cast<int>(Key::order));
+    if (!open_loop)
+      for (uint32_t i = 0; i < config_.pipeline; i++) send_request(c, now_ns());
+    while (!c.backlog.empty() && c.inflight.size() < config_.pipeline) {
+      send_request(c, c.backlog.front());
+      c.backlog.pop_front();
+    }
+    flush(c);
+  }
 }
 
 void Worker::say_hello(Conn& c, int key) {
@@ -326,6 +367,7 @@ void Worker::kill(Conn& c) {
   c.ssl = nullptr;
   ::close(c.fd);
   c.fd = -1;
+  if (follow() && !stopping_) move_on(c, 0);
 }
 
 void Worker::on_answer(Conn& c, const Answer* a, bool parsed) {
@@ -356,6 +398,7 @@ void Worker::on_answer(Conn& c, const Answer* a, bool parsed) {
   progress_->answers.fetch_add(1, std::memory_order_relaxed);
   if (p.kind == OpKind::order) progress_->orders.fetch_add(decided, std::memory_order_relaxed);
   if (!a->ok || a->item_errors) progress_->errors.fetch_add(1, std::memory_order_relaxed);
+  if (follow() && !a->ok && a->error_code == "NOT_PRIMARY") c.redirect = true;
   if (!p.measured) return;
   uint64_t latency = t > p.start_ns ? t - p.start_ns : 0;
   result_.latency.record(latency);
@@ -503,7 +546,7 @@ void Worker::run(uint64_t start_ns, uint64_t warmup_end_ns, uint64_t end_ns,
           }
         }
         if (c == nullptr) break;
-        if (c->inflight.size() < config_.pipeline && c->backlog.empty())
+        if (c->inflight.size() < config_.pipeline && c->backlog.empty() && !c->redirect)
           send_request(*c, due);
         else
           c->backlog.push_back(due);
@@ -517,7 +560,9 @@ void Worker::run(uint64_t start_ns, uint64_t warmup_end_ns, uint64_t end_ns,
       ::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &its, nullptr);
     }
 
-    int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 100);
+    if (follow() && !stopping_) reconnect_due(open_loop);
+    int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                         follow() ? 10 : 100);
     for (int i = 0; i < n; i++) {
       if (events[i].data.u64 == UINT64_MAX) {
         uint64_t expirations;
@@ -531,7 +576,7 @@ void Worker::run(uint64_t start_ns, uint64_t warmup_end_ns, uint64_t end_ns,
         read_answers(c);
         if (c.dead) continue;
         std::size_t answered = before - c.inflight.size();
-        if (!stopping_) {
+        if (!stopping_ && !c.redirect) {
           if (!open_loop) {
             // Closed loop: each answer releases one more request (hellos are not counted).
             while (answered-- > 0 && c.inflight.size() < config_.pipeline + 1)
@@ -585,24 +630,7 @@ bool run_load(const DriverConfig& config, Progress* progress, RunResult* result,
   for (auto& t : threads) t.join();
 
   *result = RunResult{};
-  for (auto& w : workers) {
-    RunResult& r = w->result();
-    result->latency.merge(r.latency);
-    for (int k = 0; k < kOpKinds; k++) {
-      result->latency_by_kind[k].merge(r.latency_by_kind[k]);
-      result->requests_by_kind[k] += r.requests_by_kind[k];
-    }
-    result->requests += r.requests;
-    result->orders += r.orders;
-    result->accepted += r.accepted;
-    result->held += r.held;
-    result->rejected += r.rejected;
-    result->errors += r.errors;
-    for (auto& [code, n] : r.errors_by_code) result->errors_by_code[code] += n;
-    result->protocol_errors += r.protocol_errors;
-    result->unanswered += r.unanswered;
-    result->ships_substituted += r.ships_substituted;
-  }
+  for (auto& w : workers) merge(result, w->result());
   result->measured_s = config.duration_s;
   result->offered_rate = config.rate;
   return true;

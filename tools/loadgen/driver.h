@@ -9,6 +9,8 @@
 // that queued behind the stall: no coordinated omission. A connection holds at most `pipeline`
 // requests in flight; more wait in its backlog, their clock already running.
 //
+// Several --host addresses: see DriverConfig::addresses.
+//
 // Bounded: the run stops sending at `duration`, then waits at most `drain` for the answers
 // still owed, then closes everything. Only loopback addresses are accepted (checked in main).
 #pragma once
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "tools/loadgen/histogram.h"
+#include "tools/loadgen/hosts.h"
 #include "tools/loadgen/workload.h"
 
 namespace credo::loadgen {
@@ -31,6 +34,10 @@ struct DriverConfig {
   Protocol protocol = Protocol::credo;
   std::string host = "127.0.0.1";
   uint16_t port = 7400;
+  // Every --host (the first is host:port). With more than one (credo over TCP), a connection
+  // whose server answers NOT_PRIMARY (once its other answers are in) or that is lost moves to the
+  // next address (docs/replication.md): a failover costs errors and latency, not the run.
+  std::vector<Address> addresses;
   uint32_t threads = 1;
   uint32_t connections = 16;
   uint32_t pipeline = 16;  // closed loop: depth; open loop: the in-flight cap per connection

@@ -72,28 +72,8 @@ class SetupClient {
   SetupClient(const SetupClient&) = delete;  // owns fd_: a copy would close it twice
   SetupClient& operator=(const SetupClient&) = delete;
   bool open(const std::string& host, uint16_t port, std::string* error) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res) != 0) {
-      *error = "cannot resolve " + host;
-      return false;
-    }
-    for (addrinfo* a = res; a; a = a->ai_next) {
-      fd_ = ::socket(a->ai_family, a->ai_socktype, a->ai_protocol);
-      if (fd_ >= 0 && ::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) break;
-      if (fd_ >= 0) ::close(fd_);
-      fd_ = -1;
-    }
-    ::freeaddrinfo(res);
-    if (fd_ < 0) {
-      *error = "cannot connect to " + host + ":" + std::to_string(port);
-      return false;
-    }
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return true;
+    fd_ = connect_tcp(Address{host, port}, error);
+    return fd_ >= 0;
   }
   bool send_all(const std::string& data) {
     std::size_t off = 0;
@@ -311,7 +291,11 @@ static int run_main(int argc, char** argv) {
                  "docs/http.md; --port is then the HTTP port), or redis (the peer benchmark)")
       ->check(CLI::IsMember({"credo", "http", "redis"}))
       ->capture_default_str();
-  app.add_option("--host", config.host, "server address (loopback only)")->capture_default_str();
+  std::vector<std::string> hosts{"127.0.0.1"};
+  app.add_option("--host", hosts,
+                 "server address, HOST or HOST:PORT (loopback only); several: a replicated "
+                 "primary and standbys, NOT_PRIMARY moves a connection to the next")
+      ->capture_default_str();
   app.add_option("--port", config.port, "server port")->capture_default_str();
   app.add_flag("--tls", config.tls, "credo: connect with TLS (credo-server --tls-cert)");
   app.add_option("--ca", config.tls_ca, "with --tls: PEM CA to verify the server (default: system's)");
@@ -402,13 +386,22 @@ static int run_main(int argc, char** argv) {
     std::fprintf(stderr, "credo-loadgen: --tls is for --protocol credo\n");
     return 2;
   }
-  if (!is_loopback(config.host)) {
-    std::fprintf(
-        stderr,
-        "credo-loadgen: refusing %s: load goes to loopback only (127.0.0.0/8, localhost, ::1)\n",
-        config.host.c_str());
+  if (!parse_hosts(hosts, config.port, &config.addresses, &error) ||
+      (config.addresses.size() > 1 && config.protocol != Protocol::credo)) {
+    std::fprintf(stderr, "credo-loadgen: %s\n",
+                 error.empty() ? "several --host are for --protocol credo" : error.c_str());
     return 2;
   }
+  config.host = config.addresses.front().host;
+  config.port = config.addresses.front().port;
+  for (const Address& a : config.addresses)
+    if (!is_loopback(a.host)) {
+      std::fprintf(stderr,
+                   "credo-loadgen: refusing %s: load goes to loopback only (127.0.0.0/8, "
+                   "localhost, ::1)\n",
+                   a.host.c_str());
+      return 2;
+    }
   if (!parse_mix(mix_text, &config.workload.mix, &error)) {
     std::fprintf(stderr, "credo-loadgen: --mix: %s\n", error.c_str());
     return 2;

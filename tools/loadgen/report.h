@@ -17,4 +17,7 @@ inline constexpr double kRefusedShareMax = 0.90;
 // error answer, 0..1; 0 for a run with neither.
 double refused_share(const RunResult& r);
 
+// Adds a thread's counts and histograms to *into.
+void merge(RunResult* into, const RunResult& r);
+
 }  // namespace credo::loadgen

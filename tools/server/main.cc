@@ -18,6 +18,7 @@
 #include "net/policy_config.h"
 #include "net/server.h"
 #include "replication/replicated_log.h"
+#include "replication/snapshot_store.h"
 #include "tools/server/rejoin.h"
 #include "tools/demo/demo_data.h"
 #include "tools/server/journal_log.h"
@@ -229,6 +230,21 @@ static int run_main(int argc, char** argv) {
   // command durable; without it state lives in memory only, and the server says so loudly.
   auto engine = std::make_unique<credo::Engine>();
   std::unique_ptr<credo::net::CommandLog> log;
+  // A brand-new replica (nothing in --data, or no --data) starts from the snapshot stored in
+  // NATS, if any, plus the stream's tail (docs/replication.md "Snapshots and retention").
+  if (!repl.servers.empty()) {
+    repl.data_dir = data_dir;
+    repl.node_key = credo::replication::replica_key(data_dir);
+    uint64_t snap_seq = 0;
+    if (!credo::replication::bootstrap_from_snapshot(repl, data_dir, engine.get(), &snap_seq,
+                                                     &error)) {
+      std::fprintf(stderr, "credo-server: replication: %s\n", error.c_str());
+      return 1;
+    }
+    if (snap_seq != 0)
+      std::fprintf(stderr, "credo-server: replication: bootstrapped from snapshot %llu in NATS\n",
+                   static_cast<unsigned long long>(snap_seq));
+  }
   if (data_dir.empty()) {
     log = std::make_unique<credo::net::MemoryLog>();
     std::fprintf(stderr,
