@@ -19,204 +19,13 @@
 #include <thread>
 
 #include "tools/loadgen/report.h"
-#include "tools/loadgen/tls_client.h"
-#include "tools/loadgen/wire.h"
+#include "tools/loadgen/worker.h"
 
 namespace credo::loadgen {
-namespace {
-
-uint64_t now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
-
-// Why a bounded pool: ships need order numbers of accepted orders; keeping the newest 64k is
-// plenty and keeps memory flat however long the run.
-constexpr std::size_t kShipPoolMax = 65'536;
-constexpr std::size_t kReadChunk = std::size_t{256} * 1024;
-
-enum class Key : uint8_t { order, finance, warehouse };
-
-// Several addresses: a connection that found none answering tries the next after this long.
-constexpr uint64_t kReconnectWaitNs = 20'000'000;
-
-struct Pending {
-  uint64_t start_ns = 0;  // intended (open loop) or actual (closed loop) send time
-  OpKind kind = OpKind::order;
-  uint32_t orders = 0;  // orders in the request (0 for other kinds)
-  bool hello = false;   // a hello (not measured)
-  bool measured = false;
-};
-
-struct Conn {
-  int fd = -1;
-  SSL* ssl = nullptr;  // --tls
-  std::size_t index = 0;  // in Worker::conns_, the epoll cookie
-  bool dead = false;
-  bool want_write = false;
-  std::string out;
-  std::size_t out_off = 0;
-  std::string in;
-  std::size_t in_off = 0;
-  std::deque<Pending> inflight;  // requests written, answers owed, in order
-  std::deque<uint64_t> backlog;  // open loop: intended times of requests not yet written
-  int key = -1;                  // credo: which key the connection last said hello with
-  std::size_t addr = 0;          // in config.addresses
-  bool redirect = false;         // answered NOT_PRIMARY: move on once the answers are in
-  bool parked = false;           // dead, to be reconnected (several addresses) at reconnect_at
-  uint64_t reconnect_at = 0;
-};
-
-class Worker {
- public:
-  Worker(const DriverConfig& config, uint32_t index, Progress* progress)
-      : config_(config), index_(index), progress_(progress), workload_(config.workload, index) {}
-  Worker(const Worker&) = delete;  // owns its sockets and epoll/timer fds
-  Worker& operator=(const Worker&) = delete;
-  ~Worker() {
-    for (auto& c : conns_) {
-      if (c->ssl != nullptr) SSL_free(c->ssl);
-      if (c->fd >= 0) ::close(c->fd);
-    }
-    if (tls_ctx_ != nullptr) SSL_CTX_free(tls_ctx_);
-    if (epoll_fd_ >= 0) ::close(epoll_fd_);
-    if (timer_fd_ >= 0) ::close(timer_fd_);
-  }
-
-  bool connect_all(uint32_t count, std::string* error);
-  void run(uint64_t start_ns, uint64_t warmup_end_ns, uint64_t end_ns, uint64_t drain_end_ns);
-  RunResult& result() { return result_; }
-
- private:
-  void send_request(Conn& c, uint64_t start_ns);
-  void say_hello(Conn& c, int key);
-  void flush(Conn& c);
-  void read_answers(Conn& c);
-  void on_answer(Conn& c, const Answer* answer, bool parsed);
-  void kill(Conn& c);
-  // Several addresses: opens `c` on config_.addresses[c.addr] (non-blocking, in epoll).
-  bool open_conn(Conn& c, std::string* error);
-  // Closes `c` and parks it, to be reopened on the next address (move_on) after `delay_ns`.
-  void move_on(Conn& c, uint64_t delay_ns);
-  // Reopens parked connections that are due and starts their requests again.
-  void reconnect_due(bool open_loop);
-  bool follow() const { return config_.addresses.size() > 1; }
-  void update_events(Conn& c);
-  std::size_t live_inflight() const;
-
-  const DriverConfig& config_;
-  uint32_t index_;
-  Progress* progress_;
-  Workload workload_;
-  RunResult result_;
-  std::vector<std::unique_ptr<Conn>> conns_;
-  int epoll_fd_ = -1;
-  SSL_CTX* tls_ctx_ = nullptr;  // --tls: shared by this worker's connections
-  int timer_fd_ = -1;
-  uint64_t warmup_end_ns_ = 0;
-  bool stopping_ = false;
-  std::deque<uint64_t> ship_pool_;
-  Order order_;
-  std::vector<Order> batch_;
-  Payment payment_;
-  Answer answer_;
-  RespReply reply_;
-};
-
-bool Worker::connect_all(uint32_t count, std::string* error) {
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (epoll_fd_ < 0 || timer_fd_ < 0) {
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): connect_all runs on the main thread, before run().
-    *error = std::string("epoll/timerfd: ") + std::strerror(errno);
-    return false;
-  }
-  epoll_event tev{};
-  tev.events = EPOLLIN;
-  tev.data.u64 = UINT64_MAX;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &tev);
-
-  for (uint32_t i = 0; i < count; i++) {
-    auto c = std::make_unique<Conn>();
-    c->index = conns_.size();
-    if (!open_conn(*c, error)) return false;
-    conns_.push_back(std::move(c));
-  }
-  return true;
-}
-
-bool Worker::open_conn(Conn& c, std::string* error) {
-  Address a = config_.addresses.empty() ? Address{config_.host, config_.port}
-                                        : config_.addresses[c.addr % config_.addresses.size()];
-  c.fd = connect_tcp(a, error);
-  if (c.fd < 0) return false;
-  if (config_.tls) {
-    // Handshake while the socket still blocks; afterwards SSL_read/SSL_write are non-blocking.
-    if (tls_ctx_ == nullptr) tls_ctx_ = make_tls_client_context(config_.tls_ca, error);
-    if (tls_ctx_ != nullptr) c.ssl = tls_connect(tls_ctx_, c.fd, a.host, error);
-    if (c.ssl == nullptr) {
-      ::close(c.fd);
-      c.fd = -1;
-      return false;
-    }
-  }
-  int flags = 1;
-  ::ioctl(c.fd, FIONBIO, &flags);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = c.index;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &ev);
-  c.dead = c.redirect = c.parked = c.want_write = false;
-  c.key = -1;
-  c.in.clear();
-  c.out.clear();
-  c.in_off = c.out_off = 0;
-  return true;
-}
-
-void Worker::move_on(Conn& c, uint64_t delay_ns) {
-  if (!c.dead) {
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
-    if (c.ssl != nullptr) SSL_free(c.ssl);
-    c.ssl = nullptr;
-    ::close(c.fd);
-    c.fd = -1;
-    c.dead = true;
-  }
-  c.addr = (c.addr + 1) % config_.addresses.size();
-  c.parked = true;
-  c.redirect = false;
-  c.reconnect_at = now_ns() + delay_ns;
-}
-
-void Worker::reconnect_due(bool open_loop) {
-  const uint64_t now = now_ns();
-  std::string error;
-  for (auto& cp : conns_) {
-    Conn& c = *cp;
-    if (c.redirect && c.inflight.empty()) move_on(c, 0);  // every answer is in
-    if (!c.parked || now < c.reconnect_at) continue;
-    if (!open_conn(c, &error)) {
-      move_on(c, kReconnectWaitNs);  // the next address, a little later
-      continue;
-    }
-    say_hello(c, static_cast<int>(Key::order));
-    if (!open_loop)
-      for (uint32_t i = 0; i < config_.pipeline; i++) send_request(c, now_ns());
-    while (!c.backlog.empty() && c.inflight.size() < config_.pipeline) {
-      send_request(c, c.backlog.front());
-      c.backlog.pop_front();
-    }
-    flush(c);
-  }
-}
+namespace detail {
 
 void Worker::say_hello(Conn& c, int key) {
-  const std::string& k = key == static_cast<int>(Key::finance)     ? config_.finance_key
-                         : key == static_cast<int>(Key::warehouse) ? config_.warehouse_key
-                                                                   : config_.order_key;
-  append_hello(c.out, k);
+  append_hello(c.out, key_of(key));
   Pending p;
   p.hello = true;
   c.inflight.push_back(p);
@@ -275,13 +84,7 @@ void Worker::send_request(Conn& c, uint64_t start_ns) {
   int key = p.kind == OpKind::payment ? static_cast<int>(Key::finance)
             : p.kind == OpKind::ship  ? static_cast<int>(Key::warehouse)
                                       : static_cast<int>(Key::order);
-  const std::string& want = key == static_cast<int>(Key::finance)     ? config_.finance_key
-                            : key == static_cast<int>(Key::warehouse) ? config_.warehouse_key
-                                                                      : config_.order_key;
-  const std::string& have = c.key == static_cast<int>(Key::finance)     ? config_.finance_key
-                            : c.key == static_cast<int>(Key::warehouse) ? config_.warehouse_key
-                                                                        : config_.order_key;
-  if (c.key < 0 || want != have) say_hello(c, key);
+  if (c.key < 0 || key_of(key) != key_of(c.key)) say_hello(c, key);
   switch (p.kind) {
     case OpKind::order:
       if (config_.batch > 1) {
@@ -351,23 +154,6 @@ void Worker::flush(Conn& c) {
     c.out_off = 0;
   }
   update_events(c);
-}
-
-void Worker::kill(Conn& c) {
-  if (c.dead) return;
-  c.dead = true;
-  result_.protocol_errors++;
-  for (const Pending& p : c.inflight)
-    if (!p.hello) result_.unanswered++;
-  result_.unanswered += c.backlog.size();
-  c.inflight.clear();
-  c.backlog.clear();
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
-  if (c.ssl != nullptr) SSL_free(c.ssl);
-  c.ssl = nullptr;
-  ::close(c.fd);
-  c.fd = -1;
-  if (follow() && !stopping_) move_on(c, 0);
 }
 
 void Worker::on_answer(Conn& c, const Answer* a, bool parsed) {
@@ -606,7 +392,10 @@ void Worker::run(uint64_t start_ns, uint64_t warmup_end_ns, uint64_t end_ns,
   }
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::now_ns;
+using detail::Worker;
 
 bool run_load(const DriverConfig& config, Progress* progress, RunResult* result,
               std::string* error) {
