@@ -38,11 +38,18 @@ bool ReplicatedLog::try_take_lease(std::string* error) {
 
 void ReplicatedLog::lease_loop() {
   const auto period = std::chrono::milliseconds(std::max(1, options_.lease_ms / 4));
+  // A renewal that failed for a transient reason (no responders while JetStream elects the
+  // bucket's leader, a timeout, a reconnect) is retried at once and then every kRetry, not a
+  // whole period later: with a period of a quarter of the lease, three unlucky attempts would
+  // otherwise let the lease lapse while NATS had been back for seconds.
+  constexpr auto kRetry = std::chrono::milliseconds(100);
+  auto wait = period;
   while (!stopping_.load()) {
     {
       std::unique_lock lock(mu_);
-      stop_cv_.wait_for(lock, period, [this] { return stopping_.load(); });
+      stop_cv_.wait_for(lock, wait, [this] { return stopping_.load(); });
     }
+    wait = period;
     if (stopping_.load()) break;
     const Role role = role_.load();
     if (role == Role::primary) {
@@ -62,6 +69,8 @@ void ReplicatedLog::lease_loop() {
         // unreachable) the changes waiting for acknowledgement are answered at once.
         fence("the lease could not be renewed in time (" + nats_error(s) +
               "): the stream may have no quorum, or another node may be primary");
+      } else {
+        wait = std::min(period, kRetry);
       }
     } else if (role == Role::fenced) {
       // try_resume demotes this node only once the stream answers again.

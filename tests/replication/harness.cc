@@ -164,8 +164,16 @@ bool NatsCluster::stream_ready(const std::string& stream, int ms) const {
     jsStreamInfo* si = nullptr;
     jsErrCode je = static_cast<jsErrCode>(0);
     if (js_GetStreamInfo(&si, js, stream.c_str(), nullptr, &je) != NATS_OK) return false;
+    // A leader, and every other replica online and caught up: only then may another node go
+    // down without the stream losing its quorum.
+    bool current = si->Cluster == nullptr || (si->Cluster->Leader != nullptr &&
+                                              si->Cluster->ReplicasLen == size() - 1);
+    for (int r = 0; current && si->Cluster != nullptr && r < si->Cluster->ReplicasLen; r++) {
+      const jsPeerInfo* p = si->Cluster->Replicas[r];
+      current = p->Current && !p->Offline;
+    }
     jsStreamInfo_Destroy(si);
-    return true;
+    return current;
   });
 }
 

@@ -35,8 +35,8 @@ class NatsCluster {
   std::string url(int i) const;
   void kill(int i);   // SIGKILL
   void start(int i);  // again, with its store (after kill)
-  // Waits up to `ms` until JetStream answers a stream-info request for `stream` through node
-  // `via`'s client port (the stream has a leader). True if it did.
+  // Waits up to `ms` until `stream` has a leader and every other replica (one per other node)
+  // is online and current. True if it did.
   bool stream_ready(const std::string& stream, int ms) const;
   bool jetstream_ready(int ms) const;
 
