@@ -61,7 +61,8 @@ build="$root/build-$kind"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="" \
   -DCMAKE_EXE_LINKER_FLAGS="${flags%% -O1*}" -DCMAKE_SHARED_LINKER_FLAGS="${flags%% -O1*}" \
-  -DCREDO_BUILD_BENCH=OFF -DCREDO_SANITIZER_TESTS=OFF -DCREDO_WERROR=OFF >/dev/null
+  -DCREDO_BUILD_BENCH=OFF -DCREDO_SANITIZER_TESTS=OFF -DCREDO_WERROR=OFF \
+  -DCREDO_TEST_TIMEOUT_SCALE=4 >/dev/null
 cmake --build "$build" -j "$jobs" --target "${targets[@]}"
 
 # Tests that start the server poll it with timeouts; instrumented binaries are 2-15x slower, so

@@ -31,11 +31,11 @@ ctest_args=(--output-on-failure -j "$(nproc)" --timeout 600)
 if [ "$mode" = quick ]; then
   heavy=OFF
   bash scripts/setup.sh --no-install -DCREDO_BUILD_TESTS=ON -DCREDO_BUILD_BENCH=OFF \
-    -DCREDO_SANITIZER_TESTS=OFF -DCREDO_LINT_TESTS=OFF
+    -DCREDO_SANITIZER_TESTS=OFF -DCREDO_LINT_TESTS=OFF -DCREDO_TEST_TIMEOUT_SCALE=1
   ctest_args+=(-LE fuzz)  # registered whenever clang++-14 is installed
 else
   bash scripts/setup.sh --tools -DCREDO_BUILD_TESTS=ON -DCREDO_BUILD_BENCH=ON \
-    -DCREDO_SANITIZER_TESTS="$heavy" -DCREDO_LINT_TESTS="$heavy"
+    -DCREDO_SANITIZER_TESTS="$heavy" -DCREDO_LINT_TESTS="$heavy" -DCREDO_TEST_TIMEOUT_SCALE=1
 fi
 echo "test: $mode run; sanitizer builds and lint: $heavy"
 
