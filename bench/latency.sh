@@ -10,7 +10,8 @@
 # default mix: ~5 % held at the credit limit, ~2 % a line out of stock, ~3 % asking a discount).
 # Environment: CREDO_BUILD (default build/) for the binaries; BENCH_DIR (default /var/tmp) for
 # the data directory (must be on a real disk, or fsync costs nothing); RATES, DURATION override;
-# CREDO_SERVER runs another credo-server binary (an older build, for a before/after table).
+# CREDO_SERVER runs another credo-server binary (an older build, for a before/after table);
+# SERVER_ARGS adds flags to it (e.g. SERVER_ARGS=--engine-thread for the two-thread mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,7 +59,8 @@ read -r disk_p50 disk_p99 <"$work/disk.txt"
 for durability in none fsync; do
   rm -rf "$work/data"; mkdir -p "$work/data"
   data=(); [ "$durability" = fsync ] && data=(--data "$work/data" --durability fsync)
-  "$server" --port "$port" --keys "$work/keys.json" --clock manual "${data[@]}" \
+  # shellcheck disable=SC2086 # SERVER_ARGS is a list of flags
+  "$server" --port "$port" --keys "$work/keys.json" --clock manual "${data[@]}" ${SERVER_ARGS:-} \
     >"$work/server-$durability.log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do grep -q listening "$work/server-$durability.log" && break; sleep 0.1; done

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <boost/asio/post.hpp>
+
 #include "engine/huge_alloc.h"
 
 namespace credo::net {
@@ -44,16 +46,19 @@ Principal system_principal() {
   return p;
 }
 
-EngineLoop::EngineLoop(const ServerOptions& options, Engine& engine, CommandLog& log, Clock& clock,
-                       ResultStage& results, SharedCounters& counters)
+EngineLoop::EngineLoop(const ServerOptions& options, boost::asio::io_context& io, Engine& engine,
+                       CommandLog& log, Clock& clock, ResultStage& results,
+                       SharedCounters& counters)
     : options_(options),
+      io_(io),
       engine_(engine),
       log_(log),
       clock_(clock),
       results_(results),
       counters_(counters),
       queue_(4096),
-      producer_(queue_) {
+      producer_(queue_),
+      housekeeping_(io) {
   EngineCounts c = engine_.counts();
   next_seq_ = c.last_seq + 1;
   // A recovered engine may be ahead of the clock (a manual clock, or a wall clock stepped back):
@@ -67,13 +72,26 @@ EngineLoop::EngineLoop(const ServerOptions& options, Engine& engine, CommandLog&
 }
 
 EngineLoop::~EngineLoop() {
-  stop();
+  halt();
   // The log may outlive this loop (and keep syncing until it is closed): stop its callbacks
   // from reaching a destroyed object.
   log_.set_on_durable(nullptr);
 }
 
 bool EngineLoop::submit(Job&& job) {
+  if (options_.engine_inline) {
+    const std::size_t queued = inline_jobs_.size() + inline_running_.size() - inline_head_;
+    if (queued >= options_.max_engine_queue) return false;
+    inline_jobs_.push_back(std::move(job));
+    inline_queued_.store(queued + 1, std::memory_order_relaxed);
+    // One handler for everything submitted until it runs: the jobs of every line read in this
+    // turn of the I/O loop become one engine step, as a drained queue does in thread mode.
+    if (!inline_posted_) {
+      inline_posted_ = true;
+      boost::asio::post(io_, [this] { run_inline(); });
+    }
+    return true;
+  }
   if (queue_.size_approx() >= options_.max_engine_queue) return false;
   return queue_.enqueue(producer_, std::move(job));
 }
@@ -81,17 +99,72 @@ bool EngineLoop::submit(Job&& job) {
 void EngineLoop::start() {
   prefault_stop_.store(false);
   prefault_ = std::thread([this] { BlockPool::instance().serve(kSpareChunks, prefault_stop_); });
+  if (options_.engine_inline) {
+    inline_started_ = true;
+    arm_housekeeping();
+    return;
+  }
   thread_ = std::thread([this] { run(); });
 }
 
+// run_inline and arm_housekeeping post (or arm) themselves again: the I/O loop runs them later,
+// never on one stack.
+// NOLINTBEGIN(misc-no-recursion)
+void EngineLoop::run_inline() {
+  inline_posted_ = false;
+  if (!inline_started_) return;  // stopped: stop() ran what was queued
+  if (inline_head_ == inline_running_.size()) {
+    // Take what was submitted since: jobs submitted while these run (none today: answers are
+    // posted, not completed in place) would go to the other vector.
+    inline_running_.clear();
+    inline_head_ = 0;
+    inline_running_.swap(inline_jobs_);
+  }
+  // At most kBatchMax jobs per step, as in thread mode: after a backlog, reads and writes of
+  // the other connections interleave with the engine instead of waiting for all of it.
+  const std::size_t n = std::min(kBatchMax, inline_running_.size() - inline_head_);
+  step(inline_running_.data() + inline_head_, n, inline_batch_);
+  inline_head_ += n;
+  const std::size_t left = inline_running_.size() - inline_head_ + inline_jobs_.size();
+  inline_queued_.store(left, std::memory_order_relaxed);
+  if (left > 0 && !inline_posted_) {
+    inline_posted_ = true;
+    boost::asio::post(io_, [this] { run_inline(); });
+  }
+}
+
+void EngineLoop::arm_housekeeping() {
+  housekeeping_.expires_after(std::chrono::microseconds(park_us()));
+  housekeeping_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || !inline_started_) return;
+    step(nullptr, 0, inline_batch_);
+    arm_housekeeping();
+  });
+}
+// NOLINTEND(misc-no-recursion)
+
 void EngineLoop::stop() {
-  if (!thread_.joinable()) return;
-  stopping_.store(true);
-  queue_.enqueue(Job{});  // wakes the thread if it is parked; a job without a session is skipped
-  thread_.join();
-  prefault_stop_.store(true);
-  BlockPool::instance().wake();
-  prefault_.join();
+  // Inline, on the I/O thread (finish_shutdown): run what was submitted first.
+  if (inline_started_)
+    while (inline_head_ < inline_running_.size() || !inline_jobs_.empty()) run_inline();
+  halt();
+}
+
+void EngineLoop::halt() {
+  if (inline_started_) {
+    // The timer's next handler sees this and returns (finish_shutdown stops the I/O loop
+    // right after; the timer goes with this object).
+    inline_started_ = false;
+  } else if (thread_.joinable()) {
+    stopping_.store(true);
+    queue_.enqueue(Job{});  // wakes the thread if parked; a job without a session is skipped
+    thread_.join();
+  }
+  if (prefault_.joinable()) {
+    prefault_stop_.store(true);
+    BlockPool::instance().wake();
+    prefault_.join();
+  }
 }
 
 void EngineLoop::apply_now(Command& cmd, Result& out) {
@@ -144,29 +217,32 @@ void EngineLoop::run() {
         n = queue_.try_dequeue_bulk(consumer, jobs.begin(), kBatchMax);
     }
     if (n == 0) n = queue_.wait_dequeue_bulk_timed(consumer, jobs.begin(), kBatchMax, park_us());
-
-    // At a batch boundary, so that a resume (which rolls the engine back) never happens while
-    // an answer of this batch still waits to be delivered.
-    auto t = std::chrono::steady_clock::now();
-    bool housekeeping = check_log();
-    if (apply_replicated()) housekeeping = true;
-    if (maybe_tick() || housekeeping) t = step_done(t, op_id<Tick>());
-    for (std::size_t i = 0; i < n; i++) {
-      Job& job = jobs[i];
-      if (!job.session) continue;  // stop()'s wake-up
-      Completion& done = batch.emplace_back();
-      done.session = std::move(job.session);
-      done.req_no = job.req_no;
-      done.answer.op_id = job.request.op_id;
-      done.answer.id_json = std::move(job.request.id_json);
-      process(job, done);
-      t = step_done(t, done.answer.op_id);
-      if (!done.session) batch.pop_back();  // answered later (a snapshot)
-    }
-    if (!batch.empty()) results_.deliver(batch);
-    results_.fail_if_log_failed();
+    step(jobs.data(), n, batch);
     if (stopping_.load() && queue_.size_approx() == 0) break;
   }
+}
+
+void EngineLoop::step(Job* jobs, std::size_t n, std::vector<Completion>& batch) {
+  // At a batch boundary, so that a resume (which rolls the engine back) never happens while
+  // an answer of this batch still waits to be delivered.
+  auto t = std::chrono::steady_clock::now();
+  bool housekeeping = check_log();
+  if (apply_replicated()) housekeeping = true;
+  if (maybe_tick() || housekeeping) t = step_done(t, op_id<Tick>());
+  for (std::size_t i = 0; i < n; i++) {
+    Job& job = jobs[i];
+    if (!job.session) continue;  // stop()'s wake-up
+    Completion& done = batch.emplace_back();
+    done.session = std::move(job.session);
+    done.req_no = job.req_no;
+    done.answer.op_id = job.request.op_id;
+    done.answer.id_json = std::move(job.request.id_json);
+    process(job, done);
+    t = step_done(t, done.answer.op_id);
+    if (!done.session) batch.pop_back();  // answered later (a snapshot)
+  }
+  if (!batch.empty()) results_.deliver(batch);
+  results_.fail_if_log_failed();
 }
 
 std::chrono::steady_clock::time_point EngineLoop::step_done(

@@ -7,6 +7,8 @@
 #include <blockingconcurrentqueue.h>
 
 #include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -25,8 +27,10 @@ namespace credo::net {
 
 class EngineLoop {
  public:
-  EngineLoop(const ServerOptions& options, Engine& engine, CommandLog& log, Clock& clock,
-             ResultStage& results, SharedCounters& counters);
+  // `io` is the I/O thread's context: with options.engine_inline the engine steps run there,
+  // as handlers posted by submit() and a housekeeping timer, and there is no engine thread.
+  EngineLoop(const ServerOptions& options, boost::asio::io_context& io, Engine& engine,
+             CommandLog& log, Clock& clock, ResultStage& results, SharedCounters& counters);
   ~EngineLoop();
   // Owns a thread: copying would share (and join) it twice.
   EngineLoop(const EngineLoop&) = delete;
@@ -34,7 +38,10 @@ class EngineLoop {
 
   // I/O thread. Queues a job; false when the queue is at its bound (answer OVERLOADED).
   bool submit(Job&& job);
-  std::size_t queued() const { return queue_.size_approx(); }
+  std::size_t queued() const {
+    return options_.engine_inline ? inline_queued_.load(std::memory_order_relaxed)
+                                  : queue_.size_approx();
+  }
 
   void start();
   // Stops after the jobs already queued are processed; joins the thread.
@@ -45,6 +52,14 @@ class EngineLoop {
 
  private:
   void run();
+  // Stops the engine thread (or the inline mode's timer) and the prefault thread. Idempotent.
+  void halt();
+  // One engine step over `n` jobs (run()'s loop body, and the inline mode's handler): the
+  // housekeeping, then each job, then the answers to the results stage.
+  void step(Job* jobs, std::size_t n, std::vector<Completion>& batch);
+  // Inline mode (I/O thread): the jobs submitted since the last run, and the periodic timer.
+  void run_inline();
+  void arm_housekeeping();
   // Records the step that began at `since` (the stall detector); returns its end.
   std::chrono::steady_clock::time_point step_done(std::chrono::steady_clock::time_point since,
                                                   OpId op);
@@ -62,6 +77,7 @@ class EngineLoop {
   int64_t park_us() const;
 
   const ServerOptions& options_;
+  boost::asio::io_context& io_;
   Engine& engine_;
   CommandLog& log_;
   Clock& clock_;
@@ -72,6 +88,16 @@ class EngineLoop {
   moodycamel::ProducerToken producer_;  // the I/O thread is the only producer
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  // Inline mode: jobs submitted and not yet run (I/O thread only), whether a run_inline() is
+  // posted, the count for queued(), and the timer that wakes for ticks and the log's state.
+  std::vector<Job> inline_jobs_;
+  std::vector<Job> inline_running_;  // being run, from inline_head_ on
+  std::size_t inline_head_ = 0;
+  std::vector<Completion> inline_batch_;
+  bool inline_posted_ = false;
+  bool inline_started_ = false;
+  std::atomic<std::size_t> inline_queued_{0};
+  boost::asio::steady_timer housekeeping_;
   // Pre-faults the engine's memory and unmaps what it gives back (engine/huge_alloc.h), so
   // the engine thread does neither.
   std::thread prefault_;

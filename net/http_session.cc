@@ -14,7 +14,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <array>
 #include <chrono>
-#include <deque>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -26,6 +25,7 @@
 #include "net/http_routes.h"
 #include "net/json_writer.h"
 #include "net/server_responses.h"
+#include "net/slot_ring.h"
 
 namespace credo::net {
 
@@ -515,7 +515,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string line_;  // the request line built for the parser
 
-  std::deque<Slot> slots_;
+  SlotRing<Slot> slots_;
   uint64_t first_req_no_ = 0;
   uint64_t next_req_no_ = 0;
 

@@ -29,7 +29,7 @@ struct Server::Core {
         clock(options.clock_mode, options.clock_start_ms),
         io(1),  // one I/O thread: Asio may skip its internal locking
         results(io, *log),
-        loop(options, *engine, *log, clock, results, counters),
+        loop(options, io, *engine, *log, clock, results, counters),
         shared{options, io, keys, loop, *log,  counters, std::chrono::steady_clock::now(),
                {},      {}, {},   {},   false, {}},
         acceptor(io),

@@ -53,6 +53,10 @@ struct ServerOptions {
   // because the spinning thread takes the core the I/O thread and the clients need; the
   // queue's semaphore already spins briefly (LightweightSemaphore) before it sleeps.
   int engine_spin_us = 0;
+  // Run the engine on the I/O thread instead of a thread of its own (docs/architecture.md,
+  // "Threads"): no hand-off between threads for a request, at the price of parsing and
+  // formatting no longer overlapping with engine work.
+  bool engine_inline = false;
   // On SIGTERM/stop(): how long to wait for in-flight answers before closing anyway.
   int shutdown_grace_ms = 5'000;
   // run() stops gracefully on SIGINT/SIGTERM.

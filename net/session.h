@@ -6,7 +6,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -14,6 +13,7 @@
 
 #include "net/answer.h"
 #include "net/io_shared.h"
+#include "net/slot_ring.h"
 #include "net/tls.h"
 
 namespace credo::net {
@@ -78,7 +78,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   bool input_blocked_ = false;  // complete lines wait in `in_` for flow control to open
 
   // Requests in flight, in request order; front() has number first_req_no_.
-  std::deque<Slot> slots_;
+  SlotRing<Slot> slots_;
   uint64_t first_req_no_ = 0;
   uint64_t next_req_no_ = 0;
 

@@ -17,7 +17,8 @@
 # is itself run from the suite (tests/sanitizers): the inner build must not register it again.
 #
 # Why not everything: credo_engine_alloc_tests replaces the global operator new, which ASan also
-# replaces; the crash and fuzz tests are separate suites; the whole suite under ASan would not fit
+# replaces; the engine_inline.* entries rerun whole server test binaries in the other engine mode
+# (the plain build covers it); the crash and fuzz tests are separate suites; the whole suite under ASan would not fit
 # the time the CI budget gives the sanitizers (timings in tests/sanitizers/CMakeLists.txt).
 set -euo pipefail
 
@@ -34,7 +35,7 @@ case "$kind" in
     # gtest_discover_tests names tests after their suites, not their executables: select by
     # excluding what is not built here (the *_NOT_BUILT placeholders) and the non-gtest tests
     # of other suites.
-    exclude='_NOT_BUILT|^fuzz_|^crash_test$|^credo_demo_data$|Alloc|StateHash|Loadgen'
+    exclude='_NOT_BUILT|^engine_inline\.|^fuzz_|^crash_test$|^credo_demo_data$|Alloc|StateHash|Loadgen'
     # detect_leaks: a leak is a bug too. The sim's default million steps take too long
     # instrumented: 200k still covers every op and every epoch kind.
     export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}"
@@ -48,7 +49,7 @@ case "$kind" in
     targets=(net_server_test net_server_faults_test loadgen_test credo_server credo_cli
              credo_loadgen)
     # credo_dsim is single-threaded and not built here (add_test, so no _NOT_BUILT placeholder).
-    exclude='_NOT_BUILT|^fuzz_|^crash_test$|^credo_sim$|^credo_dsim$|^credo_demo_data$|StateHash'
+    exclude='_NOT_BUILT|^engine_inline\.|^fuzz_|^crash_test$|^credo_sim$|^credo_dsim$|^credo_demo_data$|StateHash'
     export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/sanitizers/tsan.supp}"
     ;;
   *)

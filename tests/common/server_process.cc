@@ -11,12 +11,18 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 namespace credo::test {
 
 const char* server_binary() {
   return CREDO_SERVER_BIN;
+}
+
+bool engine_inline_for_tests() {
+  const char* v = std::getenv("CREDO_TEST_ENGINE_INLINE");
+  return v != nullptr && std::string_view(v) == "1";
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> extra_args, const std::string& keys_json) {
@@ -27,6 +33,9 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args, const std::str
   std::vector<std::string> args = {server_binary(), "--port", "0", "--clock",
                                    "manual",        "--keys", keys};
   for (auto& a : extra_args) args.push_back(a);
+  // The suite runs the server tests a second time with the engine on the I/O thread
+  // (tests/net/CMakeLists.txt): both modes must answer alike.
+  if (engine_inline_for_tests()) args.emplace_back("--engine-inline");
   int out[2];
   if (::pipe(out) != 0) {
     ADD_FAILURE() << "pipe failed";

@@ -33,6 +33,10 @@ inline constexpr const char* kTestKeysJson = R"({"keys":[
 // The credo-server binary the build made (for tests that run it themselves).
 const char* server_binary();
 
+// CREDO_TEST_ENGINE_INLINE=1: servers the tests start run their engine on the I/O thread
+// (--engine-inline, ServerOptions::engine_inline).
+bool engine_inline_for_tests();
+
 class ServerProcess {
  public:
   // Starts credo-server --port 0 --clock manual --keys <tmp>/keys.json (holding `keys_json`)

@@ -52,6 +52,7 @@ class InProcessServer {
     options.resume_interval_ms = kResumeIntervalMs;
     options.clock_mode = net::Clock::Mode::manual;
     options.clock_start_ms = kStart;
+    options.engine_inline = test::engine_inline_for_tests();
     server_ =
         std::make_unique<net::Server>(options, std::move(engine), std::move(log), net::KeyStore{});
     if (!server_->listen(&error)) {

@@ -119,6 +119,9 @@ static int run_main(int argc, char** argv) {
   app.add_option("--engine-spin-us", options.engine_spin_us,
                  "engine thread spins this long on an empty queue before parking")
       ->default_val(options.engine_spin_us);
+  app.add_flag("--engine-inline,!--engine-thread", options.engine_inline,
+               "run the engine on the I/O thread (no hand-off between threads per request) "
+               "instead of a thread of its own (docs/architecture.md, Threads)");
   app.add_option("--resume-interval-ms", options.resume_interval_ms,
                  "while the journal cannot write, retry resuming it this often")
       ->default_val(options.resume_interval_ms)
