@@ -1,6 +1,7 @@
 // The hot path allocates nothing in steady state: once the engine has room (Engine::reserve)
 // and the Command/Result objects are reused, deciding and recording orders, quoting and
-// paying make no heap allocation. Counted by replacing the global operator new.
+// paying make no heap allocation. Counted by replacing the global operator new
+// (tests/common/alloc_counter.h).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -9,22 +10,7 @@
 #include <string>
 
 #include "engine/engine.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/common/alloc_counter.h"
 
 namespace credo {
 namespace {
@@ -70,9 +56,9 @@ class AllocTest : public ::testing::Test {
 
 // The counter itself works (else the tests below could not fail).
 TEST_F(AllocTest, CounterSeesAllocations) {
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = test::allocations();
   auto* v = new std::vector<int>(100);
-  EXPECT_GE(g_allocations.load() - before, 2u);
+  EXPECT_GE(test::allocations() - before, 2u);
   delete v;
 }
 
@@ -93,9 +79,9 @@ TEST_F(AllocTest, SubmittingOrdersAllocatesNothingInSteadyState) {
   };
   for (int i = 0; i < 100; ++i) submit(i);  // warm up: result vectors, scratch
   ASSERT_TRUE(result_.ok());
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = test::allocations();
   for (int i = 100; i < kOrders; ++i) submit(i);
-  const uint64_t after = g_allocations.load();
+  const uint64_t after = test::allocations();
   ASSERT_TRUE(result_.ok());
   EXPECT_EQ(std::get<OrderView>(result_.body).decision, OrderStatus::accepted);
   // The one allowance: list_orders' per-customer and per-principal order indexes
@@ -118,9 +104,9 @@ TEST_F(AllocTest, QuotingAllocatesNothingInSteadyState) {
   }
   engine_.query(q, result_);
   ASSERT_TRUE(result_.ok());
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = test::allocations();
   for (int i = 0; i < 10'000; ++i) engine_.query(q, result_);
-  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(test::allocations() - before, 0u);
   EXPECT_TRUE(std::get<OrderView>(result_.body).quote);
 }
 

@@ -1,26 +1,21 @@
 // Heap allocations per request on the server's path (issue 12): a real net::Server in this
 // process (both engine modes), fed pipelined submit_order lines over loopback by a client that
 // allocates nothing while it is measured (pre-encoded lines, a fixed read buffer). Counted by
-// replacing the global operator new, so every thread of the process counts: the I/O thread
-// (read, parse, format, write), the engine thread (apply, hand-offs) and the client.
+// replacing the global operator new (tests/common/alloc_counter.h), so every thread counts:
+// the I/O thread (read, parse, format, write), the engine thread (apply, hand-offs) and the
+// client.
 //
 // The issue's goal is none in steady state; the server is not there yet (two per order remain:
 // the parsed lines' vector, which moves to the engine with the command, and the answer's lines,
 // which move to the I/O thread with the answer). The test prints the count and fails when it
 // rises above the bound below, so that a change that adds allocations to the hot path is seen,
 // and a change that removes some lowers the bound.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -28,22 +23,8 @@
 #include "engine/engine.h"
 #include "net/command_log.h"
 #include "net/server.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "tests/common/alloc_counter.h"
+#include "tests/common/line_client.h"
 
 namespace credo {
 namespace {
@@ -63,21 +44,6 @@ constexpr int kWindow = 256;
 // smaller batches on a loaded machine. Lower them when the path allocates less.
 constexpr double kMaxPerOrderThread = 3.5;
 constexpr double kMaxPerOrderInline = 3.0;
-
-int connect_loopback(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  return fd;
-}
 
 // Sends `lines` (one request per line, `count` of them) keeping at most kWindow unanswered,
 // and reads every answer; counts the answers that start with {"ok":true. Allocates nothing.
@@ -150,8 +116,9 @@ class ServerAllocTest : public ::testing::TestWithParam<bool> {
     std::string error;
     ASSERT_TRUE(server_->listen(&error)) << error;
     thread_ = std::thread([this] { server_->run(); });
-    fd_ = connect_loopback(server_->port());
-    ASSERT_GE(fd_, 0);
+    client_ = std::make_unique<test::Client>(server_->port(), 10'000);
+    ASSERT_TRUE(client_->connected());
+    fd_ = client_->fd();
     std::string setup;
     for (int i = 0; i < kCustomers; i++)
       setup += R"({"op":"upsert_customer","customer":"C)" + std::to_string(i) +
@@ -164,7 +131,7 @@ class ServerAllocTest : public ::testing::TestWithParam<bool> {
     ASSERT_EQ(ok, kCustomers + kProducts);
   }
   void TearDown() override {
-    if (fd_ >= 0) ::close(fd_);
+    client_.reset();
     if (server_) {
       server_->stop();
       thread_.join();
@@ -175,9 +142,9 @@ class ServerAllocTest : public ::testing::TestWithParam<bool> {
   double per_order(int from) {
     const std::string lines = orders(from, from + kOrders);
     int ok = 0;
-    const uint64_t before = g_allocations.load();
+    const uint64_t before = test::allocations();
     const int answered = exchange(fd_, lines, kOrders, &ok);
-    const uint64_t after = g_allocations.load();
+    const uint64_t after = test::allocations();
     EXPECT_EQ(answered, kOrders);
     EXPECT_EQ(ok, kOrders);
     return static_cast<double>(after - before) / kOrders;
@@ -185,17 +152,18 @@ class ServerAllocTest : public ::testing::TestWithParam<bool> {
 
   std::unique_ptr<net::Server> server_;
   std::thread thread_;
-  int fd_ = -1;
+  std::unique_ptr<test::Client> client_;
+  int fd_ = -1;  // client_'s socket, read and written directly (test::Client's calls allocate)
 };
 
 // The counter sees allocations made on the server's threads (else the test could not fail):
 // the setup's first requests grow buffers and tables.
 TEST_P(ServerAllocTest, CounterSeesTheServersAllocations) {
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = test::allocations();
   int ok = 0;
   ASSERT_EQ(exchange(fd_, R"({"op":"get_customer","customer":"C1"})" "\n", 1, &ok), 1);
   EXPECT_EQ(ok, 1);
-  EXPECT_GT(g_allocations.load() - before, 0u);  // the answer's strings, at the least
+  EXPECT_GT(test::allocations() - before, 0u);  // the answer's strings, at the least
 }
 
 TEST_P(ServerAllocTest, SubmitOrderAllocationsPerRequestStayUnderTheBound) {
