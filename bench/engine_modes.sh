@@ -26,11 +26,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-cat >"$work/keys.json" <<KEYS
-{"keys":[{"key":"bench-admin","principal":"bench-admin","roles":["admin"],"level":3},
-         {"key":"bench-order","principal":"bench-order","roles":["order"],"level":0}]}
-KEYS
-chmod 600 "$work/keys.json"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_keys "$work"
 lg=(--port "$port" --key bench-order --customers 10000 --products 1000 --lines 3 --duration "$dur")
 
 # start MODE [server flags...]: a fresh server with the loadgen's dataset.

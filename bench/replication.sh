@@ -26,11 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$work/keys.json" <<KEYS
-{"keys":[{"key":"bench-admin","principal":"bench-admin","roles":["admin"],"level":3},
-         {"key":"bench-order","principal":"bench-order","roles":["order"],"level":0}]}
-KEYS
-chmod 600 "$work/keys.json"
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_keys "$work"
 lg=(--port "$port" --connections 16 --customers 10000 --products 1000 --lines 3)
 
 start_nats() {  # $1: nodes (1 or 3), $2: base port; sets $urls (in this shell: pids)
