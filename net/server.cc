@@ -157,8 +157,22 @@ void Server::run() {
   c.loop.start();
   c.accept();
   if (c.http_acceptor.is_open()) c.accept_http();
-  c.io.run();
-  // io.run() returns only after finish_shutdown(): the engine thread is joined there.
+  if (c.options.io_spin_us <= 0) {
+    c.io.run();
+  } else {
+    // Busy-poll: after the last ready handler, keep polling the sockets for io_spin_us before
+    // sleeping in epoll, so a request that arrives meanwhile is read without a wake-up.
+    const auto spin = std::chrono::microseconds(c.options.io_spin_us);
+    while (!c.io.stopped()) {
+      if (c.io.poll() > 0) continue;
+      const auto until = std::chrono::steady_clock::now() + spin;
+      std::size_t ran = 0;
+      while (ran == 0 && !c.io.stopped() && std::chrono::steady_clock::now() < until)
+        ran = c.io.poll();
+      if (ran == 0 && !c.io.stopped()) c.io.run_one();
+    }
+  }
+  // The I/O loop returns only after finish_shutdown(): the engine thread is joined there.
 }
 
 void Server::stop() {

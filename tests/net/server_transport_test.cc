@@ -266,6 +266,34 @@ TEST(ServerTransport, EndOfInputStillGetsEveryAnswer) {
   EXPECT_EQ(Json(answer).str("/id"), "last-without-newline");
 }
 
+// --io-spin-us: the I/O thread polls instead of sleeping; it must answer as usual (pipelined
+// too) and still stop on SIGTERM (the poll loop ends when the I/O loop is stopped).
+TEST(ServerTransport, BusyPollingIoThreadAnswersAndStopsCleanly) {
+  ServerProcess server({"--io-spin-us", "200"});
+  ASSERT_TRUE(server.running());
+  Client c(server.port());
+  ASSERT_TRUE(c.hello(kAdminKey));
+  ASSERT_TRUE(Json(c.call(R"({"op":"upsert_product","sku":"B","price":10,"on_hand":100})")).ok());
+  ASSERT_TRUE(
+      Json(c.call(R"({"op":"upsert_customer","customer":"C","grade":"A","credit_limit":100000})"))
+          .ok());
+  std::string lines;
+  for (int i = 0; i < 50; i++)
+    lines += R"({"id":)" + std::to_string(i) +
+             R"(,"op":"submit_order","customer":"C","lines":[{"sku":"B","qty":1}]})" + "\n";
+  ASSERT_TRUE(c.send(lines));
+  std::string answer;
+  for (int i = 0; i < 50; i++) {
+    ASSERT_TRUE(c.read_line(&answer)) << i;
+    Json j(answer);
+    EXPECT_EQ(j.num("/id"), i);
+    EXPECT_EQ(j.str("/status"), "accepted") << answer;
+  }
+  EXPECT_EQ(Json(c.call(R"({"op":"get_product","sku":"B"})")).num("/reserved"), 50);
+  EXPECT_EQ(server.stop(), 0);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
 TEST(ServerTransport, SigtermStopsCleanly) {
   ServerProcess server;
   ASSERT_TRUE(server.running());

@@ -119,6 +119,10 @@ static int run_main(int argc, char** argv) {
   app.add_option("--engine-spin-us", options.engine_spin_us,
                  "engine thread spins this long on an empty queue before parking")
       ->default_val(options.engine_spin_us);
+  app.add_option("--io-spin-us", options.io_spin_us,
+                 "I/O thread polls the sockets this long before sleeping (0: sleeps at once)")
+      ->default_val(options.io_spin_us)
+      ->check(CLI::Range(0, 1'000'000));
   app.add_flag("--engine-inline,!--engine-thread", options.engine_inline,
                "run the engine on the I/O thread (no hand-off between threads per request) "
                "instead of a thread of its own (docs/architecture.md, Threads)");
