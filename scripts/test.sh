@@ -39,7 +39,7 @@ else
 fi
 echo "test: $mode run; sanitizer builds and lint: $heavy"
 
-rm -rf build/fault-matrix build/Testing/Temporary/LastTestsFailed*.log
+rm -rf build/fault-matrix build/fault-matrix-inline build/Testing/Temporary/LastTestsFailed*.log
 if ! (cd build && ctest "${ctest_args[@]}" "$@"); then
   # Say which test failed and where its output is. Do not go on to the fault-matrix check: a
   # failed test records no row, and the check's advice would be to delete that row.
