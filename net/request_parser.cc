@@ -70,9 +70,6 @@ constexpr bool field_table_ok() {
 // An unknown op is quoted in the error message, cut to this many bytes.
 constexpr std::size_t kMaxQuotedOpBytes = 64;
 
-// Room a fresh list (an order's lines, a batch's orders) starts with (read_list).
-constexpr std::size_t kListStart = 4;
-
 // Returns the alternative T of `v`, reusing the one already there (and its buffers).
 template <typename T, typename V>
 T& reuse(V& v) {
@@ -218,9 +215,9 @@ struct Impl : JsonReader {
                  std::vector<Item>& items) {
     od::array a;
     if (!read_array(v, leaf, a)) return false;
-    // A fresh list (its vector moved on to the engine with the last request) starts with room
-    // for a few items: one allocation instead of one per doubling from 1.
-    if (items.capacity() < kListStart) items.reserve(std::min(kListStart, kind.max_count));
+    // A fresh list (its vector went to the engine with the last request) starts with room for
+    // 4 items: one allocation instead of one per doubling from 1.
+    if (items.capacity() < 4) items.reserve(std::min<std::size_t>(4, kind.max_count));
     std::size_t n = 0;
     for (auto er : a) {
       od::value ev;
