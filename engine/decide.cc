@@ -28,9 +28,12 @@ int32_t discount_bp(Money list, Money unit) {
   return static_cast<int32_t>((num + list - 1) / list);
 }
 
-bool validate_key(const Key& k, bool required, Result& out, std::string field) {
+// The field's name is only built on failure: a valid order builds no strings.
+bool validate_key(const Key& k, bool required, Result& out, std::string_view prefix,
+                  const char* name) {
   if (k.empty() && !required) return true;
   if (Key::valid(k.view())) return true;
+  std::string field = std::string(prefix) + name;
   // The message is built before `field` is moved: the order in which a call's arguments are
   // evaluated is unspecified, and GCC moved it first (the message lost its field name).
   std::string message = field + " must be " + limits::key_text() + " without spaces";
@@ -41,9 +44,10 @@ bool validate_key(const Key& k, bool required, Result& out, std::string field) {
 
 bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs now, Decision& d,
             Result& out, std::string_view field_prefix, uint32_t replacing) {
+  if (!validate_key(req.customer, true, out, field_prefix, "customer")) return false;
+  if (!validate_key(req.client_order_id, false, out, field_prefix, "client_order_id"))
+    return false;
   const std::string prefix(field_prefix);
-  if (!validate_key(req.customer, true, out, prefix + "customer")) return false;
-  if (!validate_key(req.client_order_id, false, out, prefix + "client_order_id")) return false;
   if (req.ref.size() > kMaxTextLen)
     return fail(out, ErrorCode::BAD_REQUEST,
                 "ref is longer than " + std::to_string(kMaxTextLen) + " bytes", prefix + "ref");
@@ -64,7 +68,10 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
 
   const Policy& policy = s.policy;
   const int level = std::min<int>(by.level, kMaxLevel);
-  d.customer = kNone;
+  // The customer is looked up once per decision (the duplicate check and the record reuse it).
+  d.customer_key = s.customer_ids.find(req.customer.view());
+  d.customer =
+      d.customer_key != kNone && s.customers[d.customer_key].exists ? d.customer_key : kNone;
   d.reasons.clear();
   d.lines.resize(req.lines.size());
   d.total = 0;
@@ -80,7 +87,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   if (old)
     for (uint32_t l = old->first_line; l < old->first_line + old->line_count; ++l)
       pending[s.lines[l].product] -= s.lines[l].qty;
-  const uint32_t buyer = find_customer(s, req.customer);  // contract prices are per customer
+  const uint32_t buyer = d.customer;  // contract prices are per customer
   bool ok = true;
   std::size_t i = 0;
   for (; i < req.lines.size(); ++i) {
@@ -161,8 +168,7 @@ bool decide(const State& s, const OrderRequest& req, const Principal& by, TimeMs
   const bool prepaid = req.payment == PaymentTerms::prepaid;
   const bool cod = req.payment == PaymentTerms::cod;
   const bool on_credit = !prepaid && !cod;
-  const uint32_t c = find_customer(s, req.customer);
-  d.customer = c;
+  const uint32_t c = d.customer;
   if (c != kNone) {
     const Customer& cust = s.customers[c];
     const __int128 open = prepaid ? static_cast<__int128>(cust.prepaid_reserved)

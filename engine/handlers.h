@@ -45,7 +45,8 @@ struct LineCalc {
   PriceSource source = PriceSource::list;
 };
 struct Decision {
-  uint32_t customer = kNone;  // kNone: unknown (or phantom) customer
+  uint32_t customer = kNone;      // kNone: unknown (or phantom) customer
+  uint32_t customer_key = kNone;  // its id in State::customer_ids, a phantom's too; kNone: never seen
   std::vector<LineCalc> lines;
   std::vector<ReasonRec> reasons;
   Money total = 0;

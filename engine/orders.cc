@@ -11,10 +11,14 @@ namespace credo::internal {
 
 namespace {
 
-// Looks up an earlier order with the same (customer, client_order_id); kNone if none.
-uint32_t find_duplicate(const State& s, const OrderRequest& req) {
-  if (req.client_order_id.empty()) return kNone;
-  return find_client_order(s, req.customer, req.client_order_id);
+// Looks up an earlier order with the same (customer, client_order_id); kNone if none. The
+// customer's id comes from the decision, which looked it up.
+uint32_t find_duplicate(const State& s, const OrderRequest& req, const Decision& d) {
+  if (req.client_order_id.empty() || d.customer_key == kNone) return kNone;
+  char buf[4 + Key::kMaxLen];
+  const uint32_t id =
+      s.client_order_ids.find(client_order_key(d.customer_key, req.client_order_id, buf));
+  return id == kNone ? kNone : s.client_order_to_order[id];
 }
 
 // Records a decided order: numbers it, reserves stock, counts exposure, opens its history.
@@ -24,7 +28,7 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
   const uint32_t idx = static_cast<uint32_t>(s.orders.size());
   s.orders.emplace_back();
   Order o;
-  o.customer = d.customer != kNone ? d.customer : intern_customer(s, req.customer);
+  o.customer = d.customer_key != kNone ? d.customer_key : intern_customer(s, req.customer);
   o.submitted_by = s.principals.intern(x.by.name.view());
   if (!req.client_order_id.empty()) {
     char buf[4 + Key::kMaxLen];
@@ -96,7 +100,7 @@ uint32_t record_order(Ctx& x, const OrderRequest& req, const Decision& d) {
 bool submit_one(Ctx& x, const OrderRequest& req, Decision& d, OrderView& view,
                 std::string_view field_prefix) {
   if (!decide(x.s, req, x.by, x.now, d, x.out, field_prefix)) return false;
-  const uint32_t dup = find_duplicate(x.s, req);
+  const uint32_t dup = find_duplicate(x.s, req, d);
   if (dup != kNone) {
     fill_order_view(x.s, dup, false, view);
     view.duplicate = true;
