@@ -100,8 +100,9 @@ class World {
       c.body = u;
       apply(c);
     }
-    // Pre-fault room for the orders a run records (Engine::reserve), as credo-server does with
-    // --reserve-orders: on this VM first-touch of new memory costs more than deciding an order.
+    // Pre-fault room for the orders a run records (Engine::reserve); credo-server gets the same
+    // from its prefault thread, ahead of need (docs/limits.md "Business state"): on this VM
+    // first-touch of new memory costs more than deciding an order.
     // CREDO_BENCH_RESERVE=0 measures cold growth instead.
     const char* env = std::getenv("CREDO_BENCH_RESERVE");
     engine_.reserve(env ? std::strtoull(env, nullptr, 10) : 1'000'000);

@@ -91,4 +91,43 @@ TEST(LoadgenSmoke, WithoutSetupEveryOrderIsRefusedAndTheRunFailsSayingRunSetup) 
   }
 }
 
+// Open loop: the schedule is fixed (rate x duration requests, each due at its own time), so a
+// run that is answered in full offers exactly that many, whether the loadgen sleeps between
+// requests (epoll_pwait2 until the next one is due) or polls (--spin).
+TEST(LoadgenSmoke, OpenLoopOffersExactlyRateTimesDurationSleepingOrSpinning) {
+  TempDir tmp("loadgen-test");
+  tmp.keep_if_test_fails();
+  const std::string& dir = tmp.path();
+  ServerProcess server({}, kSmokeKeysJson);
+  ASSERT_GT(server.port(), 0) << "credo-server did not start";
+  const std::string base = std::string(CREDO_LOADGEN_BIN) + " --port " +
+                           std::to_string(server.port()) +
+                           " --key smoke-work --customers 50 --products 50 --connections 4"
+                           " --pipeline 64";
+  int rc = std::system((base + " --setup --admin-key smoke-admin --duration 0.2 > " + dir +
+                        "/setup.txt 2>&1").c_str());
+  ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << read_file(dir + "/setup.txt");
+  for (const char* mode : {"", " --spin"}) {
+    SCOPED_TRACE(*mode ? "spinning" : "sleeping");
+    const std::string json = dir + "/open.json";
+    rc = std::system((base + mode + " --rate 400 --duration 1.5 --drain 20 --json " + json + " > " + dir + "/stdout.txt 2> " + dir +
+                      "/stderr.txt").c_str());
+    ASSERT_TRUE(WIFEXITED(rc));
+    EXPECT_EQ(WEXITSTATUS(rc), 0) << read_file(dir + "/stderr.txt");
+    simdjson::dom::parser parser;
+    simdjson::dom::element report;
+    ASSERT_EQ(parser.load(json).get(report), simdjson::SUCCESS) << "report does not parse";
+    int64_t requests = 0, unanswered = -1, protocol_errors = -1;
+    std::string_view mode_name;
+    ASSERT_EQ(report["requests"].get(requests), simdjson::SUCCESS);
+    ASSERT_EQ(report["unanswered"].get(unanswered), simdjson::SUCCESS);
+    ASSERT_EQ(report["protocol_errors"].get(protocol_errors), simdjson::SUCCESS);
+    ASSERT_EQ(report["mode"].get(mode_name), simdjson::SUCCESS);
+    EXPECT_EQ(mode_name, "open");
+    EXPECT_EQ(requests, 600);  // 400/s x 1.5 s
+    EXPECT_EQ(unanswered, 0);
+    EXPECT_EQ(protocol_errors, 0);
+  }
+}
+
 }  // namespace

@@ -319,6 +319,9 @@ static int run_main(int argc, char** argv) {
   app.add_option("--warmup", config.warmup_s, "seconds of load before measuring")
       ->check(CLI::Range(0.0, 600.0))
       ->capture_default_str();
+  app.add_flag("--spin", config.spin,
+               "poll instead of sleeping (each thread takes a core): the loadgen's own timer "
+               "and wake-up latency leave the figures");
   app.add_option("--drain", config.drain_s, "seconds to wait for owed answers at the end")
       ->check(CLI::Range(0.0, 60.0))
       ->capture_default_str();

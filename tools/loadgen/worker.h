@@ -68,7 +68,7 @@ class Worker {
  public:
   Worker(const DriverConfig& config, uint32_t index, Progress* progress)
       : config_(config), index_(index), progress_(progress), workload_(config.workload, index) {}
-  Worker(const Worker&) = delete;  // owns its sockets and epoll/timer fds
+  Worker(const Worker&) = delete;  // owns its sockets and epoll fd
   Worker& operator=(const Worker&) = delete;
   ~Worker() {
     for (auto& c : conns_) {
@@ -77,7 +77,6 @@ class Worker {
     }
     if (tls_ctx_ != nullptr) SSL_CTX_free(tls_ctx_);
     if (epoll_fd_ >= 0) ::close(epoll_fd_);
-    if (timer_fd_ >= 0) ::close(timer_fd_);
   }
 
   bool connect_all(uint32_t count, std::string* error);
@@ -107,6 +106,9 @@ class Worker {
   void reconnect_due(bool open_loop);
   bool follow() const { return config_.addresses.size() > 1; }
   void update_events(Conn& c);
+  // epoll_pwait2 with a nanosecond timeout (epoll_wait in whole milliseconds where the kernel
+  // lacks it); returns what epoll returns.
+  int wait_for_events(std::vector<epoll_event>& events, uint64_t wait_ns);
   std::size_t live_inflight() const;
 
   const DriverConfig& config_;
@@ -117,7 +119,7 @@ class Worker {
   std::vector<std::unique_ptr<Conn>> conns_;
   int epoll_fd_ = -1;
   SSL_CTX* tls_ctx_ = nullptr;  // --tls: shared by this worker's connections
-  int timer_fd_ = -1;
+  bool have_pwait2_ = true;
   uint64_t warmup_end_ns_ = 0;
   bool stopping_ = false;
   std::deque<uint64_t> ship_pool_;

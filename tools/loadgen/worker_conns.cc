@@ -3,7 +3,6 @@
 // the next address after NOT_PRIMARY or a lost connection.
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,16 +15,11 @@ namespace credo::loadgen::detail {
 
 bool Worker::connect_all(uint32_t count, std::string* error) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  if (epoll_fd_ < 0 || timer_fd_ < 0) {
+  if (epoll_fd_ < 0) {
     // NOLINTNEXTLINE(concurrency-mt-unsafe): connect_all runs on the main thread, before run().
-    *error = std::string("epoll/timerfd: ") + std::strerror(errno);
+    *error = std::string("epoll: ") + std::strerror(errno);
     return false;
   }
-  epoll_event tev{};
-  tev.events = EPOLLIN;
-  tev.data.u64 = UINT64_MAX;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &tev);
 
   for (uint32_t i = 0; i < count; i++) {
     auto c = std::make_unique<Conn>();
