@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Open-loop latency table (issue 12): credo-server under credo-loadgen at fixed offered rates,
 # without and with fsync durability, plus the disk's own fdatasync latency measured in the same
-# run (a floor for every --durability fsync figure). Prints a markdown table.
+# run (a floor for every --durability fsync figure), and the loopback's own request/reply latency
+# at each rate with no server work (build/bin/loopback_floor: a floor for every figure). Prints a
+# markdown table.
 #
 #   bench/latency.sh             rates 1k, 20k, 100k orders/s x durability none, fsync; 10 s each
 #   bench/latency.sh --quick     3 s each
@@ -20,7 +22,8 @@ if [ "${1:-}" = "--quick" ]; then dur=3; warm=1; fi
 rates=${RATES:-"1000 20000 100000"}
 build=${CREDO_BUILD:-build}
 server=${CREDO_SERVER:-$build/bin/credo-server}; loadgen=$build/bin/credo-loadgen; cli=$build/bin/credo-cli
-for b in "$server" "$loadgen" "$cli"; do
+floor=$build/bin/loopback_floor
+for b in "$server" "$loadgen" "$cli" "$floor"; do
   [ -x "$b" ] || { echo "latency: build $b first (ninja -C $build)" >&2; exit 1; }
 done
 work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/credo-latency-XXXXXX")
@@ -53,6 +56,13 @@ times.sort()
 print(f"{times[len(times) // 2] * 1e6:.0f} {times[int(len(times) * 0.99)] * 1e6:.0f}")
 PY
 read -r disk_p50 disk_p99 <"$work/disk.txt"
+
+# The loopback: the same rates and connections against an echo server that does nothing.
+for rate in $rates; do
+  echo "latency: loopback floor at $rate requests/s" >&2
+  "$floor" --rate "$rate" --connections 16 --duration "$dur" >"$work/floor-$rate.txt" ||
+    echo "latency: the floor run failed (exit $?)" >&2
+done
 
 for durability in none fsync; do
   rm -rf "$work/data"; mkdir -p "$work/data"
@@ -93,6 +103,13 @@ for d in ("none", "fsync"):
               f"| {lat['p999_us']:,.0f} | {lat['max_us']:,.0f} | {j['errors'] + j['unanswered']} |")
 print()
 print(f"Disk: fdatasync of 4 KiB, p50 {int(disk_p50):,} µs, p99 {int(disk_p99):,} µs (500 samples).")
+import re
+for r in rates:
+    p = os.path.join(work, f"floor-{r}.txt")
+    m = re.search(r"p50 ([0-9.]+) us, p99 ([0-9.]+) us, p99.9 ([0-9.]+) us", open(p).read()) if os.path.exists(p) else None
+    if m:
+        print(f"Loopback floor at {int(r):,}/s (echo server, no work): p50 {float(m[1]):,.0f} µs, "
+              f"p99 {float(m[2]):,.0f} µs, p99.9 {float(m[3]):,.0f} µs.")
 for d in ("none", "fsync"):
     for line in open(os.path.join(work, f"stats-{d}.txt"), errors="replace"):
         if '"engine_steps"' in line:

@@ -81,7 +81,7 @@ struct World {
     const uint64_t per_day = orders / kDays + 1;
     SubmitOrders batch;
     batch.orders.resize(10'000);
-    for (auto& o : batch.orders) o.lines.resize(1);
+    for (auto& o : batch.orders) o.lines.emplace_back();
     uint64_t made = 0;
     uint64_t rng = 0x9E3779B97F4A7C15ull;
     while (made < orders) {

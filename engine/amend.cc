@@ -251,7 +251,7 @@ void fill_amendments(const State& s, uint32_t idx, OrderView& v) {
     av.version = rec.version;
     for (uint32_t r = rec.first_reason; r < rec.first_reason + rec.reason_count; ++r)
       av.reasons.push_back(s.reasons[r]);
-    auto lines = [&](uint32_t first, uint32_t count, std::vector<LineView>& out) {
+    auto lines = [&](uint32_t first, uint32_t count, LineViews& out) {
       for (uint32_t l = first; l < first + count; ++l) {
         const OrderLine& line = s.lines[l];
         out.push_back({Key::of(s.skus.view(line.product)), line.qty, line.unit_price,

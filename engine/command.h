@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
 #include "engine/policy.h"
+#include "engine/small_vec.h"
 #include "engine/types.h"
 
 namespace credo {
@@ -71,17 +73,23 @@ struct LineRequest {
   Qty qty = 0;
   std::optional<Money> unit_price;  // absent: list price
 };
+// An order's lines: room for 4 in place, so that a request of up to 4 lines allocates nothing
+// on its way from the parser through the engine (issue 12: no allocation per request); more
+// lines spill to the heap as a std::vector would.
+using LineRequests = SmallVec<LineRequest, 4>;
 struct OrderRequest {
   Key customer;
   Key client_order_id;  // optional: empty means no idempotency key
   PaymentTerms payment = PaymentTerms::credit;
   std::optional<Day> ship_by;
   std::string ref;
-  std::vector<LineRequest> lines;
+  LineRequests lines;
   // payment "deposit": the deposit in percent of the total (1-100); absent: the policy's
   // deposit_pct for the customer's grade. Refused with any other payment.
   std::optional<int32_t> deposit_pct = std::nullopt;
 };
+// Moved, never copied, by the vectors and variants that carry it (engine/small_vec.h).
+static_assert(std::is_nothrow_move_constructible_v<OrderRequest>);
 struct SubmitOrder {
   OrderRequest order;
 };
@@ -177,7 +185,7 @@ struct SetPolicy {
 struct AmendOrder {
   OrderNo order_no = 0;
   Key amendment_id;                // idempotency key, per order: a repeat answers the same
-  std::vector<LineRequest> lines;  // empty: keep the current lines (and their prices)
+  LineRequests lines;  // empty: keep the current lines (and their prices)
   std::optional<Day> ship_by;
   std::optional<std::string> ref;
 };

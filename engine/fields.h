@@ -59,7 +59,8 @@ struct EnumKind {            // E: one of its wire names (credo::parse / to_stri
   E max;                     // the largest valid value (WAL range check)
 };
 template <typename Item>
-struct ListKind {  // std::vector<Item>: a JSON array of objects, each with FieldsOf<Item>
+struct ListKind {  // std::vector<Item> or a small_vector of Item: a JSON array of objects, each
+                  // with FieldsOf<Item>
   std::size_t min_count;
   std::size_t max_count;
 };

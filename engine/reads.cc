@@ -143,7 +143,7 @@ void fill_decision_view(const State& s, const OrderRequest& req, const Decision&
   v.payment = req.payment;
   v.reasons.assign(d.reasons.begin(), d.reasons.end());
   v.lines.clear();
-  v.lines.reserve(d.lines.size());  // one allocation for a fresh view, not one per doubling
+  v.lines.reserve(d.lines.size());  // past 4 lines: one allocation, not one per doubling
   for (std::size_t i = 0; i < d.lines.size(); ++i) {
     const LineCalc& lc = d.lines[i];
     v.lines.push_back(

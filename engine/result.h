@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -62,6 +63,8 @@ struct ApprovalView {
   int32_t level = 0;
   std::string note;
 };
+// An order's lines in an answer: room for 4 in place, as LineRequests (engine/command.h).
+using LineViews = SmallVec<LineView, 4>;
 // One amendment of an order (get_order's `amendments`): who, when, the version before and the
 // version asked for, and what deciding it again said.
 struct AmendmentView {
@@ -72,8 +75,8 @@ struct AmendmentView {
   OrderStatus decision = OrderStatus::rejected;  // what the new version was decided
   uint32_t version = 1;                          // the order's version after this amendment
   std::vector<ReasonView> reasons;               // the new version's reasons
-  std::vector<LineView> old_lines;
-  std::vector<LineView> new_lines;
+  LineViews old_lines;
+  LineViews new_lines;
   std::optional<Day> old_ship_by;
   std::optional<Day> new_ship_by;
   std::string old_ref;
@@ -89,7 +92,7 @@ struct OrderView {
   OrderStatus decision = OrderStatus::rejected;  // what submit decided
   PaymentTerms payment = PaymentTerms::credit;
   std::vector<ReasonView> reasons;
-  std::vector<LineView> lines;
+  LineViews lines;
   Money total = 0;
   bool has_credit = false;  // false when the customer is unknown
   CreditView credit;
@@ -111,6 +114,7 @@ struct OrderView {
   uint32_t version = 1;                    // 1 + the amendments taken
   std::vector<AmendmentView> amendments;  // with_events only, oldest first
 };
+static_assert(std::is_nothrow_move_constructible_v<OrderView>);  // engine/small_vec.h
 // amend_order's answer: what deciding the new version said, and the order as it is now.
 struct AmendView {
   Key amendment_id;

@@ -210,9 +210,9 @@ struct Impl : JsonReader {
 
   // An array of min_count..max_count objects. Elements left from an earlier request are
   // reused (with their buffers); the list is trimmed to what was read.
-  template <typename Item>
+  template <typename Item, typename List>  // List: std::vector<Item> or a small_vector
   bool read_list(od::value& v, std::string_view leaf, const fields::ListKind<Item>& kind,
-                 std::vector<Item>& items) {
+                 List& items) {
     od::array a;
     if (!read_array(v, leaf, a)) return false;
     // A fresh list (its vector went to the engine with the last request) starts with room for

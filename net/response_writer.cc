@@ -55,7 +55,7 @@ void write_reasons(JsonWriter& w, std::string_view key, const std::vector<Reason
   w.end_array();
 }
 
-void write_lines(JsonWriter& w, std::string_view key, const std::vector<LineView>& lines) {
+void write_lines(JsonWriter& w, std::string_view key, const LineViews& lines) {
   w.key(key);
   w.begin_array();
   for (const LineView& l : lines) {

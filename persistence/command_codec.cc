@@ -285,8 +285,8 @@ class Encoder {
     return true;
   }
   // varu count + each item's fields.
-  template <typename Item>
-  bool nested(const fields::ListKind<Item>& kind, const std::vector<Item>& items, const Path& at,
+  template <typename Item, typename List>  // List: std::vector<Item> or a small_vector
+  bool nested(const fields::ListKind<Item>& kind, const List& items, const Path& at,
               std::string_view name) {
     if (items.size() > kind.max_count) return refuse("too many elements");
     coding::put_varu(out_, items.size());
@@ -459,8 +459,8 @@ class Decoder {
   }
   // The count must be within the kind's max_count, and that many items of at least
   // min_bytes<Item>() each must fit in what is left, before anything is allocated.
-  template <typename Item>
-  bool nested(const fields::ListKind<Item>& kind, std::vector<Item>* items, const Path& at,
+  template <typename Item, typename List>  // List: std::vector<Item> or a small_vector
+  bool nested(const fields::ListKind<Item>& kind, List* items, const Path& at,
               std::string_view name) {
     uint64_t n = 0;
     if (!c_.get_varu(&n)) return fail(at, name, "truncated");

@@ -2560,7 +2560,7 @@ void Sim::do_amend() {
   }
   std::map<std::string, Qty> reserved_before;
   std::optional<CustomerView> cust_before;
-  auto skus_of = [](const std::vector<LineView>& lines, const std::vector<LineRequest>& more) {
+  auto skus_of = [](const LineViews& lines, const LineRequests& more) {
     std::vector<std::string> out;
     for (const LineView& l : lines) out.emplace_back(l.sku.view());
     for (const LineRequest& l : more) out.emplace_back(l.sku.view());
@@ -2625,7 +2625,7 @@ void Sim::do_amend() {
   SIM_EXPECT(rejecting == !v.amended, "the decision does not follow from the reasons");
   const auto after = order_view(n);
   SIM_EXPECT(after.has_value(), "the amended order is gone");
-  auto unshipped = [](const std::vector<LineView>& lines, std::string_view sku) {
+  auto unshipped = [](const LineViews& lines, std::string_view sku) {
     Qty q = 0;
     for (const LineView& l : lines) q += l.sku.view() == sku ? l.qty - l.shipped : 0;
     return q;

@@ -70,8 +70,8 @@ template <typename E>
 void print(Json& j, const fields::EnumKind<E>&, E e) {
   j.str(to_string(e));  // its wire name
 }
-template <typename Item>
-void print(Json& j, const fields::ListKind<Item>&, const std::vector<Item>& items) {
+template <typename Item, typename List>  // List: std::vector<Item> or a small_vector
+void print(Json& j, const fields::ListKind<Item>&, const List& items) {
   j.raw() += '[';
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) j.raw() += ',';
