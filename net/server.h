@@ -61,7 +61,8 @@ struct ServerOptions {
   // epoll (0: sleep at once). Trades a core's idle time for the wake-up of the next request.
   // Default 0: on the 2-core machine with the load generator beside it, 1,000 us of polling at
   // 1,000 orders/s left the client's p50 where it was (111-125 us vs 85-113 us inline), since the
-  // polling core is the one the client needs (bench/README.md, issue 12's third pass).
+  // polling core is the one the client needs (bench/README.md, issue 12's third pass); with the
+  // client polling too, the p50 was 31 us (fourth pass).
   int io_spin_us = 0;
   // On SIGTERM/stop(): how long to wait for in-flight answers before closing anyway.
   int shutdown_grace_ms = 5'000;
