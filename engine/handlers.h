@@ -45,8 +45,9 @@ struct LineCalc {
   PriceSource source = PriceSource::list;
 };
 struct Decision {
-  uint32_t customer = kNone;      // kNone: unknown (or phantom) customer
-  uint32_t customer_key = kNone;  // its id in State::customer_ids, a phantom's too; kNone: never seen
+  uint32_t customer = kNone;  // kNone: unknown (or phantom) customer
+  // Its id in State::customer_ids, a phantom's too; kNone: a customer never seen.
+  uint32_t customer_key = kNone;
   std::vector<LineCalc> lines;
   std::vector<ReasonRec> reasons;
   Money total = 0;

@@ -110,8 +110,8 @@ TEST(LoadgenSmoke, OpenLoopOffersExactlyRateTimesDurationSleepingOrSpinning) {
   for (const char* mode : {"", " --spin"}) {
     SCOPED_TRACE(*mode ? "spinning" : "sleeping");
     const std::string json = dir + "/open.json";
-    rc = std::system((base + mode + " --rate 400 --duration 1.5 --drain 20 --json " + json + " > " + dir + "/stdout.txt 2> " + dir +
-                      "/stderr.txt").c_str());
+    rc = std::system((base + mode + " --rate 400 --duration 1.5 --drain 20 --json " + json +
+                      " > " + dir + "/stdout.txt 2> " + dir + "/stderr.txt").c_str());
     ASSERT_TRUE(WIFEXITED(rc));
     EXPECT_EQ(WEXITSTATUS(rc), 0) << read_file(dir + "/stderr.txt");
     simdjson::dom::parser parser;
