@@ -327,6 +327,8 @@ uint32_t intern_product(State& s, const Key& k);
 std::string_view client_order_key(uint32_t customer, const Key& client_order_id, char* buf);
 // The order submitted for `customer` (existing or phantom) with `client_order_id`; kNone if none.
 uint32_t find_client_order(const State& s, const Key& customer, const Key& client_order_id);
+// The same, by the customer's id in State::customer_ids (a phantom's too).
+uint32_t find_client_order(const State& s, uint32_t customer, const Key& client_order_id);
 
 // Releases everything an open (held or accepted) order still holds (stock, exposure,
 // prepayment) and moves it to `final_status` (engine/orders.cc).

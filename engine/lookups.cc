@@ -65,12 +65,14 @@ std::string_view client_order_key(uint32_t customer, const Key& client_order_id,
   return {buf, 4u + client_order_id.len};
 }
 
+uint32_t find_client_order(const State& s, uint32_t customer, const Key& client_order_id) {
+  char buf[4 + Key::kMaxLen];
+  const uint32_t id = s.client_order_ids.find(client_order_key(customer, client_order_id, buf));
+  return id == kNone ? kNone : s.client_order_to_order[id];
+}
 uint32_t find_client_order(const State& s, const Key& customer, const Key& client_order_id) {
   const uint32_t c = s.customer_ids.find(customer.view());
-  if (c == kNone) return kNone;
-  char buf[4 + Key::kMaxLen];
-  const uint32_t id = s.client_order_ids.find(client_order_key(c, client_order_id, buf));
-  return id == kNone ? kNone : s.client_order_to_order[id];
+  return c == kNone ? kNone : find_client_order(s, c, client_order_id);
 }
 
 }  // namespace credo::internal

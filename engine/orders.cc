@@ -15,10 +15,7 @@ namespace {
 // customer's id comes from the decision, which looked it up.
 uint32_t find_duplicate(const State& s, const OrderRequest& req, const Decision& d) {
   if (req.client_order_id.empty() || d.customer_key == kNone) return kNone;
-  char buf[4 + Key::kMaxLen];
-  const uint32_t id =
-      s.client_order_ids.find(client_order_key(d.customer_key, req.client_order_id, buf));
-  return id == kNone ? kNone : s.client_order_to_order[id];
+  return find_client_order(s, d.customer_key, req.client_order_id);
 }
 
 // Records a decided order: numbers it, reserves stock, counts exposure, opens its history.
