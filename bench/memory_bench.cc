@@ -1,7 +1,8 @@
 // Memory per business object (issue 12, docs/limits.md "Business state"): the resident set
 // (/proc/self/statm) before and after adding customers, products, open orders (3 lines,
 // accepted, each with a client order id) and then closing them (each shipped in full: an
-// invoice, a ledger entry and an event more). Prints bytes per object, per repetition and the
+// invoice, a ledger entry and an event more), then archiving them (retention, engine/archive.cc:
+// their lines and events leave memory). Prints bytes per object, per repetition and the
 // median, and the sizes of the records behind them (sizeof accounting).
 //
 //   build/bin/memory_bench [orders [customers [products [reps [open-only]]]]]
@@ -69,7 +70,8 @@ std::string padded(const char* prefix, long i) {
 }
 
 struct Sample {
-  double customer = 0, product = 0, open = 0, closed = 0, end_mib = 0, peak_mib = 0;
+  double customer = 0, product = 0, open = 0, closed = 0, archived = 0, end_mib = 0,
+         peak_mib = 0;
 };
 
 Sample build_book(long orders, long customers, long products, bool open_only) {
@@ -125,6 +127,22 @@ Sample build_book(long orders, long customers, long products, bool open_only) {
     }
     after_closed = rss_bytes();
   }
+  // Then archived (engine/archive.cc): a retention of one day, two days later, ticks until
+  // every order is archived; the chunks the archive gave back are unmapped, not kept for reuse.
+  long after_archived = after_closed;
+  if (!open_only) {
+    SetPolicy p{engine.policy()};
+    p.policy.order_retention_days = 1;
+    c.body = p;
+    apply(engine, c, r);
+    c.at += 2 * kMsPerDay;
+    do {
+      c.body = Tick{};
+      apply(engine, c, r);
+    } while (std::get<TickView>(r.body).orders_archived > 0);
+    BlockPool::instance().trim();
+    after_archived = rss_bytes();
+  }
   const auto per = [](long bytes, long n) {
     return n == 0 ? 0.0 : static_cast<double>(bytes) / static_cast<double>(n);
   };
@@ -133,7 +151,8 @@ Sample build_book(long orders, long customers, long products, bool open_only) {
   out.product = per(after_products - after_customers, products);
   out.open = per(after_open - after_products, orders);
   out.closed = open_only ? 0.0 : per(after_closed - after_products, orders);
-  out.end_mib = static_cast<double>(after_closed) / (1 << 20);
+  out.archived = open_only ? 0.0 : per(after_archived - after_products, orders);
+  out.end_mib = static_cast<double>(after_archived) / (1 << 20);
   out.peak_mib = static_cast<double>(peak_rss_bytes()) / (1 << 20);
   return out;
 }
@@ -188,22 +207,23 @@ int main(int argc, char** argv) {
               sizeof(Text));
   std::printf("book: %ld customers, %ld products, %ld orders of 3 lines%s; %d repetition(s)\n",
               customers, products, orders, open_only ? ", left open" : "", reps);
-  std::printf("%-6s %12s %12s %12s %12s %12s %12s\n", "rep", "B/customer", "B/product",
-              "B/open", "B/closed", "end MiB", "peak MiB");
-  std::vector<double> cu, pr, op, cl, en, pk;
+  std::printf("%-6s %12s %12s %12s %12s %12s %12s %12s\n", "rep", "B/customer", "B/product",
+              "B/open", "B/closed", "B/archived", "end MiB", "peak MiB");
+  std::vector<double> cu, pr, op, cl, ar, en, pk;
   for (int rep = 0; rep < reps; ++rep) {
     const Sample s = build_in_child(orders, customers, products, open_only);
-    std::printf("%-6d %12.0f %12.0f %12.0f %12.0f %12.1f %12.1f\n", rep + 1, s.customer,
-                s.product, s.open, s.closed, s.end_mib, s.peak_mib);
+    std::printf("%-6d %12.0f %12.0f %12.0f %12.0f %12.0f %12.1f %12.1f\n", rep + 1, s.customer,
+                s.product, s.open, s.closed, s.archived, s.end_mib, s.peak_mib);
     std::fflush(stdout);
     cu.push_back(s.customer);
     pr.push_back(s.product);
     op.push_back(s.open);
     cl.push_back(s.closed);
+    ar.push_back(s.archived);
     en.push_back(s.end_mib);
     pk.push_back(s.peak_mib);
   }
-  std::printf("%-6s %12.0f %12.0f %12.0f %12.0f %12.1f %12.1f\n", "median", median(cu),
-              median(pr), median(op), median(cl), median(en), median(pk));
+  std::printf("%-6s %12.0f %12.0f %12.0f %12.0f %12.0f %12.1f %12.1f\n", "median", median(cu),
+              median(pr), median(op), median(cl), median(ar), median(en), median(pk));
   return 0;
 }

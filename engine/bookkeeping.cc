@@ -108,6 +108,7 @@ uint32_t add_event(State& s, uint32_t order, EventKind kind, const Principal* by
   if (!text.empty()) e.text = s.add_text(text);
   const uint32_t id = static_cast<uint32_t>(s.events.size());
   s.events.push_back(e);
+  note_live_event(s, id);  // engine/archive.cc
   Order& o = s.orders[order];
   if (o.last_event != kNone)
     s.events[o.last_event].next = id;

@@ -29,18 +29,23 @@ class ChunkedVector {
   static constexpr std::size_t kChunk = kChunkBytes / sizeof(T);
 
  public:
+  static constexpr std::size_t chunk_size() { return kChunk; }
   ChunkedVector() = default;
   ChunkedVector(const ChunkedVector&) = delete;
   ChunkedVector& operator=(const ChunkedVector&) = delete;
-  ChunkedVector(ChunkedVector&& o) noexcept : chunks_(std::move(o.chunks_)), size_(o.size_) {
+  ChunkedVector(ChunkedVector&& o) noexcept
+      : chunks_(std::move(o.chunks_)), size_(o.size_), floor_(o.floor_) {
     o.size_ = 0;
+    o.floor_ = 0;
   }
   ChunkedVector& operator=(ChunkedVector&& o) noexcept {
     if (this != &o) {
       release();
       chunks_ = std::move(o.chunks_);
       size_ = o.size_;
+      floor_ = o.floor_;
       o.size_ = 0;
+      o.floor_ = 0;
     }
     return *this;
   }
@@ -71,6 +76,30 @@ class ChunkedVector {
     size_ = n;
   }
   void clear() { size_ = 0; }
+
+  // ---- a released prefix (closed orders' detail past the retention window, engine/retention.cc)
+  // The elements below floor() are gone: whole chunks below it are given back to the pool, and
+  // no caller may read an element below it again (the state says which ones are gone).
+  std::size_t floor() const { return floor_; }
+  // Raises the floor to `n` (at most size()) and gives back every chunk wholly below it.
+  void release_below(std::size_t n) {
+    n = n < size_ ? n : size_;
+    if (n <= floor_) return;
+    for (std::size_t c = floor_ / kChunk; c < n / kChunk; ++c) {
+      if (chunks_[c] == nullptr) continue;
+      BlockPool::instance().give_chunk(chunks_[c]);
+      chunks_[c] = nullptr;
+    }
+    floor_ = n;
+  }
+  // An empty vector made to start at element `n` (loading an image whose prefix was released):
+  // size() and floor() become n and only the chunk holding element n is allocated.
+  void start_at(std::size_t n) {
+    release();
+    chunks_.assign(n / kChunk, nullptr);
+    add_chunk();
+    size_ = floor_ = n;
+  }
   // Pre-allocates chunks for `n` elements in all and touches them, so that the page faults
   // (and the hypervisor's first-touch cost) are paid now rather than on the hot path.
   void reserve(std::size_t n) {
@@ -143,13 +172,16 @@ class ChunkedVector {
  private:
   void add_chunk() { chunks_.push_back(static_cast<T*>(BlockPool::instance().take_chunk())); }
   void release() {
-    for (T* c : chunks_) BlockPool::instance().give_chunk(c);
+    for (T* c : chunks_)
+      if (c != nullptr) BlockPool::instance().give_chunk(c);
     chunks_.clear();
     size_ = 0;
+    floor_ = 0;
   }
 
   std::vector<T*> chunks_;
   std::size_t size_ = 0;
+  std::size_t floor_ = 0;  // elements below it are released (release_below)
 };
 
 }  // namespace credo

@@ -75,7 +75,7 @@ class Engine {
   // The format version of a state image: kImageVersion (what save() writes), 2 or 1 (older,
   // still load; their state_hash after load is the current version's hash, not the hash
   // recorded with them), 0 (not one).
-  static constexpr int kImageVersion = 5;
+  static constexpr int kImageVersion = 6;
   static int image_version(std::string_view image);
 
   // Recomputes derived quantities from first principles and compares: reserved stock per

@@ -92,7 +92,8 @@ using FieldVersion = uint8_t;
 constexpr FieldVersion kFieldVersion1 = 1;  // every field credo had before field versions
 constexpr FieldVersion kFieldVersion2 = 2;
 constexpr FieldVersion kFieldVersion3 = 3;  // branch rules: cod, deposits, credit by grade
-constexpr FieldVersion kFieldVersionMax = kFieldVersion3;  // what this build writes at most
+constexpr FieldVersion kFieldVersion4 = 4;  // retention: order_retention_days
+constexpr FieldVersion kFieldVersionMax = kFieldVersion4;  // what this build writes at most
 
 // One field of struct S.
 template <typename S, typename M, typename K>
@@ -418,6 +419,9 @@ struct FieldsOf<Policy> {
             kFieldVersion3),
       field("deposit_ttl_days", &S::deposit_ttl_days, IntKind{kDepositTtlDaysRange}, kOptional,
             kFieldVersion3),
+      // Retention (WAL field version 4).
+      field("order_retention_days", &S::order_retention_days, IntKind{kOrderRetentionDaysRange},
+            kOptional, kFieldVersion4),
   };
 };
 template <>

@@ -286,6 +286,18 @@ std::string check_agreements(const State& s);
 // ---- write-offs and recoveries (engine/write_offs.cc, branch writeoff) -------------------------
 // INVALID_STATE with a machine-readable `reason` (Error::reason) and a message for people.
 bool fail_state(Result& out, const char* reason, std::string message, std::string field = {});
+
+// ---- retention: archiving closed orders (engine/archive.cc) ----
+// Archives the closed orders past the policy's order_retention_days, oldest first; returns how
+// many. Called by tick.
+uint32_t archive_orders(State& s, TimeMs now);
+// Counts event `id` (just appended) as live; a return received no longer holds its order.
+void note_live_event(State& s, uint32_t id);
+void return_arrived(State& s, uint32_t order);
+// Rebuilds live_events and returns_under_way from a loaded image.
+void rebuild_archive_index(State& s);
+// An order's lines, reasons or events are about to be read by a write: refuses an archived one.
+bool not_archived(const State& s, uint32_t idx, Result& out);
 // The customer's (or, with `invoice` != kNone, that invoice's) approved write-offs still
 // unrecovered, summed: what money or credit may yet recover.
 Money unrecovered(const State& s, uint32_t customer, uint32_t invoice);

@@ -95,6 +95,15 @@ void BlockPool::give_chunk(void* p) {
   give(p, kChunkBytes);
 }
 
+void BlockPool::trim() {
+  std::vector<void*> kept;
+  {
+    std::lock_guard lock(mu_);
+    kept.swap(recycled_);
+  }
+  for (void* p : kept) give(p, kChunkBytes);
+}
+
 void BlockPool::give(void* p, std::size_t bytes) {
   {
     std::lock_guard lock(mu_);

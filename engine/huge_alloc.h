@@ -45,6 +45,9 @@ class BlockPool {
   void* take_chunk();
   // Returns a chunk from take_chunk(): kept for reuse up to kMaxRecycled, else as give().
   void give_chunk(void* p);
+  // Gives back (as give()) the chunks kept for reuse: memory_bench measures the resident set
+  // without them.
+  void trim();
   // A block of `bytes` will be taken soon: the prefault thread prepares one (a growing id
   // table announces its next, doubled slot table this way). No effect without the thread.
   void expect(std::size_t bytes);

@@ -94,6 +94,16 @@ class Checker {
       if (uint64_t{o.first_line} + o.line_count > s.lines.size() ||
           uint64_t{o.first_reason} + o.reason_count > s.reasons.size())
         return bad("order ", i, ": lines or reasons out of range");
+      // Archived (engine/archive.cc): no lines, reasons or events. Not archived: none of them in
+      // a released prefix.
+      if (s.archived(static_cast<uint32_t>(i))
+              ? o.line_count != 0 || o.reason_count != 0 || o.first_event != kNone ||
+                    o.last_event != kNone || o.list != OpenList::none
+              : (o.line_count != 0 && o.first_line < s.lines.floor()) ||
+                    (o.reason_count != 0 && o.first_reason < s.reasons.floor()) ||
+                    (o.first_event != kNone && o.first_event < s.events.floor()) ||
+                    (o.last_event != kNone && o.last_event < s.events.floor()))
+        return bad("order ", i, ": archived with detail, or detail in a released prefix");
       if (!text_ok(o.ref)) return bad("order ", i, ": ref out of range");
       for (uint32_t e : {o.first_event, o.last_event})
         if (e != kNone && !in(e, s.events.size())) return bad("order ", i, ": event out of range");
@@ -104,12 +114,18 @@ class Checker {
       if (static_cast<int>(o.status) > 5 || static_cast<int>(o.list) > 2)
         return bad("order ", i, ": bad enum");
     }
-    for (const OrderLine& l : s.lines)
-      if (!in(l.product, s.products.size())) return bad("line product out of range");
-    for (const EventRec& e : s.events) {
+    if (s.archived_orders > s.orders.size()) return bad("more orders archived than there are");
+    for (const ReturnRec& r : s.returns)
+      if (r.status != ReturnStatus::received && s.archived(r.order))
+        return bad("a return under way on archived order ", kFirstOrderNo + r.order);
+    for (std::size_t l = s.lines.floor(); l < s.lines.size(); ++l)
+      if (!in(s.lines[l].product, s.products.size())) return bad("line product out of range");
+    for (std::size_t i = s.events.floor(); i < s.events.size(); ++i) {
+      const EventRec& e = s.events[i];
       if (e.principal != kNone && !in(e.principal, s.principals.size()))
         return bad("event principal");
-      if (e.next != kNone && !in(e.next, s.events.size())) return bad("event link");
+      if (e.next != kNone && (!in(e.next, s.events.size()) || e.next < s.events.floor()))
+        return bad("event link");
       if (!text_ok(e.text)) return bad("event text range");
     }
     for (const Invoice& inv : s.invoices) {
@@ -219,8 +235,8 @@ class Checker {
           return bad("order ", no, ": bad reason");
       }
     }
-    for (const EventRec& e : s.events)
-      if (static_cast<int>(e.kind) > static_cast<int>(EventKind::amended))
+    for (std::size_t i = s.events.floor(); i < s.events.size(); ++i)
+      if (static_cast<int>(s.events[i].kind) > static_cast<int>(EventKind::amended))
         return bad("event kind out of range");
     for (const LedgerEntry& e : s.ledger)
       if (static_cast<int>(e.kind) > static_cast<int>(EntryKind::recovery) || e.date < first_day ||
@@ -468,7 +484,7 @@ class Checker {
       bool overflow = false;
       for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)
         overflow |= !add(total, s.lines[l].amount);
-      if (overflow || total != o.total)
+      if (!s.archived(static_cast<uint32_t>(i)) && (overflow || total != o.total))
         return bad("order ", kFirstOrderNo + i, ": total != sum of lines");
       if (o.status == OrderStatus::shipped)
         for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)

@@ -58,6 +58,13 @@ constexpr Range kWriteOffMinDaysRange{0, 3650};
 // Deposits (docs/rules.md, "Deposits"): a percentage of the order, and the days to pay it in.
 constexpr Range kDepositPctRange{1, 100};
 constexpr Range kDepositTtlDaysRange{1, 3650};
+// Days a closed order keeps its detail in memory (engine/archive.cc); 0 keeps it forever.
+constexpr Range kOrderRetentionDaysRange{0, 36500};
+// Orders one tick archives at most (engine/archive.cc), so that a tick after a long pause, or
+// the first after retention is turned on over a big book, costs a few ms, not one stall; the
+// rest follow at the next ticks (one a second). Part of the state machine: replay archives the
+// same orders at the same ticks.
+constexpr uint32_t kMaxArchivedPerTick = 131'072;
 
 // ---- reads ----------------------------------------------------------------------------------
 constexpr uint32_t kDefaultListLimit = 100;

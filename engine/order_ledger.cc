@@ -57,9 +57,11 @@ bool parse_statuses(const std::optional<std::string>& text, uint32_t* mask, Resu
 Money shipped_value(const State& s, const Order& o) {
   if (is_open(o.status)) return o.total - o.open_value;
   if (o.status == OrderStatus::shipped) return o.total;
-  Money value = 0;  // cancelled or expired after part of it shipped; rejected: nothing
-  for (uint32_t l = o.first_line; l < o.first_line + o.line_count; ++l)
-    value += s.lines[l].shipped * s.lines[l].unit_price;  // <= the total: no overflow
+  // Cancelled or expired after part of it shipped; rejected: nothing. What shipped was invoiced
+  // at the lines' prices, so the invoices say it, also once the lines are archived.
+  Money value = 0;
+  for (uint32_t v = o.first_invoice; v != kNone; v = s.invoices[v].next_in_order)
+    value += s.invoices[v].amount;  // <= the total: no overflow
   return value;
 }
 
@@ -145,7 +147,11 @@ std::string check_order_indexes(const State& s) {
   std::vector<uint32_t> last(s.orders.size(), kNone);
   for (uint32_t a = 0; a < s.amendments.size(); ++a) {
     const Amendment& rec = s.amendments[a];
+    // An amendment of an order not archived reads its lines and reasons: none may be released.
+    const bool live = rec.order < s.orders.size() && !s.archived(rec.order);
     if (rec.order >= s.orders.size() || rec.prev != last[rec.order] ||
+        (live && (rec.old_first_line < s.lines.floor() || rec.new_first_line < s.lines.floor() ||
+                  (rec.reason_count != 0 && rec.first_reason < s.reasons.floor()))) ||
         uint64_t{rec.old_first_line} + rec.old_line_count > s.lines.size() ||
         uint64_t{rec.new_first_line} + rec.new_line_count > s.lines.size() ||
         uint64_t{rec.first_reason} + rec.reason_count > s.reasons.size() ||

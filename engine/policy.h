@@ -83,6 +83,13 @@ struct Policy {
   int32_t deposit_pct_c = 30;
   int32_t deposit_pct_d = 50;
   int32_t deposit_ttl_days = 7;
+  // ---- retention (WAL field version 4, image version 6; engine/archive.cc) ----
+  // A closed order (rejected, expired, cancelled, shipped) whose last event is this many days
+  // old, and that has no return under way, is archived by `tick`: its lines, reasons and events
+  // leave memory, its header stays. 0 keeps every order's detail. The member's default is 0 so
+  // that journals and images from before the field replay exactly as they were answered;
+  // credo-server journals its --order-retention-days (default 90) at start.
+  int32_t order_retention_days = 0;
 
   friend bool operator==(const Policy&, const Policy&) = default;
 };

@@ -30,6 +30,7 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   v.status = o.status;
   v.decision = o.decision;
   v.payment = o.payment;
+  v.archived = s.archived(idx);  // its lines, reasons and events are empty (engine/archive.cc)
   v.reasons.clear();
   for (uint32_t r = o.first_reason; r < o.first_reason + o.reason_count; ++r)
     v.reasons.push_back(s.reasons[r]);
@@ -59,7 +60,7 @@ void fill_order_view(const State& s, uint32_t idx, bool with_events, OrderView& 
   v.events.clear();
   v.version = o.last_amendment == kNone ? 1 : s.amendments[o.last_amendment].version;
   v.amendments.clear();
-  if (!with_events) return;
+  if (!with_events || v.archived) return;
   fill_amendments(s, idx, v);
   EventView submitted;
   submitted.kind = EventKind::submitted;

@@ -102,6 +102,9 @@ struct OrderView {
   Key submitted_by;
   bool quote = false;
   bool duplicate = false;
+  // Closed past the retention window (engine/archive.cc): the header only, no lines, reasons,
+  // events or amendments.
+  bool archived = false;
   bool with_events = false;  // get_order fills events
   std::vector<EventView> events;
   // Orders submit held (decision held): the approvals given so far and the reasons still open.
@@ -333,6 +336,7 @@ struct TickView {
   uint32_t accepted_expired = 0;
   uint32_t customers_suspended = 0;
   uint32_t customers_reactivated = 0;
+  uint32_t orders_archived = 0;  // closed orders whose detail left memory (engine/archive.cc)
 };
 struct PolicyView {
   Policy policy;

@@ -131,7 +131,9 @@ void fill_return(const State& s, uint32_t r, ReturnRecordView& v) {
 // shipped something, and lines within what shipped and was not yet returned.
 bool return_lines_ok(Ctx& x, OrderNo order_no, const std::vector<SkuQty>& lines,
                      const std::string& reason, uint32_t* idx) {
-  if (!text_ok(reason, "reason", x.out) || !order_or_fail(x.s, order_no, idx, x.out)) return false;
+  if (!text_ok(reason, "reason", x.out) || !order_or_fail(x.s, order_no, idx, x.out) ||
+      !not_archived(x.s, *idx, x.out))
+    return false;
   const Order& o = x.s.orders[*idx];
   if (o.first_invoice == kNone)
     return fail_state(x.out, "nothing_shipped", "nothing of this order has shipped");
@@ -180,6 +182,7 @@ bool handle(Ctx& x, const RequestReturn& cmd) {
   rec.requested_by = s.principals.intern(x.by.name.view());
   rec.requested_at = x.now;
   s.returns.push_back(rec);
+  ++s.returns_under_way[idx];  // keeps the order from being archived (engine/archive.cc)
   fill_return(s, static_cast<uint32_t>(s.returns.size() - 1), x.out.emplace<ReturnRecordView>());
   return true;
 }
@@ -281,6 +284,7 @@ bool handle(Ctx& x, const ReceiveReturn& cmd) {
     s.return_lines[done.first_line + k].passed = passed[k];
   }
   done.status = ReturnStatus::received;
+  return_arrived(s, done.order);  // engine/archive.cc
   done.received_by = s.principals.intern(x.by.name.view());
   done.received_at = x.now;
   done.credit_note_no = credit.credit_note_no;

@@ -31,7 +31,8 @@
 namespace credo {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '5'};
+constexpr char kMagic[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '6'};
+constexpr char kMagicV5[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '5'};
 constexpr char kMagicV4[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '4'};
 constexpr char kMagicV3[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '3'};
 constexpr char kMagicV2[8] = {'C', 'R', 'E', 'D', 'O', 'S', 'T', '2'};
@@ -138,6 +139,30 @@ void io_vec(IO& f, V& v) {
     v.resize(n);
   }
   for (auto& x : v) io(f, x);
+}
+
+// A table whose prefix archiving releases (lines, reasons, events; engine/archive.cc). From
+// version 6: its floor and size, then the elements from the floor on. Before: every element.
+template <typename IO, typename T>
+void io_tail_vec(IO& f, ChunkedVector<T>& v) {
+  if (f.version < 6) {
+    CREDO_ASSERT(v.floor() == 0, "an image before version 6 holds every element");
+    io_vec(f, v);
+    return;
+  }
+  uint64_t floor = v.floor(), n = v.size();
+  f.pod(floor);
+  f.pod(n);
+  if constexpr (std::is_same_v<IO, Reader>) {
+    // Indices into these tables are 32-bit; every element takes at least one byte.
+    if (!f.ok || floor > n || n > UINT32_MAX || n - floor > f.left()) {
+      f.ok = false;
+      return;
+    }
+    v.start_at(floor);
+    v.resize(n);
+  }
+  for (uint64_t i = floor; i < n; ++i) io(f, v[i]);
 }
 
 template <typename IO>
@@ -613,9 +638,9 @@ void io_state(IO& f, State& s) {
   io_vec(f, s.customers);
   io_vec(f, s.products);
   io_vec(f, s.orders);
-  io_vec(f, s.lines);
-  io_vec(f, s.reasons);
-  io_vec(f, s.events);
+  io_tail_vec(f, s.lines);
+  io_tail_vec(f, s.reasons);
+  io_tail_vec(f, s.events);
   io_vec(f, s.invoices);
   io_vec(f, s.payments);
   io_vec(f, s.applications);
@@ -707,6 +732,11 @@ void io_state(IO& f, State& s) {
     f.pod(p.deposit_pct_d);
     f.pod(p.deposit_ttl_days);
   }
+  // ---- retention: archived orders (version 6) ----
+  if (f.version >= 6) {
+    f.pod(p.order_retention_days);
+    f.pod(s.archived_orders);
+  }
   if constexpr (std::is_same_v<IO, Reader>) internal::rebuild_deposit_index(s);
 }
 
@@ -717,7 +747,8 @@ void Engine::save(std::string& out) const {
 }
 
 void Engine::save_version(std::string& out, int version) const {
-  CREDO_ASSERT(version == kImageVersion || version == 4, "save_version writes version 4 or 5");
+  CREDO_ASSERT(version == kImageVersion || (version == 4 && s_->archived_orders == 0),
+               "save_version writes the current version, or 4 while nothing is archived");
   out.clear();
   out.append(version == 4 ? kMagicV4 : kMagic, sizeof kMagic);
   Writer w{out, version};
@@ -742,6 +773,7 @@ uint64_t Engine::state_hash() const {
 int Engine::image_version(std::string_view image) {
   if (image.size() < sizeof kMagic) return 0;
   if (std::memcmp(image.data(), kMagic, sizeof kMagic) == 0) return kImageVersion;
+  if (std::memcmp(image.data(), kMagicV5, sizeof kMagicV5) == 0) return 5;
   if (std::memcmp(image.data(), kMagicV4, sizeof kMagicV4) == 0) return 4;
   if (std::memcmp(image.data(), kMagicV3, sizeof kMagicV3) == 0) return 3;
   if (std::memcmp(image.data(), kMagicV2, sizeof kMagicV2) == 0) return 2;
@@ -766,6 +798,7 @@ bool Engine::load(std::string_view image, std::string* error) {
     why = "trailing bytes after the state image";
   if (why.empty()) {
     internal::rebuild_order_indexes(*fresh);
+    internal::rebuild_archive_index(*fresh);
     std::swap(s_, fresh);
     why = check_invariants(true);  // also checks that every index is in range
     if (!why.empty()) why = "state image fails its invariants: " + why;

@@ -397,6 +397,19 @@ struct State {
   ListEnds held_list;
   ListEnds accepted_list;
 
+  // Retention (image version 6, engine/archive.cc): the orders below this index are archived.
+  // Their headers stay (status, totals, customer, client order id: what get_order, list_orders
+  // and a repeated submit_order answer from) with no lines, reasons or events; the chunks of
+  // `lines`, `reasons` and `events` below those vectors' floor() were given back.
+  uint32_t archived_orders = 0;
+  bool archived(uint32_t order) const { return order < archived_orders; }
+  // Derived (rebuilt on load, never in the image): per chunk of `events`, how many of its events
+  // belong to orders not archived; the floor of `events` moves past chunks that reach 0.
+  std::vector<uint32_t> live_events;
+  // Derived (rebuilt on load): returns requested and not yet received, per order index. An
+  // order with one is not archived (receiving it needs the order's lines).
+  std::unordered_map<uint32_t, uint32_t> returns_under_way;
+
   // The daily report, sparse: rows sorted by day (strictly increasing), one per day that saw
   // activity. A clock moved years ahead costs one row, not one per skipped day (a dense table
   // from 0000-01-01 to 9999-12-31 would be 3.6M rows, ~940 MB).

@@ -34,6 +34,7 @@ bool handle(Ctx& x, const Tick&) {
   }
   // A deposit not paid in deposit_ttl_days expires its order (004 P10 二, docs/rules.md).
   expire_unpaid_deposits(s, x.now, &v.held_expired, &v.accepted_expired);
+  v.orders_archived = archive_orders(s, x.now);  // engine/archive.cc
   if (s.today() != s.ladder_day) {  // days past due only change when the date does
     s.ladder_day = s.today();
     for (uint32_t c = 0; c < s.customers.size(); ++c) {
@@ -100,7 +101,8 @@ bool policy_valid(const Policy& p, std::string* field, std::string* message) {
                    {"deposit_pct_b", p.deposit_pct_b, kDepositPctRange},
                    {"deposit_pct_c", p.deposit_pct_c, kDepositPctRange},
                    {"deposit_pct_d", p.deposit_pct_d, kDepositPctRange},
-                   {"deposit_ttl_days", p.deposit_ttl_days, kDepositTtlDaysRange}};
+                   {"deposit_ttl_days", p.deposit_ttl_days, kDepositTtlDaysRange},
+                   {"order_retention_days", p.order_retention_days, kOrderRetentionDaysRange}};
   for (const auto& d : durations)
     if (!d.range.contains(d.value))
       return bad(d.name, std::string(d.name) + " must be " + limits::range_text(d.range));

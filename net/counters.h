@@ -130,6 +130,8 @@ struct EngineSteps {
 
 struct SharedCounters {
   std::atomic<uint64_t> commands_applied{0};
+  // Closed orders archived by this process's ticks (engine/archive.cc), primary or follower.
+  std::atomic<uint64_t> orders_archived{0};
   std::atomic<uint64_t> last_journaled_seq{0};
   std::atomic<uint64_t> connections{0};
   std::atomic<uint64_t> connections_total{0};

@@ -181,6 +181,12 @@ void EngineLoop::apply_command(Command& cmd, Result& out) {
   next_seq_++;
   counters_.commands_applied.fetch_add(1, std::memory_order_relaxed);
   counters_.last_journaled_seq.store(cmd.seq, std::memory_order_relaxed);
+  count_archived(out);
+}
+
+void EngineLoop::count_archived(const Result& out) {
+  if (const auto* tick = std::get_if<TickView>(&out.body))
+    counters_.orders_archived.fetch_add(tick->orders_archived, std::memory_order_relaxed);
 }
 
 bool EngineLoop::maybe_tick() {
@@ -429,6 +435,7 @@ bool EngineLoop::apply_replicated() {
                    static_cast<unsigned long long>(cmd.seq), tick_result_.error.message.c_str());
       std::abort();
     }
+    count_archived(tick_result_);
     log_.append(cmd);
     next_seq_++;
     counters_.commands_applied.fetch_add(1, std::memory_order_relaxed);

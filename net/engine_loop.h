@@ -65,6 +65,8 @@ class EngineLoop {
                                                   OpId op);
   void process(Job& job, Completion& done);
   void apply_command(Command& cmd, Result& out);
+  // A tick's archived orders into the shared counters (stats, /metrics).
+  void count_archived(const Result& out);
   // /metrics: counts the orders a successful submit decided (counters_.metrics).
   void count_orders(const Result& result);
   // Both say whether they did anything (a step for the stall detector).

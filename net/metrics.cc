@@ -300,6 +300,10 @@ std::string render_metrics(const SharedCounters& c, const CommandLog& log,
   w.family("credo_commands_applied_total", "counter",
            "State-changing commands applied (including recovery and startup commands).");
   w.sample("credo_commands_applied_total", {}, c.commands_applied.load(relaxed));
+  w.family("credo_orders_archived_total", "counter",
+           "Closed orders archived by this process's ticks (--order-retention-days): their "
+           "lines, reasons and events left memory.");
+  w.sample("credo_orders_archived_total", {}, c.orders_archived.load(relaxed));
   w.family("credo_applied_seq", "gauge", "Sequence number of the last command applied.");
   w.sample("credo_applied_seq", {}, c.last_journaled_seq.load(relaxed));
   w.family("credo_durable_seq", "gauge",

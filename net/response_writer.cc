@@ -186,6 +186,7 @@ void write_order_fields(JsonWriter& w, const OrderView& o, OrderShape shape) {
     w.field("order_no", o.order_no);
   }
   if (o.duplicate) w.field("duplicate", true);
+  if (o.archived) w.field("archived", true);
   w.field("customer", o.customer.view());
   if (!o.client_order_id.empty()) w.field("client_order_id", o.client_order_id.view());
   w.field("payment", to_string(o.payment));
@@ -504,6 +505,7 @@ struct BodyWriter {
     w.field("accepted_expired", t.accepted_expired);
     w.field("customers_suspended", t.customers_suspended);
     w.field("customers_reactivated", t.customers_reactivated);
+    w.field("orders_archived", t.orders_archived);
   }
   void operator()(const PolicyView& v) {
     const Policy& p = v.policy;

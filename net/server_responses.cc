@@ -107,6 +107,7 @@ void write_stats(std::string& out, std::string_view id_json, const IoShared& sha
   const SharedCounters& c = shared.counters;
   w.field("commands_applied", c.commands_applied.load(std::memory_order_relaxed));
   w.field("last_journaled_seq", c.last_journaled_seq.load(std::memory_order_relaxed));
+  w.field("orders_archived", c.orders_archived.load(std::memory_order_relaxed));
   w.field("last_durable_seq", shared.log.durable_seq());
   w.field("connections", c.connections.load(std::memory_order_relaxed));
   w.field("connections_total", c.connections_total.load(std::memory_order_relaxed));

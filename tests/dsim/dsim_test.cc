@@ -610,6 +610,7 @@ class Sim {
           p.policy.max_order_credit_minor_d = money(10'000);
           p.policy.deposit_pct_b = 1 + static_cast<int32_t>(random(100));
           p.policy.deposit_ttl_days = 1 + static_cast<int32_t>(random(14));
+          p.policy.order_retention_days = percent(50) ? 0 : 1 + static_cast<int32_t>(random(30));
         } else {
           p.policy.hold_ttl_hours = -static_cast<int32_t>(random(3));
         }

@@ -119,5 +119,40 @@ TEST(ServerStartup, ConfigPolicyIsInForce) {
   EXPECT_EQ(t.num("/held_expired"), 1) << t.text();
 }
 
+
+// --order-retention-days is journaled at start as the policy's order_retention_days: a closed
+// order is archived by the tick that set_clock journals once it is that many days old.
+TEST(ServerStartup, OrderRetentionDaysArchivesClosedOrdersAtTheNextTick) {
+  auto archived_after_two_days = [](const std::vector<std::string>& args) -> int64_t {
+    ServerProcess server(args);
+    if (!server.running()) return -1;
+    Client admin(server.port());
+    if (!admin.hello(kAdminKey)) return -1;
+    EXPECT_TRUE(
+        Json(admin.call(R"({"op":"upsert_product","sku":"B","price":1000,"on_hand":10})")).ok());
+    EXPECT_TRUE(Json(admin.call(
+                         R"({"op":"upsert_customer","customer":"C","grade":"A","credit_limit":100000})"))
+                    .ok());
+    Json o(admin.call(R"({"op":"submit_order","customer":"C","lines":[{"sku":"B","qty":1}]})"));
+    EXPECT_EQ(o.str("/status"), "accepted") << o.text();
+    const std::string no = std::to_string(o.num("/order_no"));
+    EXPECT_TRUE(Json(admin.call(R"({"op":"cancel_order","order_no":)" + no + "}")).ok());
+    Json t(admin.call(R"({"op":"set_clock","now":"2026-01-03T00:00:01Z"})"));
+    Json g(admin.call(R"({"op":"get_order","order_no":)" + no + "}"));
+    EXPECT_EQ(g.str("/status"), "cancelled") << g.text();
+    EXPECT_EQ(g.has("/archived"), t.num("/orders_archived") == 1) << g.text();
+    return t.num("/orders_archived");
+  };
+  EXPECT_EQ(archived_after_two_days({"--order-retention-days", "1"}), 1);
+  EXPECT_EQ(archived_after_two_days({}), 0);  // the default, 90 days
+  EXPECT_EQ(archived_after_two_days({"--order-retention-days", "0"}), 0);  // kept forever
+  RunResult r = run_command(std::string(server_binary()) +
+                            " --port 0 --order-retention-days 36501 2>&1 >/dev/null");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--order-retention-days: Value 36501 not in range 0 to 36500"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace credo::test

@@ -93,6 +93,15 @@ static int run_main(int argc, char** argv) {
       ->default_val(0);
   app.add_option("--keys", keys_file, "API key file (JSON, must be chmod 600)");
   app.add_option("--config", config_file, "policy file (JSON), applied at start");
+  int32_t retention_days = 90;
+  CLI::Option* retention_opt =
+      app.add_option("--order-retention-days", retention_days,
+                     "archive closed orders this many days after their last event: their lines, "
+                     "reasons and events leave memory, get_order answers from the header "
+                     "(docs/limits.md); 0 keeps them all. Journaled at start as the policy's "
+                     "order_retention_days, over --config's")
+          ->default_val(90)
+          ->check(CLI::Range(0, 36500));
   app.add_option("--clock", clock_name, "system: wall clock; manual: moves only by set_clock")
       ->check(CLI::IsMember({"system", "manual"}));
   app.add_option("--start", start_time,
@@ -284,10 +293,10 @@ static int run_main(int argc, char** argv) {
   // ---- replication: the local log wrapped, the engine caught up with the stream ----
   credo::replication::ReplicatedLog* replicated = nullptr;
   if (!repl.servers.empty()) {
-    if (repl.follow && (demo || !config_file.empty())) {
+    if (repl.follow && (demo || !config_file.empty() || retention_opt->count() > 0)) {
       std::fprintf(stderr,
                    "credo-server: --follow takes its whole state from the primary's stream: "
-                   "--demo and --config belong on the primary\n");
+                   "--demo, --config and --order-retention-days belong on the primary\n");
       return 2;
     }
     if (repl.advertise.empty() && options.port != 0)
@@ -351,6 +360,22 @@ static int run_main(int argc, char** argv) {
           return 1;
         }
       }
+    }
+  }
+
+  // ---- retention: the policy's order_retention_days, journaled like --config (after the
+  // demo, which needs an empty engine); a follower has the primary's ----
+  if (!repl.follow && server.engine().policy().order_retention_days != retention_days) {
+    credo::Policy want = server.engine().policy();
+    want.order_retention_days = retention_days;
+    credo::Command cmd;
+    cmd.by = credo::net::system_principal();
+    cmd.body = credo::SetPolicy{want};
+    server.apply_startup(std::move(cmd), result);
+    if (!result.ok()) {
+      std::fprintf(stderr, "credo-server: --order-retention-days %d refused: %s\n",
+                   static_cast<int>(retention_days), result.error.message.c_str());
+      return 2;
     }
   }
 

@@ -17,13 +17,17 @@ std::vector<std::string> rejoin_args(const std::vector<std::string>& args, uint1
   std::vector<std::string> out;
   for (std::size_t i = 0; i < args.size(); i++) {
     const std::string& a = args[i];
-    const bool with_value = a == "--port" || a == "--http-port" || a == "--config";
+    // What a standby may not be given (its state, policy included, is the stream's) and the
+    // ports it gets anew.
+    const bool with_value = a == "--port" || a == "--http-port" || a == "--config" ||
+                            a == "--order-retention-days";
     if (with_value) {
       i++;  // skip its value
       continue;
     }
     if (a == "--follow" || a == "--demo" || a.starts_with("--port=") ||
-        a.starts_with("--http-port=") || a.starts_with("--config="))
+        a.starts_with("--http-port=") || a.starts_with("--config=") ||
+        a.starts_with("--order-retention-days="))
       continue;
     out.push_back(a);
   }
