@@ -62,7 +62,8 @@ void release_detail(State& s) {
 }
 
 void forget_events(State& s, const Order& o) {
-  for (uint32_t e = o.first_event; e != kNone; e = s.events[e].next) --s.live_events[e / kEventsPerChunk];
+  for (uint32_t e = o.first_event; e != kNone; e = s.events[e].next)
+    --s.live_events[e / kEventsPerChunk];
 }
 
 }  // namespace
@@ -100,8 +101,7 @@ void return_arrived(State& s, uint32_t order) {
 void rebuild_archive_index(State& s) {
   s.live_events.assign((s.events.size() + kEventsPerChunk - 1) / kEventsPerChunk, 0);
   for (uint32_t i = s.archived_orders; i < s.orders.size(); ++i)
-    for (uint32_t e = s.orders[i].first_event; e != kNone && e < s.events.size();
-         e = s.events[e].next)
+    for (uint32_t e = s.orders[i].first_event; e != kNone; e = s.events[e].next)
       ++s.live_events[e / kEventsPerChunk];
   s.returns_under_way.clear();
   for (const ReturnRec& r : s.returns)

@@ -77,7 +77,7 @@ class ChunkedVector {
   }
   void clear() { size_ = 0; }
 
-  // ---- a released prefix (closed orders' detail past the retention window, engine/retention.cc)
+  // ---- a released prefix (closed orders' detail past the retention window, engine/archive.cc)
   // The elements below floor() are gone: whole chunks below it are given back to the pool, and
   // no caller may read an element below it again (the state says which ones are gone).
   std::size_t floor() const { return floor_; }

@@ -294,7 +294,8 @@ uint32_t archive_orders(State& s, TimeMs now);
 // Counts event `id` (just appended) as live; a return received no longer holds its order.
 void note_live_event(State& s, uint32_t id);
 void return_arrived(State& s, uint32_t order);
-// Rebuilds live_events and returns_under_way from a loaded image.
+// Rebuilds live_events and returns_under_way from a loaded image that passed its invariants
+// (the event chains are in range and acyclic).
 void rebuild_archive_index(State& s);
 // An order's lines, reasons or events are about to be read by a write: refuses an archived one.
 bool not_archived(const State& s, uint32_t idx, Result& out);

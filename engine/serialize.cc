@@ -798,10 +798,12 @@ bool Engine::load(std::string_view image, std::string* error) {
     why = "trailing bytes after the state image";
   if (why.empty()) {
     internal::rebuild_order_indexes(*fresh);
-    internal::rebuild_archive_index(*fresh);
     std::swap(s_, fresh);
     why = check_invariants(true);  // also checks that every index is in range
-    if (!why.empty()) why = "state image fails its invariants: " + why;
+    if (!why.empty())
+      why = "state image fails its invariants: " + why;
+    else  // walks the event chains: only once they are known to be in range and acyclic
+      internal::rebuild_archive_index(*s_);
   }
   if (!why.empty()) {
     if (error) *error = why;

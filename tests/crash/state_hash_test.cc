@@ -43,14 +43,15 @@ TEST(StateHash, NeedsAdmin) {
   EXPECT_EQ(Json(c.call(R"({"op":"state_hash"})")).code(), "FORBIDDEN");
   Client admin(server.port());
   ASSERT_TRUE(admin.hello(kAdminKey));
+  // No business state yet; seq 1 is the start's journaled --order-retention-days (90).
   Point empty = state_hash(admin);
-  EXPECT_EQ(empty.seq, 0);
+  EXPECT_EQ(empty.seq, 1);
   // Reads do not change it; a state change does.
   EXPECT_EQ(Json(admin.call(R"({"op":"get_product","sku":"B"})")).code(), "NOT_FOUND");
   EXPECT_EQ(state_hash(admin).hash, empty.hash);
   ASSERT_TRUE(Json(admin.call(R"({"op":"upsert_product","sku":"B","price":100})")).ok());
   Point one = state_hash(admin);
-  EXPECT_EQ(one.seq, 1);
+  EXPECT_EQ(one.seq, 2);
   EXPECT_NE(one.hash, empty.hash);
   // Fields are validated like any op's.
   EXPECT_EQ(Json(admin.call(R"({"op":"state_hash","x":1})")).code(), "BAD_REQUEST");
@@ -122,7 +123,8 @@ TEST(StateHash, StatsShowTheJournal) {
   ASSERT_TRUE(Json(admin.call(R"({"op":"upsert_product","sku":"B","price":100})")).ok());
   Json s(admin.call(R"({"op":"stats"})"));
   ASSERT_TRUE(s.ok()) << s.text();
-  EXPECT_EQ(s.num("/journal/records"), 1) << s.text();
+  // The start's set_policy (--order-retention-days) and the product.
+  EXPECT_EQ(s.num("/journal/records"), 2) << s.text();
   EXPECT_GE(s.num("/journal/syncs"), 1) << s.text();
   EXPECT_GE(s.num("/journal/batches"), 1) << s.text();
   // Without --data there is no journal to describe.

@@ -121,10 +121,12 @@ TEST_F(Metrics, OrdersMoveTheCountersAndPromtoolAcceptsTheText) {
   EXPECT_EQ(value(after, R"(credo_engine_step_duration_seconds_bucket{le="+Inf"})"),
             value(after, "credo_engine_step_duration_seconds_count"));
   EXPECT_GT(value(after, "credo_engine_step_max_seconds"), 0);
-  // State: upsert_product, upsert_customer, 4 orders (rejected ones are journaled too).
-  EXPECT_EQ(value(after, "credo_commands_applied_total"), 6);
-  EXPECT_EQ(value(after, "credo_applied_seq"), 6);
-  EXPECT_EQ(value(after, "credo_durable_seq"), 6);
+  // State: the start's set_policy (--order-retention-days), upsert_product, upsert_customer,
+  // 4 orders (rejected ones are journaled too).
+  EXPECT_EQ(value(after, "credo_commands_applied_total"), 7);
+  EXPECT_EQ(value(after, "credo_applied_seq"), 7);
+  EXPECT_EQ(value(after, "credo_durable_seq"), 7);
+  EXPECT_EQ(value(after, "credo_orders_archived_total"), 0);
   EXPECT_EQ(value(after, R"(credo_connections{protocol="tcp"})"), 3);
   EXPECT_EQ(value(after, R"(credo_connections_accepted_total{protocol="tcp"})"), 3);
   EXPECT_EQ(value(after, R"(credo_connections{protocol="http"})"), 0);

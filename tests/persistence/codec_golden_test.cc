@@ -44,25 +44,25 @@ const std::map<std::string, std::string> kGoldenHex = {
     {"write_off", "477e2a034d2700009f2f7825c2ad9900036f70731f030f070862616e6b72757074"},
     {"tick", "397b7f09e7750000e13dc9e70406cd01036f70731f0310"},
     {"record_payment", "c96c4da174010000f1c90e7cabb20500036f70735f030d0002433180890f055041592d31"},
-    {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70735f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c00780e01010101010104060204010101042800b4010080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
-    {"set_policy/custom", "91567b551f250400f9e8950326293510036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e01010101010104060204010101042800b4010080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+    {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70737f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c00780e01010101010104060204010101042800b4010080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e00"},
+    {"set_policy/custom", "91567b551f250400f9e8950326293510036f70737f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e01010101010104060204010101042800b4010080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e00"},
     {"amend_order/none", "170472005e6f0c00ef69228230789f30036f70731f031c00a28d06094544492d3836302d3100"},
     {"amend_order/all", "a90c56011a4e2500d1ecc7fd4f65de91036f70731f031c03a28d06094544492d3836302d31020007424f4c542d4d385001034e555404be01a8c002057265762032"},
-    {"set_policy/doubtful_after_days", "5f2602044eea6f007775b870ae2c9bb5036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040602040101010428005a0080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+    {"set_policy/doubtful_after_days", "5f2602044eea6f007775b870ae2c9bb5036f70737f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040602040101010428005a0080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e00"},
     {"reverse_payment/plain", "8173060ceabe4f01690f8ac9c982d120036f70731f031d055041592d310e63686571756520626f756e63656400"},
     {"reverse_payment/suspend", "e75a1324be3cef033fddfed31b857462036f70731f031d055041592d310001"},
     {"refund", "19113a6c3ab6cd0bc1465df3118c5d27036f70731f031e024331904e0452462d31086f76657270616964"},
-    {"set_policy/credit", "af33ae44af22692347837851f4a01876036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040602040101010428005a000a0cfeffffffffffffffff01dc0502040600da050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+    {"set_policy/credit", "af33ae44af22692347837851f4a01876036f70737f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040602040101010428005a000a0cfeffffffffffffffff01dc0502040600da050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e00"},
     {"approve_credit/note", "719b0ace0d683b6ad938ca6b9bdf4962036f70731f03140107636865636b6564"},
     {"approve_credit/empty", "b7d21f6a2938b23e8f59bfba909bdd26036f70731f0314ffffffffffffffffff0100"},
     {"reject_credit", "89785f3e7ca816bcb1bb9ea770cf9874036f70731f03150209746f6f207269736b79"},
     {"review_customer/none", "ff691ebb74f9433417e23c6e106bca5d036f70731f031600024331026f6b"},
     {"review_customer/all", "613e5b315eeccb9c495517c2ef3d5f19036f70731f03160302433101a0c21e0467726577"},
-    {"set_policy/approvals", "87bb11941ac563d6dfaea6bd8db61d4c036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040600040101010446015a000a0cfeffffffffffffffff01dc0502040600da050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+    {"set_policy/approvals", "87bb11941ac563d6dfaea6bd8db61d4c036f70737f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040600040101010446015a000a0cfeffffffffffffffff01dc0502040600da050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e00"},
     {"approve_order/all", "f93235bc4f4f2b83a1bb54b0672059e4036f70731f031200a18d0600"},
     {"approve_order/reasons", "4f999f34efed8189e7e15e88f55d0bad036f70731f031201a18d06800a026f6b"},
     {"release_shipment", "51ccde9dcdc9859cb9547d109f162207036f70731f0313a18d06086c617374206f6e65"},
-    {"set_policy/writeoff", "57659cd9685d91d52fadd8a89b406615036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040600040101010446015a000a0cfeffffffffffffffff01dc05020406003c0100feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+    {"set_policy/writeoff", "57659cd9685d91d52fadd8a89b406615036f70737f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040600040101010446015a000a0cfeffffffffffffffff01dc05020406003c0100feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e00"},
     {"record_payment/recovery", "6930d58c3a18b48091b6ea7191be3240036f70735f030d01024331e807055041592d3207"},
     {"propose_write_off", "9f917fa6af481c82b7d220cd723898c0036f70731f03170702093134206d6f6e746873"},
     {"approve_write_off/note", "41b57ef30eda54862927c3de16a6c841036f70731f03180106616772656564"},
@@ -142,8 +142,9 @@ TEST(CommandCodecGolden, AVersionOneSetPolicyDecodesWithTheDefaultApprovalKnobs)
 
 // Records written before field version 2 (branch writeoff extended RecordPayment and the
 // policy) and before field version 3 (branch rules: deposit_pct, record_payment's order_no, the
-// policy's credit caps and deposit knobs): their old bytes still decode, to the command that
-// now encodes as the current version.
+// policy's credit caps and deposit knobs) and before field version 4 (retention: the policy's
+// order_retention_days): their old bytes still decode, to the command that now encodes as the
+// current version.
 TEST(CommandCodecGolden, RecordsOfFieldVersionOneStillDecode) {
   const std::vector<std::pair<std::string, std::string>> kVersion1Hex = {
       {"submit_order/none", "cfda89000000000067ff58dfa2010000036f70731f03070001430000000100015302"},
@@ -154,7 +155,13 @@ TEST(CommandCodecGolden, RecordsOfFieldVersionOneStillDecode) {
       {"set_policy/writeoff", "57659cd9685d91d52fadd8a89b406615036f70733f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0d0101010101010406000401010146015a000a0cfeffffffffffffffff01dc05020406003c0100"},
       {"record_payment", "c96c4da174010000f1c90e7cabb20500036f70731f030d02433180890f055041592d31"},
       {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70731f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c0078"},
-      {"set_policy/custom", "91567b551f250400f9e8950326293510036f70731f0311020406feffffffffffffffff01000204a09c01020406feffffff0f"},
+      {"set_policy/custom", "91567b551f250400f9e8950326293510036f70731f0311020406feffffffffffffffff01000204a09c01020406feffffff0f"},      // field version 3, before order_retention_days (it decodes as 0)
+      {"set_policy/default", "0f727e1cb5610100a768bc2ecd0e6705036f70735f031180dac40980c2d72f8094ebdc03feffffffffffffffff0100d804d00fa09c0190013c00780e01010101010104060204010101042800b4010080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+      {"set_policy/custom", "91567b551f250400f9e8950326293510036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e01010101010104060204010101042800b4010080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+      {"set_policy/doubtful_after_days", "5f2602044eea6f007775b870ae2c9bb5036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040602040101010428005a0080dac4098084af5ffeffffffffffffffff01ec02b6013c3c3cda050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+      {"set_policy/credit", "af33ae44af22692347837851f4a01876036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040602040101010428005a000a0cfeffffffffffffffff01dc0502040600da050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+      {"set_policy/approvals", "87bb11941ac563d6dfaea6bd8db61d4c036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040600040101010446015a000a0cfeffffffffffffffff01dc0502040600da050080dac409feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
+      {"set_policy/writeoff", "57659cd9685d91d52fadd8a89b406615036f70735f0311020406feffffffffffffffff01000204a09c01020406feffffff0f0e010101010101040600040101010446015a000a0cfeffffffffffffffff01dc05020406003c0100feffffffffffffffff01feffffffffffffffff0180ade2040014283c640e"},
   };
   for (const auto& [label, old_hex] : kVersion1Hex) {
     std::string bytes;

@@ -55,7 +55,7 @@ TEST(Replication, StandbyConvergesToThePrimarysStateHash) {
   }
   ASSERT_TRUE(Json(p.call(R"({"op":"set_clock","now":"2026-03-01T00:00:00Z"})")).ok());
   Hash ph = state_hash(p);
-  EXPECT_EQ(ph.seq, n + 3);
+  EXPECT_EQ(ph.seq, 1 + n + 3);  // 1: the primary's start journaled --order-retention-days
   Client s(standby.port());
   ASSERT_TRUE(s.hello(kAdminKey));
   Hash sh = wait_for_seq(s, ph.seq);
@@ -104,7 +104,7 @@ TEST(Replication, StandbyRefusesWritesWithNotPrimaryAndServesReads) {
             "NOT_PRIMARY");
   Json read(s.call(R"({"op":"get_product","sku":"B"})"));
   ASSERT_TRUE(read.ok()) << read.text();
-  EXPECT_EQ(read.num("/as_of_seq"), 3) << read.text();
+  EXPECT_EQ(read.num("/as_of_seq"), 4) << read.text();  // with the start's set_policy
   // credo-cli given the standby first follows NOT_PRIMARY to the primary.
   RunResult cli = run_command(std::string(CREDO_CLI_BIN) + " --key k-admin --host 127.0.0.1:" +
                               std::to_string(standby.port()) + " --host 127.0.0.1:1 '" +
@@ -114,8 +114,8 @@ TEST(Replication, StandbyRefusesWritesWithNotPrimaryAndServesReads) {
   EXPECT_NE(cli.out.find("\"status\":\"accepted\""), std::string::npos) << cli.out;
   EXPECT_NE(cli.out.find("is a standby"), std::string::npos) << cli.out;
   // The refused order was not applied anywhere (the CLI's was, on the primary).
-  EXPECT_EQ(state_hash(p).seq, 4);
-  EXPECT_EQ(wait_for_seq(s, 4).seq, 4);
+  EXPECT_EQ(state_hash(p).seq, 5);
+  EXPECT_EQ(wait_for_seq(s, 5).seq, 5);
   // The primary's own reads carry no as_of_seq.
   EXPECT_FALSE(Json(p.call(R"({"op":"get_product","sku":"B"})")).has("/as_of_seq"));
 }
