@@ -105,9 +105,8 @@ void fill_amend_view(const State& s, uint32_t a, bool duplicate, AmendView& v) {
   v.duplicate = duplicate;
   v.decision = rec.decision;
   v.reasons.clear();
-  if (!s.archived(rec.order))  // an archived order's reasons are gone (engine/archive.cc)
-    for (uint32_t r = rec.first_reason; r < rec.first_reason + rec.reason_count; ++r)
-      v.reasons.push_back(s.reasons[r]);
+  for (uint32_t r = rec.first_reason; r < rec.first_reason + rec.reason_count; ++r)
+    v.reasons.push_back(s.reasons[r]);
   v.total = rec.new_total;
   v.version = rec.version;
   fill_order_view(s, rec.order, false, v.order);

@@ -79,6 +79,12 @@ uint32_t archive_orders(State& s, TimeMs now) {
     o.first_line = o.line_count = 0;
     o.first_reason = o.reason_count = 0;
     o.first_event = o.last_event = kNone;
+    // Its amendments keep who, when and what was decided; their line and reason ranges go too,
+    // so a repeated amend_order answers from them without a special case.
+    for (uint32_t a = o.last_amendment; a != kNone; a = s.amendments[a].prev) {
+      Amendment& rec = s.amendments[a];
+      rec.old_line_count = rec.new_line_count = rec.reason_count = 0;
+    }
     ++s.archived_orders;
     ++archived;
   }
