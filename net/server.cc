@@ -4,6 +4,8 @@
 
 #include <csignal>
 #include <cstdio>
+#include <string>
+#include <thread>
 #include <utility>
 // After <utility>: Boost 1.74's awaitable.hpp uses std::exchange without including it.
 #include <boost/asio.hpp>
@@ -64,6 +66,7 @@ struct Server::Core {
   asio::steady_timer accept_retry_timer;
   bool shutting_down = false;
   bool finished = false;
+  uint64_t last_startup_seq = 0;  // the last command apply_startup applied (0: none)
 };
 
 Server::Server(ServerOptions options, std::unique_ptr<Engine> engine,
@@ -75,6 +78,29 @@ Server::~Server() = default;
 
 void Server::apply_startup(Command cmd, Result& out) {
   core_->loop.apply_now(cmd, out);
+  if (out.ok()) core_->last_startup_seq = cmd.seq;
+}
+
+bool Server::wait_startup_durable(std::chrono::milliseconds limit, std::string* error) {
+  Core& c = *core_;
+  const uint64_t target = c.last_startup_seq;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::string why;
+  while (c.log->durable_seq() < target) {
+    if (c.log->standby(&why)) return true;
+    if (c.log->failed(&why)) {
+      *error = "the startup commands could not be made durable: " + why;
+      return false;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      *error = "the startup commands were not durable after " +
+               std::to_string(limit.count()) + " ms (durable up to seq " +
+               std::to_string(c.log->durable_seq()) + " of " + std::to_string(target) + ")";
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 const Engine& Server::engine() const {

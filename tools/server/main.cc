@@ -379,6 +379,12 @@ static int run_main(int argc, char** argv) {
     }
   }
 
+  // The first client sees only durable state: the config, demo and retention commands above
+  // were appended without waiting.
+  if (!server.wait_startup_durable(std::chrono::seconds(60), &error)) {
+    std::fprintf(stderr, "credo-server: %s\n", error.c_str());
+    return 1;
+  }
   if (!server.listen(&error)) {
     std::fprintf(stderr, "credo-server: %s\n", error.c_str());
     return 1;
