@@ -96,11 +96,22 @@ int ServerProcess::stop() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
   int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::seconds(10);
+  auto resend = start + std::chrono::seconds(2);
   while (true) {
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r == pid_) break;
-    if (std::chrono::steady_clock::now() > deadline) {
+    const auto now = std::chrono::steady_clock::now();
+    // Under ThreadSanitizer a SIGTERM sent right after the banner was, about once in 30 starts,
+    // never seen by the server's handler (the threads were idle in epoll_wait and sem_timedwait,
+    // nothing pending; the regular build never showed it in 300 starts). A repeated SIGTERM is
+    // harmless: a server already shutting down ignores it.
+    if (now > resend) {
+      ::kill(pid_, SIGTERM);
+      resend = now + std::chrono::seconds(2);
+    }
+    if (now > deadline) {
       ADD_FAILURE() << "credo-server did not stop on SIGTERM";
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, &status, 0);
