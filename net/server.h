@@ -10,8 +10,8 @@
 // connection (flow control) or answers OVERLOADED, never grows without end.
 #pragma once
 
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -114,10 +114,10 @@ class Server {
   // REQUIRES: run() has not started.
   void apply_startup(Command cmd, Result& out);
 
-  // Waits until every command apply_startup applied is durable in the log,
-  // so the first client never sees startup state that a crash could still take back. Returns
-  // false with `*error` if the log failed or `limit` passed first; true at once on a standby
-  // (its state is the primary's). REQUIRES: run() has not started.
+  // Waits until every command apply_startup applied is durable in the log, so the first client
+  // never sees startup state that a crash could still take back. Returns false with `*error` if
+  // the log failed or `limit` passed first; true at once on a standby (its state is the
+  // primary's). REQUIRES: run() has not started.
   bool wait_startup_durable(std::chrono::milliseconds limit, std::string* error);
 
   // Access to the engine before run() (counts for the startup line). REQUIRES: not running.
