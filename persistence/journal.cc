@@ -4,6 +4,8 @@
 //   journal_snapshot.cc      snapshots: the image on the engine thread, the write, retention
 #include "persistence/journal.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "persistence/journal_internal.h"
@@ -103,8 +105,14 @@ bool Journal::start(Engine& into, RecoveryReport* report, std::string* error) {
   stop_ = snap_stop_ = failed_ = false;
   failure_.clear();
   if (options_.threads) {
-    journal_thread_ = std::thread([this] { journal_loop(); });
-    snapshot_thread_ = std::thread([this] { snapshot_loop(); });
+    journal_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "credo-journal");
+      journal_loop();
+    });
+    snapshot_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "credo-snapshot");
+      snapshot_loop();
+    });
   }
   return true;
 }

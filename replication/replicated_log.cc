@@ -1,6 +1,7 @@
 #include "replication/replicated_log.h"
 
 #include <nats/nats.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -306,16 +307,28 @@ bool ReplicatedLog::open(const ReplicationOptions& options, Engine& engine, std:
     log("standby of stream " + options_.stream + " from command seq " +
         std::to_string(applied_seq_.load()));
   }
-  publisher_ = std::thread([this] { publish_loop(); });
-  lease_thread_ = std::thread([this] { lease_loop(); });
+  publisher_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "credo-publish");
+    publish_loop();
+  });
+  lease_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "credo-lease");
+    lease_loop();
+  });
   log("retention key " + options_.node_key + " in bucket " + options_.stream + "_replicas");
-  housekeeper_ = std::thread([this] { housekeeping_loop(); });
+  housekeeper_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "credo-housekeep");
+    housekeeping_loop();
+  });
   return true;
 }
 
 void ReplicatedLog::start_following(uint64_t from_stream_seq) {
   stop_follow_.store(false);
-  follower_ = std::thread([this, from_stream_seq] { follow_loop(from_stream_seq); });
+  follower_ = std::thread([this, from_stream_seq] {
+    pthread_setname_np(pthread_self(), "credo-follow");
+    follow_loop(from_stream_seq);
+  });
 }
 
 void ReplicatedLog::follow_loop(uint64_t from_stream_seq) {

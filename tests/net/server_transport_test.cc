@@ -4,6 +4,11 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -11,6 +16,7 @@
 #include "tests/common/json_answer.h"
 #include "tests/common/line_client.h"
 #include "tests/common/server_process.h"
+#include "tests/common/temp_dir.h"
 
 namespace credo::test {
 namespace {
@@ -292,6 +298,52 @@ TEST(ServerTransport, BusyPollingIoThreadAnswersAndStopsCleanly) {
   EXPECT_EQ(Json(c.call(R"({"op":"get_product","sku":"B"})")).num("/reserved"), 50);
   EXPECT_EQ(server.stop(), 0);
   EXPECT_TRUE(c.closed_by_server());
+}
+
+// The server's threads by name (/proc/PID/task/*/comm) with their nice values (field 19 of
+// /proc/PID/task/TID/stat, counted after the parenthesized name, which may hold spaces).
+std::multimap<std::string, int> threads_and_nice(pid_t pid) {
+  std::multimap<std::string, int> out;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& t : std::filesystem::directory_iterator(tasks)) {
+    std::string comm;
+    std::getline(std::ifstream(t.path() / "comm"), comm);
+    std::string stat((std::istreambuf_iterator<char>(std::ifstream(t.path() / "stat").rdbuf())),
+                     std::istreambuf_iterator<char>());
+    std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    for (int i = 3; i < 19; ++i) rest >> field;  // state, ppid, ... priority
+    int nice = 0;
+    rest >> nice;
+    out.emplace(comm, nice);
+  }
+  return out;
+}
+
+// Operators tell the threads apart in top -H and perf by name. The prefault thread runs at the
+// lowest priority (nice 19): zeroing memory ahead of need is never urgent, and at the default
+// priority it kept the I/O and engine threads waiting for milliseconds (issue 12).
+TEST(ServerTransport, ThreadsAreNamedAndThePrefaultThreadYieldsToTheOthers) {
+  TempDir data("threads");
+  ServerProcess server({"--data", data.path(), "--durability", "fsync"});
+  ASSERT_TRUE(server.running());
+  const auto threads = threads_and_nice(server.pid());
+  std::string names;
+  for (const auto& [name, nice] : threads) names += name + "(" + std::to_string(nice) + ") ";
+  ASSERT_EQ(threads.count("credo-prefault"), 1u) << names;
+  EXPECT_EQ(threads.find("credo-prefault")->second, 19) << names;
+  EXPECT_EQ(threads.count("credo-engine"), engine_inline_for_tests() ? 0u : 1u) << names;
+  EXPECT_EQ(threads.count("credo-journal"), 1u) << names;
+  EXPECT_EQ(threads.count("credo-snapshot"), 1u) << names;
+  // Every other thread keeps the process's own priority (the main thread, the I/O thread, is
+  // named after the binary; the test may run under nice, so compare with it, not with 0).
+  ASSERT_EQ(threads.count("credo-server"), 1u) << names;
+  const int process_nice = threads.find("credo-server")->second;
+  for (const auto& [name, nice] : threads) {
+    if (name == "credo-prefault") continue;
+    EXPECT_EQ(nice, process_nice) << name << " in " << names;
+  }
+  EXPECT_EQ(server.stop(), 0);
 }
 
 TEST(ServerTransport, SigtermStopsCleanly) {
