@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/assert.h"
+#include "engine/engine.h"
 #include "engine/state.h"
 
 namespace credo::internal {
@@ -340,6 +341,8 @@ uint32_t intern_product(State& s, const Key& k);
 std::string_view client_order_key(uint32_t customer, const Key& client_order_id, char* buf);
 // The order submitted for `customer` (existing or phantom) with `client_order_id`; kNone if none.
 uint32_t find_client_order(const State& s, const Key& customer, const Key& client_order_id);
+// Engine::prefetch's work for one order request (engine/prefetch.cc): cache hints only.
+void prefetch_order(const State& s, const OrderRequest& req, Engine::PrefetchStage stage);
 // The same, by the customer's id in State::customer_ids (a phantom's too).
 uint32_t find_client_order(const State& s, uint32_t customer, const Key& client_order_id);
 

@@ -93,6 +93,26 @@ class Interner {
     }
   }
 
+  // Cache hints for a lookup of `s` soon (Engine::prefetch); they change nothing. prefetch()
+  // asks for the slot a probe starts at. guess() is the id a lookup would probably return: the
+  // first slot of the probe with the hash's tag, without comparing keys, so it reads only slots
+  // (the ones prefetch() asked for). A wrong guess is possible (a tag collision) and harmless:
+  // callers use it only to prefetch more.
+  void prefetch(std::string_view s) const {
+    const auto tag = static_cast<uint32_t>(hash(s) >> 32);
+    if (slots_.p) __builtin_prefetch(&slots_.p[tag & slots_.mask()]);
+    if (old_.p) __builtin_prefetch(&old_.p[tag & old_.mask()]);
+  }
+  uint32_t guess(std::string_view s) const {
+    const auto tag = static_cast<uint32_t>(hash(s) >> 32);
+    const uint32_t id = guess_in(slots_, tag);
+    return id != kNone || !old_.p ? id : guess_in(old_, tag);
+  }
+  // The key's entry (where its text lies), which a lookup reads to compare.
+  void prefetch_key(uint32_t id) const {
+    if (id < entries_.size()) __builtin_prefetch(&entries_[id]);
+  }
+
   std::string_view view(uint32_t id) const {
     const Entry& e = entries_[id];
     return arena_.view(e.offset, e.len);
@@ -138,6 +158,15 @@ class Interner {
       const Slot& slot = t.p[i];
       if (slot.id1 == 0) return kNone;
       if (slot.tag == tag && view(slot.id1 - 1) == s) return slot.id1 - 1;
+    }
+  }
+
+  static uint32_t guess_in(const Table& t, uint32_t tag) {
+    if (!t.p) return kNone;
+    for (std::size_t i = tag & t.mask();; i = (i + 1) & t.mask()) {
+      const Slot& slot = t.p[i];
+      if (slot.id1 == 0) return kNone;
+      if (slot.tag == tag) return slot.id1 - 1;
     }
   }
 

@@ -184,7 +184,13 @@ bool handle(Ctx& x, const SubmitOrders& cmd) {
   BatchView& batch = x.out.emplace<BatchView>();
   batch.results.resize(cmd.orders.size());
   Result item_error;
-  for (std::size_t i = 0; i < cmd.orders.size(); ++i) {
+  const std::size_t n = cmd.orders.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    // Cache hints for the orders a few places on (Engine::prefetch).
+    if (i + Engine::kPrefetchFar < n)
+      prefetch_order(x.s, cmd.orders[i + Engine::kPrefetchFar], Engine::PrefetchStage::index);
+    if (i + Engine::kPrefetchNear < n)
+      prefetch_order(x.s, cmd.orders[i + Engine::kPrefetchNear], Engine::PrefetchStage::records);
     BatchView::Item& item = batch.results[i];
     item.error = Error{};
     item_error.error = Error{};

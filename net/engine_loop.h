@@ -57,6 +57,8 @@ class EngineLoop {
   // One engine step over `n` jobs (run()'s loop body, and the inline mode's handler): the
   // housekeeping, then each job, then the answers to the results stage.
   void step(Job* jobs, std::size_t n, std::vector<Completion>& batch);
+  // Engine::prefetch for a job that is a command (a cache hint; changes nothing).
+  void hint(const Job& job, Engine::PrefetchStage stage) const;
   // Inline mode (I/O thread): the jobs submitted since the last run, and the periodic timer.
   void run_inline();
   void arm_housekeeping();
