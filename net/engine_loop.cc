@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <latch>
 #include <cstdio>
 #include <cstdlib>
 
@@ -109,24 +110,26 @@ bool EngineLoop::submit(Job&& job) {
 
 void EngineLoop::start() {
   prefault_stop_.store(false);
-  prefault_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "credo-prefault");
+  // The name and the priority are in place before start() returns (the server listens after).
+  std::latch lowered(1);
+  prefault_ = std::thread([this, &lowered] {
     // Linux keeps a nice value per thread: this lowers the prefault thread only. Failure (a
     // seccomp filter, say) leaves it at the default priority, which works, only with a worse
     // tail.
     if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPrefaultNice) != 0)
       std::fprintf(stderr, "credo-server: could not lower the prefault thread's priority\n");
+    lowered.count_down();
     BlockPool::instance().serve(kSpareChunks, prefault_stop_);
   });
+  pthread_setname_np(prefault_.native_handle(), "credo-prefault");
+  lowered.wait();
   if (options_.engine_inline) {
     inline_started_ = true;
     arm_housekeeping();
     return;
   }
-  thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "credo-engine");
-    run();
-  });
+  thread_ = std::thread([this] { run(); });
+  pthread_setname_np(thread_.native_handle(), "credo-engine");
 }
 
 // run_inline and arm_housekeeping post (or arm) themselves again: the I/O loop runs them later,

@@ -105,14 +105,10 @@ bool Journal::start(Engine& into, RecoveryReport* report, std::string* error) {
   stop_ = snap_stop_ = failed_ = false;
   failure_.clear();
   if (options_.threads) {
-    journal_thread_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "credo-journal");
-      journal_loop();
-    });
-    snapshot_thread_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "credo-snapshot");
-      snapshot_loop();
-    });
+    journal_thread_ = std::thread([this] { journal_loop(); });
+    snapshot_thread_ = std::thread([this] { snapshot_loop(); });
+    pthread_setname_np(journal_thread_.native_handle(), "credo-journal");
+    pthread_setname_np(snapshot_thread_.native_handle(), "credo-snapshot");
   }
   return true;
 }

@@ -307,28 +307,20 @@ bool ReplicatedLog::open(const ReplicationOptions& options, Engine& engine, std:
     log("standby of stream " + options_.stream + " from command seq " +
         std::to_string(applied_seq_.load()));
   }
-  publisher_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "credo-publish");
-    publish_loop();
-  });
-  lease_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "credo-lease");
-    lease_loop();
-  });
+  publisher_ = std::thread([this] { publish_loop(); });
+  pthread_setname_np(publisher_.native_handle(), "credo-publish");
+  lease_thread_ = std::thread([this] { lease_loop(); });
+  pthread_setname_np(lease_thread_.native_handle(), "credo-lease");
   log("retention key " + options_.node_key + " in bucket " + options_.stream + "_replicas");
-  housekeeper_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "credo-housekeep");
-    housekeeping_loop();
-  });
+  housekeeper_ = std::thread([this] { housekeeping_loop(); });
+  pthread_setname_np(housekeeper_.native_handle(), "credo-housekeep");
   return true;
 }
 
 void ReplicatedLog::start_following(uint64_t from_stream_seq) {
   stop_follow_.store(false);
-  follower_ = std::thread([this, from_stream_seq] {
-    pthread_setname_np(pthread_self(), "credo-follow");
-    follow_loop(from_stream_seq);
-  });
+  follower_ = std::thread([this, from_stream_seq] { follow_loop(from_stream_seq); });
+  pthread_setname_np(follower_.native_handle(), "credo-follow");
 }
 
 void ReplicatedLog::follow_loop(uint64_t from_stream_seq) {

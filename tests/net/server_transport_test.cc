@@ -327,6 +327,10 @@ TEST(ServerTransport, ThreadsAreNamedAndThePrefaultThreadYieldsToTheOthers) {
   TempDir data("threads");
   ServerProcess server({"--data", data.path(), "--durability", "fsync"});
   ASSERT_TRUE(server.running());
+  // The startup line comes once the server listens; its threads start when it begins to serve.
+  // An answered request means it has (and the prefault thread's priority is set before that).
+  Client c(server.port());
+  ASSERT_TRUE(c.hello(kOrderKey));
   const auto threads = threads_and_nice(server.pid());
   std::string names;
   for (const auto& [name, nice] : threads) names += name + "(" + std::to_string(nice) + ") ";
