@@ -1,6 +1,8 @@
 #include "net/result_stage.h"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
+#include <new>
 #include <string>
 
 
@@ -8,7 +10,7 @@ namespace credo::net {
 
 void ResultStage::deliver(std::vector<Completion>& batch) {
   uint64_t durable = log_.durable_seq();
-  std::vector<Completion> now;
+  std::vector<Completion> now = take_batch();
   now.reserve(batch.size());
   std::size_t waiting_added = 0;
   {
@@ -35,7 +37,7 @@ void ResultStage::deliver(std::vector<Completion>& batch) {
 
 void ResultStage::on_durable(uint64_t durable_seq) {
   if (waiting_count_.load() == 0) return;
-  std::vector<Completion> released;
+  std::vector<Completion> released = take_batch();
   {
     std::lock_guard lock(mu_);
     while (!waiting_.empty() && waiting_.front().seq <= durable_seq) {
@@ -57,7 +59,7 @@ void ResultStage::fail_if_log_failed() {
   // failed fdatasync the record may still reach the disk and survive a restart; a resume cuts
   // the log back to its last good sync, which rolls the change back.
   on_durable(log_.durable_seq());
-  std::vector<Completion> failed;
+  std::vector<Completion> failed = take_batch();
   {
     std::lock_guard lock(mu_);
     while (!waiting_.empty()) {
@@ -78,9 +80,58 @@ void ResultStage::fail_if_log_failed() {
 }
 
 void ResultStage::post(std::vector<Completion>&& batch) {
-  boost::asio::post(io_, [batch = std::move(batch)]() mutable {
-    for (Completion& c : batch) c.session->complete(c.req_no, std::move(c.answer));
-  });
+  boost::asio::post(io_, Delivery{this, std::move(batch)});
+}
+
+void ResultStage::Delivery::operator()() {
+  for (Completion& c : batch) c.session->complete(c.req_no, std::move(c.answer));
+  stage->give_batch(std::move(batch));
+}
+
+std::vector<Completion> ResultStage::take_batch() {
+  std::lock_guard lock(spare_mu_);
+  if (spare_.empty()) return {};
+  std::vector<Completion> v = std::move(spare_.back());
+  spare_.pop_back();
+  spare_answers_ -= v.capacity();
+  return v;
+}
+
+void ResultStage::give_batch(std::vector<Completion>&& batch) {
+  batch.clear();  // the sessions' references go now, not when the vector is reused
+  std::lock_guard lock(spare_mu_);
+  if (spare_.size() < kSpareBatches && spare_answers_ + batch.capacity() <= kSpareAnswers) {
+    spare_answers_ += batch.capacity();
+    spare_.push_back(std::move(batch));
+  }
+}
+
+HandOffBlocks& HandOffBlocks::instance() {
+  static auto* blocks = new HandOffBlocks;  // never destroyed: see the class comment
+  return *blocks;
+}
+
+void* HandOffBlocks::take(std::size_t bytes) {
+  if (bytes <= kBlockBytes) {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      void* p = free_.back();
+      free_.pop_back();
+      return p;
+    }
+  }
+  return ::operator new(std::max(bytes, kBlockBytes));
+}
+
+void HandOffBlocks::give(void* p, std::size_t bytes) noexcept {
+  if (bytes <= kBlockBytes) {
+    std::lock_guard lock(mu_);
+    if (free_.size() < kKeep) {
+      free_.push_back(p);
+      return;
+    }
+  }
+  ::operator delete(p);
 }
 
 }  // namespace credo::net
