@@ -341,10 +341,10 @@ uint32_t intern_product(State& s, const Key& k);
 std::string_view client_order_key(uint32_t customer, const Key& client_order_id, char* buf);
 // The order submitted for `customer` (existing or phantom) with `client_order_id`; kNone if none.
 uint32_t find_client_order(const State& s, const Key& customer, const Key& client_order_id);
-// Engine::prefetch's work for one order request (engine/prefetch.cc): cache hints only.
-void prefetch_order(const State& s, const OrderRequest& req, Engine::PrefetchStage stage);
 // The same, by the customer's id in State::customer_ids (a phantom's too).
 uint32_t find_client_order(const State& s, uint32_t customer, const Key& client_order_id);
+// Engine::prefetch's work for one order request (engine/prefetch.cc): cache hints only.
+void prefetch_order(const State& s, const OrderRequest& req, Engine::PrefetchStage stage);
 
 // Releases everything an open (held or accepted) order still holds (stock, exposure,
 // prepayment) and moves it to `final_status` (engine/orders.cc).

@@ -57,7 +57,8 @@ void prefetch_order(const State& s, const OrderRequest& req, Engine::PrefetchSta
 // submit_orders hints its own orders as it goes (engine/orders.cc); only submit_order needs
 // the batch's.
 void Engine::prefetch(const CommandBody& body, PrefetchStage stage) const {
-  if (const auto* submit = std::get_if<SubmitOrder>(&body)) prefetch_order(*s_, submit->order, stage);
+  if (const auto* submit = std::get_if<SubmitOrder>(&body))
+    prefetch_order(*s_, submit->order, stage);
 }
 
 }  // namespace credo

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <latch>
 #include <cstdio>
 #include <cstdlib>
+#include <latch>
 
 #include <boost/asio/post.hpp>
 
@@ -263,7 +263,8 @@ void EngineLoop::step(Job* jobs, std::size_t n, std::vector<Completion>& batch) 
   for (std::size_t i = 0; i < n; i++) {
     // Cache hints for the orders a few jobs on (Engine::prefetch): under load a step holds
     // hundreds of jobs, and their customers' records then come from memory in parallel.
-    if (i + Engine::kPrefetchFar < n) hint(jobs[i + Engine::kPrefetchFar], Engine::PrefetchStage::index);
+    if (i + Engine::kPrefetchFar < n)
+      hint(jobs[i + Engine::kPrefetchFar], Engine::PrefetchStage::index);
     if (i + Engine::kPrefetchNear < n)
       hint(jobs[i + Engine::kPrefetchNear], Engine::PrefetchStage::records);
     Job& job = jobs[i];

@@ -4,8 +4,8 @@
 //
 // Threads: deliver() and fail_if_log_failed() run on the engine thread; on_durable() on whatever
 // thread the command log reports progress from (the journal's); post() from any thread. The
-// hand-off to the I/O thread is asio::post. The only lock guards the waiting queue, and it is
-// taken once per batch, not per answer.
+// hand-off to the I/O thread is asio::post. Its locks (the waiting queue's, and the two reuse
+// caches' below) are each taken once per batch, never per answer.
 //
 // A hand-off allocates nothing in steady state (issue 12): the vectors that carry answers come
 // back from the I/O thread to be reused, and asio takes the posted handler's memory from the
@@ -49,8 +49,12 @@ struct HandOffAllocator {
   HandOffAllocator() noexcept = default;
   template <typename U>
   HandOffAllocator(const HandOffAllocator<U>&) noexcept {}  // NOLINT: rebinding is implicit
-  T* allocate(std::size_t n) { return static_cast<T*>(HandOffBlocks::instance().take(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { HandOffBlocks::instance().give(p, n * sizeof(T)); }
+  T* allocate(std::size_t n) {
+    return static_cast<T*>(HandOffBlocks::instance().take(n * sizeof(T)));
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    HandOffBlocks::instance().give(p, n * sizeof(T));
+  }
   template <typename U>
   bool operator==(const HandOffAllocator<U>&) const noexcept {
     return true;
@@ -93,7 +97,7 @@ class ResultStage {
     ResultStage* stage;
     std::vector<Completion> batch;
     using allocator_type = HandOffAllocator<void>;
-    allocator_type get_allocator() const noexcept { return {}; }
+    static allocator_type get_allocator() noexcept { return {}; }
     void operator()();
   };
   // An empty vector for a batch: a returned one (with its capacity) if any.
