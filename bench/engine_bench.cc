@@ -1,7 +1,7 @@
 // The engine alone, on one timed thread: decide+apply of orders of 1, 3 and 10 lines (one at a
 // time, and 3 lines in batches with and without the cache hints), a 3-line quote, a payment and
 // a shipment, in a world of 100,000 customers and 10,000 products. Beside it runs the prefault
-// thread a server runs (PrefaultThread, below). The targets (the project's target): a 3-line
+// thread a server runs (engine/prefault_thread.h). The targets (the project's target): a 3-line
 // order in <= 250 ns median, >= 4 M orders/s. Results: bench/README.md.
 //
 // Each benchmark reuses one Command and one Result, so the steady state allocates nothing; ids
@@ -11,19 +11,19 @@
 // iterations.
 #include <benchmark/benchmark.h>
 
-#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "engine/command.h"
 #include "engine/engine.h"
 #include "engine/huge_alloc.h"
+#include "engine/prefault_thread.h"
 #include "engine/result.h"
 #include "engine/types.h"
 
@@ -342,36 +342,22 @@ void BM_Ship(benchmark::State& state) {
 }
 BENCHMARK(BM_Ship);
 
-// The server's prefault thread (net/engine_loop.cc), here too unless CREDO_BENCH_PREFAULT=0: it
-// zeroes the engine's next chunks and slot tables on another CPU, so the timed thread measures
-// what the engine thread of a server does. Its own work is not in the CPU column (the timed
-// thread's CPU time); run with CREDO_BENCH_PREFAULT=0 to count the zeroing in.
-class PrefaultThread {
- public:
-  PrefaultThread() {
-    const char* env = std::getenv("CREDO_BENCH_PREFAULT");
-    if (env && std::string_view(env) == "0") return;
-    thread_ = std::thread([this] { BlockPool::instance().serve(8, stop_); });
-  }
-  PrefaultThread(const PrefaultThread&) = delete;
-  PrefaultThread& operator=(const PrefaultThread&) = delete;
-  ~PrefaultThread() {
-    if (!thread_.joinable()) return;
-    stop_.store(true);
-    BlockPool::instance().wake();
-    thread_.join();
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
+// The server's prefault thread (engine/prefault_thread.h), here too unless
+// CREDO_BENCH_PREFAULT=0: it zeroes the engine's next chunks and slot tables on another CPU, so
+// the timed thread measures what the engine thread of a server does. Its own work is not in the
+// CPU column (the timed thread's CPU time); run with CREDO_BENCH_PREFAULT=0 to count the
+// zeroing in. It keeps 8 spare chunks, as a server's does.
+bool prefault_wanted() {
+  const char* env = std::getenv("CREDO_BENCH_PREFAULT");
+  return !env || std::string_view(env) != "0";
+}
 
 }  // namespace
 }  // namespace credo
 
 int main(int argc, char** argv) {
-  const credo::PrefaultThread prefault;
+  std::optional<credo::PrefaultThread> prefault;
+  if (credo::prefault_wanted()) prefault.emplace(8);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -6,8 +6,8 @@
 // block needs no initializing pass (an empty id-table slot is all zeros). On this project's
 // VMs the kernel's zeroing of fresh pages was the largest single cost of recording an order
 // (issue 12: 14 % of server CPU in clear_page_erms on the engine thread), so a server also runs
-// a prefault thread (net/engine_loop.cc) that touches blocks ahead of need and unmaps the ones
-// given back: the engine thread then neither faults nor unmaps.
+// a prefault thread (engine/prefault_thread.h) that touches blocks ahead of need and unmaps the
+// ones given back: the engine thread then neither faults nor unmaps.
 // Without that thread (tests, benchmarks, tools) blocks are mapped and unmapped on the spot.
 // It changes where memory lives, never what the state is: determinism is unaffected.
 #pragma once
@@ -52,7 +52,7 @@ class BlockPool {
   // table announces its next, doubled slot table this way). No effect without the thread.
   void expect(std::size_t bytes);
 
-  // A prefault thread's loop (net/engine_loop.cc owns the thread): keeps `spare_chunks`
+  // The prefault thread's loop (engine/prefault_thread.h runs it): keeps `spare_chunks`
   // pre-faulted chunk blocks ready, prepares what was expected, unmaps what was given, until
   // `stop` is set and wake() called. Several servers in one process may each run one.
   void serve(std::size_t spare_chunks, const std::atomic<bool>& stop);

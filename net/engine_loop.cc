@@ -1,18 +1,15 @@
 #include "net/engine_loop.h"
 
 #include <pthread.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <latch>
 
 #include <boost/asio/post.hpp>
 
-#include "engine/huge_alloc.h"
+#include "engine/prefault_thread.h"
 
 namespace credo::net {
 
@@ -29,13 +26,6 @@ constexpr int64_t kFailurePollUs = 10'000;
 // Pre-faulted 4 MiB chunks kept ready for the engine's tables: 32 MiB, ahead of ~100,000
 // orders, refilled in a few milliseconds by the prefault thread.
 constexpr std::size_t kSpareChunks = 8;
-// The prefault thread's nice value: the lowest priority. Its work (zeroing a 4 MiB chunk takes
-// a millisecond or more) is never urgent, since the engine maps and zeroes a block itself when
-// none is ready. At the default priority it held a CPU for milliseconds while the I/O and engine
-// threads waited to run: with the load generator on the other core, p99 at 20,000 orders/s
-// was 1.6-2.7 ms, against 0.4-1.2 ms at nice 19 (bench/README.md, "Issue 12, sixth pass").
-// At nice 19 it still runs when a CPU is idle, and gets a small share under full load.
-constexpr int kPrefaultNice = 19;
 // A standby's engine thread looks for commands received from the primary at least this often.
 constexpr int64_t kStandbyPollUs = 1'000;
 
@@ -109,20 +99,8 @@ bool EngineLoop::submit(Job&& job) {
 }
 
 void EngineLoop::start() {
-  prefault_stop_.store(false);
-  // The name and the priority are in place before start() returns (the server listens after).
-  std::latch lowered(1);
-  prefault_ = std::thread([this, &lowered] {
-    // Linux keeps a nice value per thread: this lowers the prefault thread only. Failure (a
-    // seccomp filter, say) leaves it at the default priority, which works, only with a worse
-    // tail.
-    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPrefaultNice) != 0)
-      std::fprintf(stderr, "credo-server: could not lower the prefault thread's priority\n");
-    lowered.count_down();
-    BlockPool::instance().serve(kSpareChunks, prefault_stop_);
-  });
-  pthread_setname_np(prefault_.native_handle(), "credo-prefault");
-  lowered.wait();
+  // Named and lowered in priority before start() returns (the server listens after).
+  prefault_.emplace(kSpareChunks);
   if (options_.engine_inline) {
     inline_started_ = true;
     arm_housekeeping();
@@ -185,11 +163,7 @@ void EngineLoop::halt() {
     queue_.enqueue(Job{});  // wakes the thread if parked; a job without a session is skipped
     thread_.join();
   }
-  if (prefault_.joinable()) {
-    prefault_stop_.store(true);
-    BlockPool::instance().wake();
-    prefault_.join();
-  }
+  prefault_.reset();
 }
 
 void EngineLoop::apply_now(Command& cmd, Result& out) {

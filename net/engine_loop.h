@@ -11,11 +11,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/prefault_thread.h"
 #include "net/answer.h"
 #include "net/clock.h"
 #include "net/command_log.h"
@@ -102,10 +104,9 @@ class EngineLoop {
   bool inline_started_ = false;
   std::atomic<std::size_t> inline_queued_{0};
   boost::asio::steady_timer housekeeping_;
-  // Pre-faults the engine's memory and unmaps what it gives back (engine/huge_alloc.h), so
-  // the engine thread does neither.
-  std::thread prefault_;
-  std::atomic<bool> prefault_stop_{false};
+  // Pre-faults the engine's memory and unmaps what it gives back (engine/prefault_thread.h),
+  // so the engine thread does neither. Runs from start() to stop().
+  std::optional<PrefaultThread> prefault_;
 
   uint64_t next_seq_ = 1;
   TimeMs last_tick_ms_ = 0;

@@ -17,18 +17,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
-#include <thread>
 
 #include <time.h>
 
 #include "engine/engine.h"
 #include "engine/huge_alloc.h"
 #include "engine/log2_histogram.h"
+#include "engine/prefault_thread.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define CREDO_STALL_SANITIZED 1
@@ -84,9 +84,8 @@ TEST(StallTest, NoSingleOrderOf5MillionTakes20Ms) {
   const int orders = env_int("CREDO_STALL_ORDERS", kOrders);
   const bool prefaulting = env_int("CREDO_STALL_PREFAULT", 1) != 0;
   std::printf("%d orders, prefault thread %s\n", orders, prefaulting ? "on" : "off");
-  std::atomic<bool> stop{false};
-  std::thread prefault;
-  if (prefaulting) prefault = std::thread([&] { BlockPool::instance().serve(8, stop); });
+  std::optional<PrefaultThread> prefault;
+  if (prefaulting) prefault.emplace(8);
 
   Engine engine;
   Result result;
@@ -177,10 +176,6 @@ TEST(StallTest, NoSingleOrderOf5MillionTakes20Ms) {
   EXPECT_EQ(at_doubling, 0) << "a step over 20 ms where a table doubles: stop-the-world growth";
   EXPECT_LE(over_bound, kOutliers) << "orders over 20 ms of CPU: a stall of kind, not noise";
   EXPECT_LT(worst_ns, kHardBoundNs) << "order " << worst_at << " stalled the engine";
-
-  stop.store(true);
-  BlockPool::instance().wake();
-  if (prefault.joinable()) prefault.join();
 }
 
 }  // namespace
