@@ -224,11 +224,9 @@ void BM_SubmitOrderBatch(benchmark::State& state) {
     }
     for (std::size_t k = 0; k < kBatch; ++k) {
       if (hints) {
-        if (k + Engine::kPrefetchFar < kBatch)
-          w->engine().prefetch(batch[k + Engine::kPrefetchFar].body, Engine::PrefetchStage::index);
-        if (k + Engine::kPrefetchNear < kBatch)
-          w->engine().prefetch(batch[k + Engine::kPrefetchNear].body,
-                               Engine::PrefetchStage::records);
+        Engine::prefetch_ahead(k, kBatch, [&](std::size_t j, Engine::PrefetchStage stage) {
+          w->engine().prefetch(batch[j].body, stage);
+        });
       }
       batch[k].seq = ++w->seq();
       w->engine().apply(batch[k], r);

@@ -6,6 +6,7 @@
 // Threading: an Engine is not thread-safe; one thread owns it (the single writer).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -51,7 +52,8 @@ class Engine {
   // Cache hints for a command that apply() will see soon; they change nothing (state_hash is
   // unaffected), and a hint made stale by the commands applied in between costs only its loads.
   // A loop over a batch calls prefetch(cmd[i + kPrefetchFar], index), then
-  // prefetch(cmd[i + kPrefetchNear], records), then apply(cmd[i]): the first asks for the hash
+  // prefetch(cmd[i + kPrefetchNear], records) (prefetch_ahead, below), then apply(cmd[i]): the
+  // first asks for the hash
   // slots of the order's customer and skus, the second reads those slots and asks for the
   // records they lead to (the customer, its order list, the client order id's slot, the
   // products), so that apply() finds them in cache instead of waiting on memory for each
@@ -60,6 +62,14 @@ class Engine {
   static constexpr std::size_t kPrefetchFar = 8;
   static constexpr std::size_t kPrefetchNear = 4;
   void prefetch(const CommandBody& body, PrefetchStage stage) const;
+  // The hints a batch loop gives just before it applies item `i` of `n`: item i + kPrefetchFar's
+  // index stage and item i + kPrefetchNear's records stage, each when there is such an item.
+  // `hint(j, stage)` gives item j's hint (Engine::prefetch of its body, or nothing).
+  template <typename Hint>
+  static void prefetch_ahead(std::size_t i, std::size_t n, Hint&& hint) {
+    if (i + kPrefetchFar < n) hint(i + kPrefetchFar, PrefetchStage::index);
+    if (i + kPrefetchNear < n) hint(i + kPrefetchNear, PrefetchStage::records);
+  }
 
   // Answers a read (quote, get_*, reports) against the current state; changes nothing.
   void query(const Query& q, Result& out) const;

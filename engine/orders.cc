@@ -187,10 +187,9 @@ bool handle(Ctx& x, const SubmitOrders& cmd) {
   const std::size_t n = cmd.orders.size();
   for (std::size_t i = 0; i < n; ++i) {
     // Cache hints for the orders a few places on (Engine::prefetch).
-    if (i + Engine::kPrefetchFar < n)
-      prefetch_order(x.s, cmd.orders[i + Engine::kPrefetchFar], Engine::PrefetchStage::index);
-    if (i + Engine::kPrefetchNear < n)
-      prefetch_order(x.s, cmd.orders[i + Engine::kPrefetchNear], Engine::PrefetchStage::records);
+    Engine::prefetch_ahead(i, n, [&](std::size_t j, Engine::PrefetchStage stage) {
+      prefetch_order(x.s, cmd.orders[j], stage);
+    });
     BatchView::Item& item = batch.results[i];
     item.error = Error{};
     item_error.error = Error{};

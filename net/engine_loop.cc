@@ -237,10 +237,8 @@ void EngineLoop::step(Job* jobs, std::size_t n, std::vector<Completion>& batch) 
   for (std::size_t i = 0; i < n; i++) {
     // Cache hints for the orders a few jobs on (Engine::prefetch): under load a step holds
     // hundreds of jobs, and their customers' records then come from memory in parallel.
-    if (i + Engine::kPrefetchFar < n)
-      hint(jobs[i + Engine::kPrefetchFar], Engine::PrefetchStage::index);
-    if (i + Engine::kPrefetchNear < n)
-      hint(jobs[i + Engine::kPrefetchNear], Engine::PrefetchStage::records);
+    Engine::prefetch_ahead(
+        i, n, [&](std::size_t j, Engine::PrefetchStage stage) { hint(jobs[j], stage); });
     Job& job = jobs[i];
     if (!job.session) continue;  // stop()'s wake-up
     Completion& done = batch.emplace_back();

@@ -56,10 +56,9 @@ TEST(PrefetchTest, HintsChangeNothingEvenWhenStaleOrWrong) {
   using Stage = Engine::PrefetchStage;
   for (std::size_t i = 0; i < commands.size(); ++i) {
     // What a batch loop does, and hints that the commands in between made stale.
-    if (i + Engine::kPrefetchFar < commands.size())
-      hinted.engine.prefetch(commands[i + Engine::kPrefetchFar], Stage::index);
-    if (i + Engine::kPrefetchNear < commands.size())
-      hinted.engine.prefetch(commands[i + Engine::kPrefetchNear], Stage::records);
+    Engine::prefetch_ahead(i, commands.size(), [&](std::size_t j, Stage stage) {
+      hinted.engine.prefetch(commands[j], stage);
+    });
     hinted.engine.prefetch(commands[i], Stage::records);
     hinted.engine.prefetch(stranger, Stage::index);
     hinted.engine.prefetch(stranger, Stage::records);
