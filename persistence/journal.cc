@@ -75,6 +75,8 @@ bool Journal::start(Engine& into, RecoveryReport* report, std::string* error) {
   RecoveryReport* r = report != nullptr ? report : &local;
   RecoveryOptions ropt;
   ropt.repair = options_.repair;
+  // A threaded journal is a server's: nothing else runs during its recovery.
+  ropt.prefault_thread = options_.threads;
   std::string err;
   if (!recover(fs_, options_.dir, ropt, into, r, &err)) {
     if (error) *error = err;

@@ -33,6 +33,10 @@ struct RecoveryOptions {
   // False: change nothing on disk (credo-wal verify): a torn tail is reported, not cut;
   // repair is not possible.
   bool modify = true;
+  // Runs a prefault thread (engine/prefault_thread.h) during the replay, so that the zeroing
+  // of the engine's growing tables happens on another CPU. The server (a threaded journal) and
+  // credo-wal set it; it changes where memory is zeroed, never the recovered state.
+  bool prefault_thread = false;
   // Called every so often during replay with (bytes read, total bytes), e.g. for a progress line.
   std::function<void(uint64_t, uint64_t)> progress;
 };

@@ -2,6 +2,8 @@
 // repaired, and the reader classifies how a log ends.
 #include <gtest/gtest.h>
 
+#include "persistence/coding.h"
+#include "persistence/crc32c.h"
 #include "persistence/journal.h"
 #include "persistence/wal_format.h"
 #include "persistence/wal_reader.h"
@@ -262,6 +264,78 @@ TEST(Wal, ReadOnlyRecoveryReportsButDoesNotCut) {
   EXPECT_EQ(rep.last_seq, 19u);
   EXPECT_GT(rep.torn_tail_bytes, 0u);
   EXPECT_EQ(test::read_all(seg).size(), data.size() - 3);
+}
+
+// A segment of commands 1..n of the history, framed by hand, with record `bad_seq` replaced by
+// `bad` (a command that encodes but fails to apply) or, when `undecodable_seq` is that seq, by
+// a record whose checksums are right but whose body is no command. *offsets gets every
+// record's start.
+std::string handmade_segment(uint64_t n, uint64_t bad_seq, const Command* bad,
+                             uint64_t undecodable_seq, std::vector<uint64_t>* offsets) {
+  std::string seg;
+  wal::append_segment_header(seg);
+  std::string err;
+  for (const Command& c : test::history(1, n)) {
+    offsets->push_back(seg.size());
+    if (c.seq == undecodable_seq) {
+      std::string body;
+      coding::put_u64(body, c.seq);
+      body += "\xff\xff\xff\xff";  // no command kind is 255
+      coding::put_u32(seg, static_cast<uint32_t>(body.size()));
+      coding::put_u32(seg, crc32c::value(body));
+      coding::put_u32(seg, crc32c::value(seg.data() + seg.size() - 8, 8));
+      seg += body;
+    } else {
+      EXPECT_TRUE(wal::append_record(c.seq == bad_seq ? *bad : c, seg, &err)) << err;
+    }
+  }
+  return seg;
+}
+
+// Replay decodes a window of records before it applies them (persistence/recovery.cc): the
+// record it names must still be the first bad one in log order, and the state the one before.
+TEST(Wal, UndecodableRecordIsCorruptionAndRepairKeepsTheRecordsBeforeIt) {
+  TempDir dir("undecodable");
+  std::vector<uint64_t> offsets;
+  // Past the first window of 256 records, so that the window before it applies in full.
+  const std::string seg = handmade_segment(300, 0, nullptr, 290, &offsets);
+  test::write_all(dir.file(wal::segment_name(1)), seg);
+
+  Engine e;
+  RecoveryReport rep;
+  std::string err;
+  EXPECT_FALSE(recover_into(dir.path(), false, e, &rep, &err));
+  EXPECT_NE(err.find("at byte " + std::to_string(offsets[289]) + ": undecodable record"),
+            std::string::npos)
+      << err;
+  Engine repaired;
+  ASSERT_TRUE(recover_into(dir.path(), true, repaired, &rep, &err)) << err;
+  EXPECT_EQ(rep.last_seq, 289u);
+  EXPECT_EQ(rep.records_replayed, 289u);
+  EXPECT_EQ(rep.state_hash, test::hash_after(289));
+}
+
+TEST(Wal, ReplayNamesTheFirstBadRecordEvenWhenALaterOneIsUndecodable) {
+  TempDir dir("first-bad");
+  std::vector<uint64_t> offsets;
+  Command cancel_unknown = test::history_command(100);
+  cancel_unknown.body = CancelOrder{999'999, "no such order"};
+  // Both in the same window: record 100 fails to apply, record 102 does not decode.
+  const std::string seg = handmade_segment(120, 100, &cancel_unknown, 102, &offsets);
+  test::write_all(dir.file(wal::segment_name(1)), seg);
+
+  Engine e;
+  RecoveryReport rep;
+  std::string err;
+  EXPECT_FALSE(recover_into(dir.path(), false, e, &rep, &err));
+  EXPECT_NE(err.find("at byte " + std::to_string(offsets[99]) + ": replaying seq 100"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(err.find("undecodable"), std::string::npos) << err;
+  Engine repaired;
+  ASSERT_TRUE(recover_into(dir.path(), true, repaired, &rep, &err)) << err;
+  EXPECT_EQ(rep.last_seq, 99u);
+  EXPECT_EQ(rep.state_hash, test::hash_after(99));
 }
 
 }  // namespace

@@ -181,6 +181,7 @@ int cmd_verify(const std::string& dir) {
   RecoveryReport rep;
   RecoveryOptions opt;
   opt.modify = false;
+  opt.prefault_thread = true;
   Progress progress(bytes);
   opt.progress = [&](uint64_t done, uint64_t) { progress.update(done, 0); };
   std::string err;
@@ -358,6 +359,7 @@ int cmd_hash_end(const std::string& dir) {
   RecoveryReport rep;
   RecoveryOptions opt;
   opt.modify = false;
+  opt.prefault_thread = true;
   std::string err;
   if (!recover(posix_file_system(), dir, opt, engine, &rep, &err)) {
     fmt::print(stderr, "credo-wal: recovery: {}\n", err);
