@@ -17,8 +17,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Records decoded ahead of their apply during a replay (see recover()).
+// Records decoded ahead of their apply during a replay (see recover()): at most this many, and
+// no more once their bodies reach kReplayWindowBytes, so that a log of big batches
+// (submit_orders of thousands of orders) does not hold hundreds of them decoded at once.
 constexpr std::size_t kReplayWindow = 256;
+constexpr std::size_t kReplayWindowBytes = std::size_t{1} << 20;
+// A window slot whose record was bigger than this gives its memory back once applied, so that
+// big records do not leave their capacity behind in every slot over a long replay.
+constexpr std::size_t kReplayKeepBytes = std::size_t{64} << 10;
 // Pre-faulted chunks kept ready during a replay, as a server keeps (net/engine_loop.cc).
 constexpr std::size_t kReplaySpareChunks = 8;
 
@@ -165,15 +171,17 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
     uint64_t seq = 0;
     std::size_t segment = 0;
     uint64_t offset = 0;
+    std::size_t bytes = 0;  // of the record's body
   };
   std::vector<Decoded> window(kReplayWindow);
   bool more = true;
   while (more) {
     std::size_t n = 0;
+    std::size_t window_bytes = 0;
     bool undecodable = false;
     std::size_t undecodable_segment = 0;
     uint64_t undecodable_offset = 0;
-    while (n < window.size()) {
+    while (n < window.size() && window_bytes < kReplayWindowBytes) {
       if (!reader.next(&rec)) {
         more = false;
         break;
@@ -199,13 +207,15 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
       d.seq = rec.seq;
       d.segment = rec.segment;
       d.offset = rec.offset;
+      d.bytes = rec.body.size();
+      window_bytes += d.bytes;
       ++n;
     }
     for (std::size_t i = 0; i < n; ++i) {
       Engine::prefetch_ahead(i, n, [&](std::size_t j, Engine::PrefetchStage stage) {
         engine.prefetch(window[j].cmd.body, stage);
       });
-      const Decoded& d = window[i];
+      Decoded& d = window[i];
       engine.apply(d.cmd, result);
       if (!result.ok()) {
         bad_record(d.segment, d.offset,
@@ -216,6 +226,7 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
         break;
       }
       last_seq = d.seq;
+      if (d.bytes > kReplayKeepBytes) d.cmd = Command{};
       ++report->records_replayed;
       if (options.progress && (report->records_replayed & 0xffff) == 0)
         options.progress(reader.bytes_read(), total_bytes);
