@@ -11,12 +11,13 @@
 
 namespace credo {
 
-PrefaultThread::PrefaultThread(std::size_t spare_chunks) {
+PrefaultThread::PrefaultThread(std::size_t spare_chunks, int nice) {
   std::latch lowered(1);
-  thread_ = std::thread([this, spare_chunks, &lowered] {
-    // Linux keeps a nice value per thread: this lowers the prefault thread only.
-    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice) != 0)
-      std::fprintf(stderr, "credo: could not lower the prefault thread's priority\n");
+  thread_ = std::thread([this, spare_chunks, nice, &lowered] {
+    // Linux keeps a nice value per thread: this sets the prefault thread's only.
+    if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice) != 0)
+      std::fprintf(stderr, "credo: could not set the prefault thread's priority to nice %d\n",
+                   nice);
     lowered.count_down();
     BlockPool::instance().serve(spare_chunks, stop_);
   });
