@@ -154,7 +154,8 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
   wal::Record rec;
   Result result;
   // A decoding or apply failure is reported like corruption at that record: the first of them
-  // in log order, since a window is decoded before it is applied.
+  // in log order, since a window is decoded before it is applied (an apply failure replaces an
+  // undecodable record found later in the same window).
   wal::ReadEnd bad;
   bool stopped_at_bad_record = false;
   auto bad_record = [&](std::size_t segment, uint64_t offset, const std::string& what) {
@@ -178,9 +179,6 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
   while (more) {
     std::size_t n = 0;
     std::size_t window_bytes = 0;
-    bool undecodable = false;
-    std::size_t undecodable_segment = 0;
-    uint64_t undecodable_offset = 0;
     while (n < window.size() && window_bytes < kReplayWindowBytes) {
       if (!reader.next(&rec)) {
         more = false;
@@ -198,9 +196,8 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
       if (rec.seq <= snap_seq) continue;  // already in the snapshot; CRC-checked by the reader
       Decoded& d = window[n];
       if (!decode_command(rec.body, &d.cmd, &err)) {
-        undecodable = true;
-        undecodable_segment = rec.segment;
-        undecodable_offset = rec.offset;
+        // Named unless a record decoded before it fails to apply (below), which comes first.
+        bad_record(rec.segment, rec.offset, "undecodable record: " + err);
         more = false;
         break;
       }
@@ -231,8 +228,6 @@ bool recover(FileSystem* fs, const std::string& dir, const RecoveryOptions& opti
       if (options.progress && (report->records_replayed & 0xffff) == 0)
         options.progress(reader.bytes_read(), total_bytes);
     }
-    if (undecodable && !stopped_at_bad_record)
-      bad_record(undecodable_segment, undecodable_offset, "undecodable record: " + err);
   }
   report->replay_seconds = seconds_since(replay_t0);
   const wal::ReadEnd end = stopped_at_bad_record ? bad : reader.end();
