@@ -65,18 +65,18 @@ bool Journal::open(const JournalOptions& options, Engine& engine, RecoveryReport
     return false;
   }
   stats_ = JournalStats{};
-  if (!start(engine, report, error)) return false;
+  // A threaded journal is a server's, opened before it serves: nothing else zeroes memory yet.
+  if (!start(engine, /*prefault=*/options_.threads, report, error)) return false;
   open_ = true;
   return true;
 }
 
-bool Journal::start(Engine& into, RecoveryReport* report, std::string* error) {
+bool Journal::start(Engine& into, bool prefault, RecoveryReport* report, std::string* error) {
   RecoveryReport local;
   RecoveryReport* r = report != nullptr ? report : &local;
   RecoveryOptions ropt;
   ropt.repair = options_.repair;
-  // A threaded journal is a server's: nothing else runs during its recovery.
-  ropt.prefault_thread = options_.threads;
+  ropt.prefault_thread = prefault;
   std::string err;
   if (!recover(fs_, options_.dir, ropt, into, r, &err)) {
     if (error) *error = err;
@@ -196,7 +196,8 @@ bool Journal::reopen(Engine& engine, RecoveryReport* report, std::string* error)
   RecoveryReport local;
   RecoveryReport* r = report != nullptr ? report : &local;
   std::string err;
-  if (!start(recovered, r, &err)) {  // leaves failed_ set unless it succeeds
+  // No prefault thread of its own: a server reopens while its engine loop's runs.
+  if (!start(recovered, /*prefault=*/false, r, &err)) {  // leaves failed_ set unless it succeeds
     if (error) *error = "reopen: " + err;
     return false;
   }

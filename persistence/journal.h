@@ -155,8 +155,9 @@ class Journal {
 
   // Life cycle (journal.cc).
   // Recovers `into` from the directory, starts a segment, resets the counters and starts the
-  // threads (threaded mode). Shared by open() and reopen().
-  bool start(Engine& into, RecoveryReport* report, std::string* error);
+  // threads (threaded mode). Shared by open() and reopen(). `prefault`: run a prefault thread
+  // during the replay (RecoveryOptions::prefault_thread).
+  bool start(Engine& into, bool prefault, RecoveryReport* report, std::string* error);
   void stop_threads();
   void fail(const std::string& why);  // REQUIRES: mu_ held
   void log(const std::string& line) const;
