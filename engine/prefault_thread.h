@@ -23,11 +23,8 @@ class PrefaultThread {
   // Starts the thread, keeping `spare_chunks` pre-faulted chunks ready, at nice value `nice`
   // (the server's is kNice). Returns once the thread has its name and its priority. A failure
   // to set the priority (a seccomp filter, say) is reported on stderr and leaves it at the
-  // default priority: that works, with a worse tail.
-  // The stall test passes 0: it guards the engine against stop-the-world growth, and among the
-  // other tests on a busy CI machine a thread at nice 19 gets almost no CPU, so the engine
-  // would zero every block itself (without the thread its longest step came within 10 % of the
-  // test's 20 ms bound).
+  // default priority: that works, with a worse tail. Tests that run beside others on a busy
+  // machine pass 0, so that the thread keeps up (tests/stall/stall_test.cc says why).
   explicit PrefaultThread(std::size_t spare_chunks, int nice = kNice);
   // Stops the thread and waits for it.
   ~PrefaultThread();
