@@ -292,6 +292,24 @@ std::string handmade_segment(uint64_t n, uint64_t bad_seq, const Command* bad,
   return seg;
 }
 
+// Recovery of `dir` refuses to start with an error containing `named` (file offset and what),
+// and with repair keeps the `keep` records before it, in the state they give. Returns the error.
+std::string expect_refused_then_repaired(const std::string& dir, const std::string& named,
+                                         uint64_t keep) {
+  Engine e;
+  RecoveryReport rep;
+  std::string err;
+  EXPECT_FALSE(recover_into(dir, false, e, &rep, &err));
+  EXPECT_NE(err.find(named), std::string::npos) << err;
+  const std::string refused = err;
+  Engine repaired;
+  EXPECT_TRUE(recover_into(dir, true, repaired, &rep, &err)) << err;
+  EXPECT_EQ(rep.last_seq, keep);
+  EXPECT_EQ(rep.records_replayed, keep);
+  EXPECT_EQ(rep.state_hash, test::hash_after(keep));
+  return refused;
+}
+
 // Replay decodes a window of records before it applies them (persistence/recovery.cc): the
 // record it names must still be the first bad one in log order, and the state the one before.
 TEST(Wal, UndecodableRecordIsCorruptionAndRepairKeepsTheRecordsBeforeIt) {
@@ -301,18 +319,8 @@ TEST(Wal, UndecodableRecordIsCorruptionAndRepairKeepsTheRecordsBeforeIt) {
   const std::string seg = handmade_segment(300, 0, nullptr, 290, &offsets);
   test::write_all(dir.file(wal::segment_name(1)), seg);
 
-  Engine e;
-  RecoveryReport rep;
-  std::string err;
-  EXPECT_FALSE(recover_into(dir.path(), false, e, &rep, &err));
-  EXPECT_NE(err.find("at byte " + std::to_string(offsets[289]) + ": undecodable record"),
-            std::string::npos)
-      << err;
-  Engine repaired;
-  ASSERT_TRUE(recover_into(dir.path(), true, repaired, &rep, &err)) << err;
-  EXPECT_EQ(rep.last_seq, 289u);
-  EXPECT_EQ(rep.records_replayed, 289u);
-  EXPECT_EQ(rep.state_hash, test::hash_after(289));
+  expect_refused_then_repaired(
+      dir.path(), "at byte " + std::to_string(offsets[289]) + ": undecodable record", 289);
 }
 
 TEST(Wal, ReplayNamesTheFirstBadRecordEvenWhenALaterOneIsUndecodable) {
@@ -324,18 +332,9 @@ TEST(Wal, ReplayNamesTheFirstBadRecordEvenWhenALaterOneIsUndecodable) {
   const std::string seg = handmade_segment(120, 100, &cancel_unknown, 102, &offsets);
   test::write_all(dir.file(wal::segment_name(1)), seg);
 
-  Engine e;
-  RecoveryReport rep;
-  std::string err;
-  EXPECT_FALSE(recover_into(dir.path(), false, e, &rep, &err));
-  EXPECT_NE(err.find("at byte " + std::to_string(offsets[99]) + ": replaying seq 100"),
-            std::string::npos)
-      << err;
+  const std::string err = expect_refused_then_repaired(
+      dir.path(), "at byte " + std::to_string(offsets[99]) + ": replaying seq 100", 99);
   EXPECT_EQ(err.find("undecodable"), std::string::npos) << err;
-  Engine repaired;
-  ASSERT_TRUE(recover_into(dir.path(), true, repaired, &rep, &err)) << err;
-  EXPECT_EQ(rep.last_seq, 99u);
-  EXPECT_EQ(rep.state_hash, test::hash_after(99));
 }
 
 // A log of big batches: replay's window stops at 1 MiB of records, and a slot that held a big
